@@ -1,0 +1,118 @@
+/**
+ * The engine: one composition root that wires the store, the logger, the event stream and the
+ * command handlers. Both shells (the Electron main process and the headless daemon) create one
+ * and expose it through a host adapter; the neuron services of later issues are wired in here.
+ */
+import type { CommandName, CommandOutput, ParsedCommandInput } from '../../src-shared/api/contract.js';
+import type { EngineStatus, HostKind, Role } from '../../src-shared/schemas/status.js';
+import type { LogEntry } from '../../src-shared/schemas/logs.js';
+import type { Settings } from '../../src-shared/schemas/settings.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { LogStore } from '../store/log-store.js';
+import { SettingsStore } from '../store/settings-store.js';
+import { APP_VERSION } from '../version.js';
+import { EventBus } from './events.js';
+import { LogRoot, type Logger } from './logger.js';
+
+export type CommandHandlers = {
+  [C in CommandName]: (input: ParsedCommandInput<C>) => CommandOutput<C> | Promise<CommandOutput<C>>;
+};
+
+export interface EngineOptions {
+  dataDir: string;
+  host: HostKind;
+  /** Also print each kept line (the daemon prints to its terminal). */
+  onLogLine?: (line: Omit<LogEntry, 'id'>) => void;
+  /** Seconds between heartbeat status events. */
+  heartbeatSeconds?: number;
+  /** For tests: an in-memory database. */
+  inMemory?: boolean;
+  now?: () => Date;
+}
+
+export class Engine {
+  readonly events = new EventBus();
+  readonly log: Logger;
+  readonly handlers: CommandHandlers;
+  readonly settings: SettingsStore;
+  private readonly logs: LogStore;
+  private readonly logRoot: LogRoot;
+  private readonly db: Db;
+  private readonly startedAt: Date;
+  private readonly heartbeat: NodeJS.Timeout;
+  private role: Role = 'idle';
+  private closed = false;
+
+  constructor(private readonly options: EngineOptions) {
+    const now = options.now ?? (() => new Date());
+    this.startedAt = now();
+    this.db = openDatabase(options.dataDir, options.inMemory ? { file: ':memory:' } : {});
+    this.settings = new SettingsStore(this.db);
+    this.logs = new LogStore(this.db);
+    const { settings, problems } = this.settings.read();
+    this.logRoot = new LogRoot(
+      (line) => {
+        const entry = this.logs.append(line);
+        options.onLogLine?.(line);
+        this.events.emit('log', entry);
+      },
+      settings.logLevel,
+      now,
+    );
+    this.log = this.logRoot.logger('engine');
+    for (const problem of problems) this.log.warn(`Setting "${problem.key}": ${problem.reason}`);
+    this.handlers = this.createHandlers();
+    this.heartbeat = setInterval(
+      () => this.events.emit('status', this.status()),
+      (options.heartbeatSeconds ?? 5) * 1000,
+    );
+    this.heartbeat.unref();
+    this.log.info(`BittAudio ${APP_VERSION} engine started`, { host: options.host, dataDir: options.dataDir });
+  }
+
+  logger(source: string): Logger {
+    return this.logRoot.logger(source);
+  }
+
+  status(): EngineStatus {
+    return {
+      version: APP_VERSION,
+      host: this.options.host,
+      role: this.role,
+      startedAt: this.startedAt.toISOString(),
+      uptimeSeconds: Math.max(0, (Date.now() - this.startedAt.getTime()) / 1000),
+      dataDir: this.options.dataDir,
+      platform: `${process.platform}-${process.arch}`,
+      nodeVersion: process.versions.node,
+    };
+  }
+
+  private createHandlers(): CommandHandlers {
+    return {
+      'status.get': () => this.status(),
+      'logs.list': (input) => ({ entries: this.logs.list(input) }),
+      'settings.get': () => this.settings.get(),
+      'settings.update': (patch) => this.updateSettings(patch),
+    };
+  }
+
+  private updateSettings(patch: Partial<Settings>): Settings {
+    const before = this.settings.get();
+    const after = this.settings.update(patch);
+    this.logRoot.level = after.logLevel;
+    const changed = Object.keys(patch).filter((key) => before[key as keyof Settings] !== after[key as keyof Settings]);
+    if (changed.length > 0) {
+      this.log.info('Settings changed', { changed });
+      this.events.emit('settings', after);
+    }
+    return after;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    this.log.info('Engine stopped');
+    this.db.close();
+  }
+}

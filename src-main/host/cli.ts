@@ -1,0 +1,81 @@
+/** The `bittaudio` command. */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { defaultDataDir } from '../store/paths.js';
+import { APP_VERSION } from '../version.js';
+import { startDaemon } from './daemon.js';
+
+export const DEFAULT_PORT = 7850;
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  return port;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The built renderer beside the built CLI (dist/renderer next to dist/main). */
+function builtRendererDir(): string | null {
+  const dir = fileURLToPath(new URL('../renderer', import.meta.url));
+  return existsSync(resolve(dir, 'index.html')) ? dir : null;
+}
+
+export function createProgram(): Command {
+  const program = new Command('bittaudio')
+    .description('BittAudio Desktop: mine or validate on Bittensor subnet 50 (text-to-music).')
+    .version(APP_VERSION, '-v, --version', 'print the version')
+    .showHelpAfterError('(run `bittaudio --help` for the commands)');
+
+  program
+    .command('daemon')
+    .description(
+      'Run the engine headless and serve the app to a browser over a token-protected local API (for GPU boxes without a screen).',
+    )
+    .option('-p, --port <port>', 'port of the local API and UI (0 picks a free one)', parsePort, DEFAULT_PORT)
+    .option(
+      '--listen <address>',
+      'address to bind; anything but loopback exposes the API to the network (prefer an SSH tunnel)',
+      '127.0.0.1',
+    )
+    .option('--allow-host <name>', 'also accept this name in Host/Origin headers (repeatable)', collect, [])
+    .option('--data-dir <dir>', 'where the database and files live', defaultDataDir())
+    .addHelpText(
+      'after',
+      `
+Remote use: run the daemon on the GPU box, then from your computer
+  ssh -L ${DEFAULT_PORT}:127.0.0.1:${DEFAULT_PORT} user@gpu-box
+and open the printed link on your computer.`,
+    )
+    .action(async (options: { port: number; listen: string; allowHost: string[]; dataDir: string }) => {
+      const daemon = await startDaemon({
+        dataDir: resolve(options.dataDir),
+        listen: options.listen,
+        port: options.port,
+        allowHosts: options.allowHost,
+        staticDir: builtRendererDir(),
+      });
+      const shutdown = (signal: string): void => {
+        daemon.engine.log.info(`Received ${signal}, stopping`);
+        void daemon.stop().then(() => process.exit(0));
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (error) {
+    process.stderr.write(`bittaudio: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

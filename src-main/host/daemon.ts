@@ -1,0 +1,78 @@
+/** The headless daemon: the engine plus the local HTTP/WebSocket server, until a signal stops it. */
+import { Engine } from '../engine/engine.js';
+import { formatLogLine } from '../engine/logger.js';
+import { isLoopbackAddress } from './security.js';
+import { startHostServer, type HostServer } from './server.js';
+
+export interface DaemonOptions {
+  dataDir: string;
+  listen: string;
+  port: number;
+  allowHosts: string[];
+  staticDir: string | null;
+  /** Where log lines and the banner go; the daemon prints to the terminal. */
+  print?: (text: string) => void;
+  printLog?: (text: string) => void;
+}
+
+export interface RunningDaemon {
+  engine: Engine;
+  server: HostServer;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const print = options.print ?? ((text) => process.stdout.write(`${text}\n`));
+  const printLog = options.printLog ?? ((text) => process.stderr.write(`${text}\n`));
+  const engine = new Engine({
+    dataDir: options.dataDir,
+    host: 'daemon',
+    onLogLine: (line) => printLog(formatLogLine(line)),
+  });
+  let server: HostServer;
+  try {
+    server = await startHostServer({
+      engine,
+      listen: options.listen,
+      port: options.port,
+      allowHosts: options.allowHosts,
+      staticDir: options.staticDir,
+    });
+  } catch (error) {
+    engine.close();
+    throw explainListenError(error, options);
+  }
+  if (!isLoopbackAddress(options.listen)) {
+    engine.log.warn(
+      `The API listens on ${options.listen}, reachable from other machines. Anyone with the token controls this node; ` +
+        'prefer an SSH tunnel to a loopback daemon.',
+    );
+  }
+  print('');
+  print(`BittAudio daemon is running. Data folder: ${options.dataDir}`);
+  print(`Open the app: ${server.url}`);
+  print('The link holds this launch’s access token; keep it private. Stop with Ctrl+C.');
+  print('');
+  let stopping: Promise<void> | undefined;
+  return {
+    engine,
+    server,
+    stop: () =>
+      (stopping ??= (async () => {
+        await server.close();
+        engine.close();
+      })()),
+  };
+}
+
+function explainListenError(error: unknown, options: DaemonOptions): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new Error(
+      `Port ${options.port} on ${options.listen} is already in use (another BittAudio?). Pick another with --port, or --port 0 for any free port.`,
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') return new Error(`This machine has no address ${options.listen} to listen on.`);
+  if (code === 'EACCES') return new Error(`Not allowed to listen on port ${options.port}; use a port above 1024.`);
+  return error instanceof Error ? error : new Error(String(error));
+}

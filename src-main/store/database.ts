@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export const DATABASE_FILE = 'bittaudio.db';
+
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}
+
+/**
+ * Opens (creating if needed) the app's SQLite database in `dataDir` with WAL journaling, and
+ * brings its schema up to date. Pass `':memory:'` as the file for tests that need no disk.
+ */
+export function openDatabase(dataDir: string, options: { file?: string; migrations?: readonly Migration[] } = {}): Db {
+  const file = options.file ?? DATABASE_FILE;
+  if (file !== ':memory:') mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  let db: Db;
+  try {
+    db = new Database(file === ':memory:' ? file : join(dataDir, file));
+  } catch (error) {
+    throw new StoreError(`Cannot open the database in ${dataDir}: ${explainOpenError(error)}`, { cause: error });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the
+    // last transactions, never corrupt the file.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, options.migrations ?? MIGRATIONS);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`The database in ${dataDir} cannot be used: ${explainOpenError(error)}`, { cause: error });
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies every migration newer than the database's version; refuses a database from the future. */
+export function migrate(db: Db, migrations: readonly Migration[]): number {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const current = schemaVersion(db);
+  if (current > latest) {
+    throw new StoreError(
+      `The database has schema version ${current}, but this BittAudio knows only up to ${latest}. ` +
+        'It was written by a newer version; update BittAudio or point it at another data folder.',
+    );
+  }
+  const pending = [...migrations].filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+  for (const migration of pending) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return schemaVersion(db);
+}
+
+function explainOpenError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/NODE_MODULE_VERSION/.test(message)) {
+    // better-sqlite3 is a native module, built for either Node or Electron.
+    return `${message}\nThe SQLite module was built for another runtime. Run \`npm rebuild better-sqlite3\` for the daemon, or \`npx electron-builder install-app-deps\` for the desktop app.`;
+  }
+  if (/file is not a database|malformed/i.test(message)) {
+    return `${message} (the file is damaged or is not a BittAudio database)`;
+  }
+  return message;
+}

@@ -1,0 +1,74 @@
+/**
+ * The Host API: every command (request → response) and event (engine → client) that the renderer
+ * may use, declared once. The Electron bridge, the daemon's WebSocket and its HTTP routes are all
+ * generated from these two tables, and each side validates what it receives with these schemas.
+ */
+import { z } from 'zod';
+import { EngineStatusSchema } from '../schemas/status.js';
+import { LogEntrySchema, LogLevelSchema } from '../schemas/logs.js';
+import { SettingsPatchSchema, SettingsSchema } from '../schemas/settings.js';
+
+/** Bumped on any incompatible change to the tables or the envelope; checked at connect. */
+export const PROTOCOL_VERSION = 1;
+
+const NoInput = z.strictObject({});
+
+export const commands = {
+  'status.get': {
+    summary: 'The engine status: version, uptime, role, data folder.',
+    input: NoInput,
+    output: EngineStatusSchema,
+  },
+  'logs.list': {
+    summary: 'Recent log lines, newest last.',
+    input: z.strictObject({
+      limit: z.number().int().min(1).max(1000).default(200),
+      /** Only lines with an id below this one (to page backwards). */
+      beforeId: z.number().int().positive().optional(),
+      minLevel: LogLevelSchema.optional(),
+    }),
+    output: z.strictObject({ entries: z.array(LogEntrySchema) }),
+  },
+  'settings.get': {
+    summary: 'All settings, defaults filled in.',
+    input: NoInput,
+    output: SettingsSchema,
+  },
+  'settings.update': {
+    summary: 'Change some settings; returns all of them.',
+    input: SettingsPatchSchema,
+    output: SettingsSchema,
+  },
+} as const;
+
+export const events = {
+  /** Sent on every change of status and as a heartbeat. */
+  status: EngineStatusSchema,
+  log: LogEntrySchema,
+  settings: SettingsSchema,
+} as const;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+/** What a caller passes (defaults may be left out). */
+export type CommandInput<C extends CommandName> = z.input<Commands[C]['input']>;
+/** What a handler receives, after parsing (defaults filled in). */
+export type ParsedCommandInput<C extends CommandName> = z.output<Commands[C]['input']>;
+export type CommandOutput<C extends CommandName> = z.output<Commands[C]['output']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+/** One event as it travels: a name and its payload, discriminated on the name. */
+export type HostEvent = { [E in EventName]: { event: E; payload: EventPayload<E> } }[EventName];
+
+export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commands, name);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(events, name);
+}
