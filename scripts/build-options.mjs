@@ -1,0 +1,40 @@
+// esbuild options for the main-process bundles, shared by the build and the preload's sandbox test.
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+/** The `bittaudio` CLI (daemon). */
+export const cliBuild = {
+  ...common,
+  entryPoints: { cli: 'src-main/host/cli-entry.ts' },
+  outdir: 'dist/main',
+  format: 'esm',
+  packages: 'external',
+  banner: { js: '#!/usr/bin/env node' },
+};
+
+/** The Electron main process. */
+export const electronMainBuild = {
+  ...common,
+  entryPoints: { electron: 'src-main/host/electron.ts' },
+  outdir: 'dist/main',
+  format: 'esm',
+  packages: 'external',
+};
+
+/** The preload: one CommonJS file, since a sandboxed preload can require nothing but electron. */
+export const preloadBuild = {
+  ...common,
+  entryPoints: { preload: 'src-main/host/preload.ts' },
+  outfile: 'dist/main/preload.cjs',
+  format: 'cjs',
+  platform: 'browser',
+  external: ['electron'],
+  minify: true,
+};
