@@ -28,7 +28,7 @@ const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 
 // Must happen before `ready`: app:// behaves like a secure, standard origin.
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
 ]);
 
 if (!app.requestSingleInstanceLock()) {

@@ -1,0 +1,44 @@
+import { useEffect } from 'react';
+import type { ReactNode } from 'react';
+import { ConnectionBadge } from './components/ConnectionBadge.js';
+import { NavBar } from './components/NavBar.js';
+import { LogsPage } from './pages/LogsPage.js';
+import { OverviewPage } from './pages/OverviewPage.js';
+import { SettingsPage } from './pages/SettingsPage.js';
+import { GenerationsPage, GpuPage, RewardsPage, WalletPage } from './pages/placeholders.js';
+import type { PageId } from './routes.js';
+import { useEngine } from './state/engine-context.js';
+import { applyTheme } from './theme.js';
+import { useHashRoute } from './use-hash-route.js';
+
+const PAGE_COMPONENTS: Record<PageId, () => ReactNode> = {
+  overview: OverviewPage,
+  wallet: WalletPage,
+  gpu: GpuPage,
+  generations: GenerationsPage,
+  rewards: RewardsPage,
+  logs: LogsPage,
+  settings: SettingsPage,
+};
+
+export function App(): ReactNode {
+  const page = useHashRoute();
+  const theme = useEngine((state) => state.settings?.theme ?? 'system');
+
+  useEffect(() => applyTheme(theme), [theme]);
+
+  const Page = PAGE_COMPONENTS[page];
+  return (
+    <div className="shell">
+      <NavBar current={page} />
+      <div className="shell__main">
+        <header className="topbar">
+          <ConnectionBadge />
+        </header>
+        <main className="content">
+          <Page />
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import type { ReactNode } from 'react';
+import { PAGES, hrefFor } from '../routes.js';
+import type { PageId } from '../routes.js';
+
+export function NavBar({ current }: { current: PageId }): ReactNode {
+  return (
+    <nav className="nav" aria-label="Pages">
+      <div className="nav__brand" aria-hidden="true">
+        BittAudio
+      </div>
+      <ul className="nav__list">
+        {PAGES.map((page) => (
+          <li key={page.id}>
+            <a className="nav__link" href={hrefFor(page.id)} aria-current={page.id === current ? 'page' : undefined}>
+              {page.title}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { currentUptime, formatDuration, formatLogTime } from './format.js';
+
+describe('formatDuration', () => {
+  it('shows the largest units with padded smaller ones', () => {
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(59.9)).toBe('59s');
+    expect(formatDuration(65)).toBe('1m 05s');
+    expect(formatDuration(3723)).toBe('1h 02m 03s');
+    expect(formatDuration(2 * 86_400 + 3723)).toBe('2d 01h 02m 03s');
+    expect(formatDuration(-5)).toBe('0s');
+  });
+});
+
+describe('currentUptime', () => {
+  it('counts on from the last status and never backwards', () => {
+    expect(currentUptime(100, 10_000, 12_500)).toBe(102.5);
+    expect(currentUptime(100, 10_000, 9_000)).toBe(100);
+  });
+});
+
+describe('formatLogTime', () => {
+  it('keeps text that is not a date', () => {
+    expect(formatLogTime('yesterday')).toBe('yesterday');
+  });
+
+  it('shows a date as local time to the millisecond', () => {
+    expect(formatLogTime('2025-01-01T12:34:56.789Z')).toMatch(/^\d{2}:\d{2}:56\.789$/);
+  });
+});

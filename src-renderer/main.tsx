@@ -1,0 +1,38 @@
+/** The composition root: the only place that picks a transport and builds the store. */
+import './zod-csp.js';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import { selectClient } from './host/select-client.js';
+import { NoTokenScreen } from './pages/NoTokenScreen.js';
+import { EngineProvider } from './state/engine-context.js';
+import { createEngineStore } from './state/engine-store.js';
+import './styles.css';
+
+const container = document.getElementById('root');
+if (container === null) throw new Error('index.html lacks the #root element');
+const root = createRoot(container);
+
+const selection = selectClient(window);
+if (selection.kind === 'no-token') {
+  root.render(
+    <StrictMode>
+      <NoTokenScreen origin={window.location.origin} reason={selection.reason} />
+    </StrictMode>,
+  );
+} else {
+  const { client } = selection;
+  // Built outside React so that StrictMode's double effects cannot subscribe twice.
+  const { store } = createEngineStore(client);
+  window.addEventListener('pagehide', (event) => {
+    // A page kept in the back/forward cache may come back; only a real unload closes.
+    if (!event.persisted) client.close();
+  });
+  root.render(
+    <StrictMode>
+      <EngineProvider store={store}>
+        <App />
+      </EngineProvider>
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import type { ConnectionState, HostClient } from '../../src-shared/api/client.js';
+import type { CommandInput, CommandName, CommandOutput, HostEvent } from '../../src-shared/api/contract.js';
+import { HostApiError } from '../../src-shared/api/errors.js';
+import type { LogEntry } from '../../src-shared/schemas/logs.js';
+import type { Settings } from '../../src-shared/schemas/settings.js';
+import type { EngineStatus } from '../../src-shared/schemas/status.js';
+import { createEngineStore } from './engine-store.js';
+import { MAX_LOG_LINES } from './log-buffer.js';
+
+const WELCOME = { protocol: 1, version: '1.0.0', commands: [], events: [] };
+const STATUS: EngineStatus = {
+  version: '1.0.0',
+  host: 'daemon',
+  role: 'idle',
+  startedAt: '2025-01-01T00:00:00.000Z',
+  uptimeSeconds: 10,
+  dataDir: '/data',
+  platform: 'linux',
+  nodeVersion: 'v20.19.0',
+};
+const SETTINGS: Settings = { hardwareAcceleration: false, logLevel: 'info', theme: 'system' };
+const line = (id: number): LogEntry => ({ id, time: STATUS.startedAt, level: 'info', source: 't', message: `#${id}` });
+
+type Handler<C extends CommandName> = (input: CommandInput<C>) => Promise<CommandOutput<C>>;
+
+/** A HostClient whose replies and events the test controls. */
+class FakeClient implements HostClient {
+  readonly transport = 'websocket' as const;
+  connection: ConnectionState = { status: 'connecting' };
+  readonly calls: { command: CommandName; input: unknown }[] = [];
+  handlers: { [C in CommandName]?: Handler<C> } = {
+    'status.get': async () => STATUS,
+    'logs.list': async () => ({ entries: [line(1), line(2)] }),
+    'settings.get': async () => SETTINGS,
+    'settings.update': async (patch) => ({ ...SETTINGS, ...patch }),
+  };
+  readonly #connectionListeners = new Set<(state: ConnectionState) => void>();
+  readonly #eventListeners = new Set<(event: HostEvent) => void>();
+
+  call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
+    this.calls.push({ command, input });
+    const handler = this.handlers[command] as Handler<C> | undefined;
+    return handler ? handler(input) : Promise.reject(new HostApiError('unknown_command', command));
+  }
+  onEvent(listener: (event: HostEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+  onConnection(listener: (state: ConnectionState) => void): () => void {
+    this.#connectionListeners.add(listener);
+    return () => this.#connectionListeners.delete(listener);
+  }
+  close(): void {}
+
+  setConnection(state: ConnectionState): void {
+    this.connection = state;
+    for (const listener of this.#connectionListeners) listener(state);
+  }
+  emit(event: HostEvent): void {
+    for (const listener of this.#eventListeners) listener(event);
+  }
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('engine store', () => {
+  it('loads status, logs and settings when the client connects', async () => {
+    const client = new FakeClient();
+    const { store } = createEngineStore(client, () => 5000);
+    expect(store.getState().status).toBeNull();
+
+    client.setConnection({ status: 'connected', welcome: WELCOME });
+    await flush();
+
+    const state = store.getState();
+    expect(state.connection.status).toBe('connected');
+    expect(state.hasConnected).toBe(true);
+    expect(state.status).toEqual(STATUS);
+    expect(state.statusReceivedAt).toBe(5000);
+    expect(state.logs.map((entry) => entry.id)).toEqual([1, 2]);
+    expect(state.settings).toEqual(SETTINGS);
+    expect(state.loadErrors).toEqual([]);
+    expect(client.calls).toContainEqual({ command: 'logs.list', input: { limit: MAX_LOG_LINES } });
+  });
+
+  it('follows status, log and settings events', async () => {
+    const client = new FakeClient();
+    client.connection = { status: 'connected', welcome: WELCOME };
+    let clock = 1000;
+    const { store } = createEngineStore(client, () => clock);
+    await flush();
+
+    clock = 2000;
+    client.emit({ event: 'status', payload: { ...STATUS, uptimeSeconds: 99 } });
+    client.emit({ event: 'log', payload: line(3) });
+    client.emit({ event: 'settings', payload: { ...SETTINGS, theme: 'light' } });
+
+    const state = store.getState();
+    expect(state.status?.uptimeSeconds).toBe(99);
+    expect(state.statusReceivedAt).toBe(2000);
+    expect(state.logs.map((entry) => entry.id)).toEqual([1, 2, 3]);
+    expect(state.settings?.theme).toBe('light');
+  });
+
+  it('keeps at most the last 1000 log lines', async () => {
+    const client = new FakeClient();
+    client.connection = { status: 'connected', welcome: WELCOME };
+    const { store } = createEngineStore(client);
+    await flush();
+
+    for (let id = 3; id <= 1200; id++) client.emit({ event: 'log', payload: line(id) });
+
+    const logs = store.getState().logs;
+    expect(logs).toHaveLength(1000);
+    expect(logs[0]?.id).toBe(201);
+    expect(logs.at(-1)?.id).toBe(1200);
+  });
+
+  it('does not let a slow snapshot undo newer events', async () => {
+    const client = new FakeClient();
+    const status = deferred<EngineStatus>();
+    const logs = deferred<{ entries: LogEntry[] }>();
+    client.handlers['status.get'] = () => status.promise;
+    client.handlers['logs.list'] = () => logs.promise;
+    const { store } = createEngineStore(client);
+
+    client.setConnection({ status: 'connected', welcome: WELCOME });
+    client.emit({ event: 'status', payload: { ...STATUS, uptimeSeconds: 500 } });
+    client.emit({ event: 'log', payload: line(9) });
+    status.resolve({ ...STATUS, uptimeSeconds: 1 });
+    logs.resolve({ entries: [line(7), line(8)] });
+    await flush();
+
+    expect(store.getState().status?.uptimeSeconds).toBe(500);
+    expect(store.getState().logs.map((entry) => entry.id)).toEqual([7, 8, 9]);
+  });
+
+  it('reloads on reconnect and remembers that it was connected before', async () => {
+    const client = new FakeClient();
+    const { store } = createEngineStore(client);
+    client.setConnection({ status: 'connected', welcome: WELCOME });
+    await flush();
+
+    client.setConnection({ status: 'disconnected', reason: 'gone', retryInMs: 500 });
+    client.setConnection({ status: 'connecting' });
+    expect(store.getState().hasConnected).toBe(true);
+    client.handlers['logs.list'] = async () => ({ entries: [line(40)] });
+    client.setConnection({ status: 'connected', welcome: WELCOME });
+    await flush();
+
+    expect(client.calls.filter((call) => call.command === 'status.get')).toHaveLength(2);
+    expect(store.getState().logs.map((entry) => entry.id)).toEqual([40]);
+  });
+
+  it('reports what failed to load', async () => {
+    const client = new FakeClient();
+    client.handlers['settings.get'] = () => Promise.reject(new HostApiError('internal', 'database locked'));
+    const { store } = createEngineStore(client);
+
+    client.setConnection({ status: 'connected', welcome: WELCOME });
+    await flush();
+
+    expect(store.getState().loadErrors).toEqual(['Could not load the settings: database locked']);
+    expect(store.getState().status).toEqual(STATUS);
+  });
+
+  it('saves settings through settings.update and passes errors on', async () => {
+    const client = new FakeClient();
+    client.connection = { status: 'connected', welcome: WELCOME };
+    const { store } = createEngineStore(client);
+    await flush();
+
+    await expect(store.getState().updateSettings({ logLevel: 'debug' })).resolves.toMatchObject({ logLevel: 'debug' });
+    expect(store.getState().settings?.logLevel).toBe('debug');
+    expect(client.calls).toContainEqual({ command: 'settings.update', input: { logLevel: 'debug' } });
+
+    client.handlers['settings.update'] = () => Promise.reject(new HostApiError('invalid_input', 'no such theme'));
+    await expect(store.getState().updateSettings({ theme: 'light' })).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(store.getState().settings?.theme).toBe('system');
+  });
+
+  it('stops listening after dispose', async () => {
+    const client = new FakeClient();
+    const { store, dispose } = createEngineStore(client);
+    dispose();
+
+    client.setConnection({ status: 'connected', welcome: WELCOME });
+    client.emit({ event: 'log', payload: line(1) });
+    await flush();
+
+    expect(store.getState().connection.status).toBe('connecting');
+    expect(store.getState().logs).toEqual([]);
+    expect(client.calls).toEqual([]);
+  });
+});
