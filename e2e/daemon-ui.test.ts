@@ -2,7 +2,7 @@
  * The renderer in real Chromium against a real `bittaudio daemon` process on loopback: what a
  * person on a headless GPU box does, and what a hostile web page must not be able to do.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REBINDING_NAME, launchChromium, type TestBrowser } from './support/browser.js';
@@ -12,7 +12,8 @@ import { startForeignSite, type ForeignSite } from './support/foreign-site.js';
 let daemon: RunningDaemon;
 let chrome: TestBrowser;
 let page: Page;
-const screenshots = join(repoRoot, 'docs', 'screenshots');
+// `npm run screenshots` points this at docs/screenshots to refresh the README's pictures.
+const screenshots = resolve(repoRoot, process.env['BITTAUDIO_SCREENSHOTS_DIR'] ?? join('test-results', 'screenshots'));
 
 beforeAll(async () => {
   daemon = await startBuiltDaemon();
