@@ -10,8 +10,12 @@ export function findElectronBinary() {
   let path;
   try {
     path = require('electron');
-  } catch (error) {
-    return { missing: `the electron package did not install its binary (${String(error.message).split('\n')[0]})` };
+  } catch {
+    return {
+      missing:
+        'the Electron binary was not downloaded (an offline install, or ELECTRON_SKIP_BINARY_DOWNLOAD=1); ' +
+        'with internet access, `node node_modules/electron/install.js` fetches it',
+    };
   }
   if (typeof path !== 'string' || !existsSync(path)) {
     return { missing: `the Electron binary is not at ${String(path)}` };
