@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultDataDir } from '../store/paths.js';
 import { APP_VERSION } from '../version.js';
+import { registerWalletCommands } from './commands/wallet.js';
 import { startDaemon } from './daemon.js';
 
 export const DEFAULT_PORT = 7850;
@@ -68,6 +69,7 @@ and open the printed link on your computer.`,
       process.once('SIGTERM', () => shutdown('SIGTERM'));
     });
 
+  registerWalletCommands(program);
   return program;
 }
 
