@@ -10,8 +10,9 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SubtensorChain, nextEpochByModulo, poolRejection } from './subtensor.js';
+import { SubtensorChain, poolRejection } from './subtensor.js';
 import { FakeSubtensorNode } from './testing/fake-node.js';
+import { answerMetagraph } from './testing/metagraph-answer.js';
 import type { ChainConnection } from './types.js';
 
 const FIXTURE = resolve(
@@ -54,62 +55,6 @@ afterEach(async () => {
   await node.stop();
 });
 
-function metagraphAnswer(overrides: Record<string, unknown> = {}): Uint8Array {
-  const type = node.runtimeOutputType('SubnetInfoRuntimeApi', 'get_metagraph');
-  return node.registry
-    .createType(type, {
-      netuid: 50,
-      block: 4_000_000,
-      tempo: 360,
-      hotkeys: [alice.address, bob.address],
-      coldkeys: [bob.address, alice.address],
-      axons: [
-        { block: 3_999_000, version: 10002000, ip: 3325256724n, port: 8091, ipType: 4, protocol: 4 },
-        { block: 0, version: 0, ip: 0, port: 0, ipType: 0, protocol: 0 },
-      ],
-      active: [true, false],
-      validatorPermit: [true, false],
-      lastUpdate: [3_999_900, 12],
-      emission: [1_500_000_000n, 0],
-      dividends: [65535, 0],
-      incentives: [0, 32768],
-      consensus: [0, 65535],
-      blockAtRegistration: [100, 200],
-      alphaStake: [123_456_789_000n, 5],
-      totalStake: [200_000_000_000n, 5],
-      weightsVersion: 10002000,
-      weightsRateLimit: 100,
-      minAllowedWeights: 8,
-      maxWeightsLimit: 65535,
-      commitRevealWeightsEnabled: true,
-      commitRevealPeriod: 1,
-      servingRateLimit: 50,
-      maxValidators: 64,
-      maxUids: 256,
-      activityCutoff: 5000,
-      registrationAllowed: true,
-      immunityPeriod: 4096,
-      burn: 250_000_000n,
-      ...overrides,
-    })
-    .toU8a();
-}
-
-function answerMetagraph(overrides: Record<string, unknown> = {}): void {
-  const full = metagraphAnswer(overrides);
-  node.runtimeCalls.set('SubnetInfoRuntimeApi_get_metagraph', () => full);
-  // Selective reads get every field as Some(...): the same struct, each value wrapped.
-  const selectiveType = node.runtimeOutputType('SubnetInfoRuntimeApi', 'get_selective_metagraph');
-  const decoded = node.registry.createType(
-    node.runtimeOutputType('SubnetInfoRuntimeApi', 'get_metagraph'),
-    full,
-  ) as unknown as {
-    unwrap(): { toJSON(): Record<string, unknown> };
-  };
-  const selective = node.registry.createType(selectiveType, decoded.unwrap().toJSON()).toU8a();
-  node.runtimeCalls.set('SubnetInfoRuntimeApi_get_selective_metagraph', () => selective);
-}
-
 function lastCall() {
   const ex = node.received.at(-1);
   if (!ex) throw new Error('nothing was submitted');
@@ -128,7 +73,7 @@ describe.skipIf(!hasFixture)('SubtensorChain on @polkadot/api (finney spec 393 m
   });
 
   it('reads the metagraph of a subnet in one runtime call', async () => {
-    answerMetagraph();
+    answerMetagraph(node, [alice.address, bob.address]);
     const graph = await chain.metagraph(50);
     expect(graph).toMatchObject({ netuid: 50, block: 4_000_000, tempo: 360 });
     expect(graph.neurons).toHaveLength(2);
@@ -155,7 +100,7 @@ describe.skipIf(!hasFixture)('SubtensorChain on @polkadot/api (finney spec 393 m
   });
 
   it('reads hyperparameters and the registration cost through get_selective_metagraph', async () => {
-    answerMetagraph();
+    answerMetagraph(node, [alice.address, bob.address]);
     expect(await chain.hyperparameters(50)).toEqual({
       tempo: 360,
       immunityPeriod: 4096,
@@ -309,15 +254,6 @@ describe.skipIf(!hasFixture)('SubtensorChain on @polkadot/api (finney spec 393 m
 });
 
 describe('chain helpers', () => {
-  it('computes the next epoch with the pre-424 rule (block + netuid + 1) % (tempo + 1) == 0', () => {
-    const next = nextEpochByModulo(1000, 50, 360);
-    expect((next + 50 + 1) % 361).toBe(0);
-    expect(next).toBeGreaterThan(1000);
-    expect(next - 1000).toBeLessThanOrEqual(361);
-    const onBoundary = next;
-    expect(nextEpochByModulo(onBoundary, 50, 360)).toBe(onBoundary + 361);
-  });
-
   it('explains pool rejections', () => {
     expect(poolRejection(new Error('1010: Invalid Transaction: Transaction is outdated')).message).toMatch(/outdated/);
     expect(poolRejection(new Error('1013: Transaction Already Imported')).message).toMatch(

@@ -15,6 +15,7 @@ import type { Codec } from '@polkadot/types/types';
 import { u8aToHex } from '@polkadot/util';
 import type { Chain } from './chain.js';
 import { chainError } from './errors.js';
+import { nextEpochBlockAfter } from './epoch.js';
 import { decodeIp, encodeIp } from './ip.js';
 import type {
   AxonInfo,
@@ -232,9 +233,9 @@ export class SubtensorChain implements Chain {
       const value = unwrapOption(await byRuntime(netuid));
       if (value) return bigintOf(value).valueOf() > 0n ? Number(bigintOf(value)) : 0;
     }
-    // Runtimes before 424 run an epoch when (block + netuid + 1) % (tempo + 1) == 0 (chain §7).
+    // Runtimes before 424: the stateless schedule (see epoch.ts for the off-by-one in the docs).
     const [block, hyper] = await Promise.all([this.currentBlock(), this.hyperparameters(netuid)]);
-    return nextEpochByModulo(block, netuid, hyper.tempo);
+    return nextEpochBlockAfter(netuid, hyper.tempo, block);
   }
 
   async uidOf(netuid: Netuid, hotkey: Ss58): Promise<number | undefined> {
@@ -544,14 +545,6 @@ export function poolRejection(error: unknown): ChainErrorInfo {
     return chainError('InvalidTransaction', `The node already has this transaction: ${message}`);
   }
   return chainError('InvalidTransaction', `The node refused the transaction: ${message}`);
-}
-
-export function nextEpochByModulo(block: number, netuid: number, tempo: number): number {
-  const period = tempo + 1;
-  const offset = ((-(netuid + 1) % period) + period) % period;
-  let next = block - ((block % period) - offset);
-  while (next <= block) next += period;
-  return next;
 }
 
 // ---- decoding the runtime API's structs into our types ----
