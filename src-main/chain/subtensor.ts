@@ -74,6 +74,14 @@ export class SubtensorChain implements Chain {
     this.retryMs = this.backoff.initialMs;
     this.state = { status: 'connecting', endpoint: options.endpoint };
     this.api = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: false });
+    // Connection errors are expected while a node is down: our loop retries, so they are logged
+    // here instead of surfacing as unhandled rejections of the api's ready promise.
+    this.api.isReadyOrError.catch(() => undefined);
+    this.api.on('error', (error: unknown) => {
+      this.options.log?.debug('Chain connection error', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    });
     provider.on('disconnected', () => this.onDisconnected());
     this.api.on('ready', () => this.onReady());
     // `ready` fires once; after a reconnect the api says `connected` and re-reads the runtime.

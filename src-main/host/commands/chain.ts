@@ -1,0 +1,126 @@
+/** `bittaudio chain …`: read the chain from the terminal, against the devnet or a real endpoint. */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { Chain } from '../../chain/chain.js';
+import { SubtensorChain } from '../../chain/subtensor.js';
+import { createDemoDevnet } from '../../devnet/index.js';
+import { DEVNET, NETWORKS, resolveEndpoint } from '../../chain/endpoints.js';
+import type { Metagraph } from '../../chain/types.js';
+import { formatTao } from '../../chain/units.js';
+
+export interface ChainCliIo {
+  out(text: string): void;
+  /** Opens the chain at an endpoint; DEVNET gives the in-process demo network. */
+  open(endpoint: string): Promise<Chain>;
+}
+
+interface EndpointOptions {
+  'subtensor.network'?: string;
+  'subtensor.chain_endpoint'?: string;
+}
+
+function parseNetuid(value: string): number {
+  const netuid = Number(value);
+  if (!Number.isInteger(netuid) || netuid < 0 || netuid > 65535)
+    throw new InvalidArgumentError('a netuid is a number from 0 to 65535');
+  return netuid;
+}
+
+function withEndpointOptions(command: Command): Command {
+  return command
+    .option(
+      '--subtensor.network <name>',
+      `network: ${[DEVNET, ...Object.keys(NETWORKS)].join(', ')}, or a ws(s):// URL`,
+    )
+    .option('--subtensor.chain_endpoint <url>', 'a node’s ws:// or wss:// URL (wins over --subtensor.network)');
+}
+
+function endpointOf(options: EndpointOptions): string {
+  return resolveEndpoint({ network: options['subtensor.network'], chainEndpoint: options['subtensor.chain_endpoint'] });
+}
+
+/** Opens the chain for real: the demo devnet in-process, or a node over WebSocket. */
+export async function openChain(endpoint: string): Promise<Chain> {
+  if (endpoint === DEVNET) return (await createDemoDevnet()).chain;
+  process.stderr.write(`Connecting to ${endpoint}…\n`);
+  return SubtensorChain.connect({ endpoint });
+}
+
+export function terminalChainIo(): ChainCliIo {
+  return { out: (text) => process.stdout.write(`${text}\n`), open: openChain };
+}
+
+export function registerChainCommands(program: Command, io: ChainCliIo = terminalChainIo()): void {
+  const chain = program
+    .command('chain')
+    .description('Read subnet state from the chain (the local devnet unless told otherwise).');
+
+  withEndpointOptions(
+    chain
+      .command('metagraph')
+      .description('List the uids of a subnet: hotkey, stake, incentive, emission, validator permit and axon.')
+      .requiredOption('--netuid <netuid>', 'the subnet', parseNetuid)
+      .option('--json', 'print JSON instead of a table'),
+  ).action(async (options: EndpointOptions & { netuid: number; json?: boolean }) => {
+    const endpoint = endpointOf(options);
+    await withChain(io, endpoint, async (c) => {
+      const graph = await c.metagraph(options.netuid);
+      if (endpoint === DEVNET && !options.json)
+        io.out('(the in-process demo devnet; pass --subtensor.network finney for the real chain)');
+      io.out(options.json ? JSON.stringify(graph, bigintJson, 2) : formatMetagraph(graph));
+    });
+  });
+
+  withEndpointOptions(
+    chain
+      .command('hyperparameters')
+      .description('Show the subnet’s hyperparameters (tempo, weights limits, commit-reveal, burn…).')
+      .requiredOption('--netuid <netuid>', 'the subnet', parseNetuid),
+  ).action(async (options: EndpointOptions & { netuid: number }) => {
+    await withChain(io, endpointOf(options), async (c) => {
+      const hyper = await c.hyperparameters(options.netuid);
+      const rows = Object.entries(hyper).map(([key, value]) => [
+        key,
+        key === 'burn' ? formatTao(value as bigint) : String(value),
+      ]);
+      io.out(table(['parameter', 'value'], rows));
+    });
+  });
+}
+
+async function withChain(io: ChainCliIo, endpoint: string, work: (chain: Chain) => Promise<void>): Promise<void> {
+  const chain = await io.open(endpoint);
+  try {
+    await work(chain);
+  } finally {
+    await chain.close();
+  }
+}
+
+function bigintJson(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+export function formatMetagraph(graph: Metagraph): string {
+  const rows = graph.neurons.map((n) => [
+    String(n.uid),
+    n.hotkey,
+    formatTao(n.alphaStake),
+    n.incentive.toFixed(4),
+    n.dividends.toFixed(4),
+    formatTao(n.emission),
+    n.validatorPermit ? 'yes' : '',
+    n.axon.ip === '0.0.0.0' ? '' : `${n.axon.ip}:${n.axon.port}`,
+  ]);
+  const head = `Subnet ${graph.netuid} at block ${graph.block} (tempo ${graph.tempo}): ${graph.neurons.length} uids`;
+  return `${head}\n${table(['uid', 'hotkey', 'stake α', 'incentive', 'dividends', 'emission α', 'vpermit', 'axon'], rows)}`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
