@@ -13,19 +13,19 @@ export interface ChainCliIo {
   open(endpoint: string): Promise<Chain>;
 }
 
-interface EndpointOptions {
+export interface EndpointOptions {
   'subtensor.network'?: string;
   'subtensor.chain_endpoint'?: string;
 }
 
-function parseNetuid(value: string): number {
+export function parseNetuid(value: string): number {
   const netuid = Number(value);
   if (!Number.isInteger(netuid) || netuid < 0 || netuid > 65535)
     throw new InvalidArgumentError('a netuid is a number from 0 to 65535');
   return netuid;
 }
 
-function withEndpointOptions(command: Command): Command {
+export function addEndpointOptions(command: Command): Command {
   return command
     .option(
       '--subtensor.network <name>',
@@ -34,7 +34,7 @@ function withEndpointOptions(command: Command): Command {
     .option('--subtensor.chain_endpoint <url>', 'a node’s ws:// or wss:// URL (wins over --subtensor.network)');
 }
 
-function endpointOf(options: EndpointOptions): string {
+export function endpointOf(options: EndpointOptions): string {
   return resolveEndpoint({ network: options['subtensor.network'], chainEndpoint: options['subtensor.chain_endpoint'] });
 }
 
@@ -54,7 +54,7 @@ export function registerChainCommands(program: Command, io: ChainCliIo = termina
     .command('chain')
     .description('Read subnet state from the chain (the local devnet unless told otherwise).');
 
-  withEndpointOptions(
+  addEndpointOptions(
     chain
       .command('metagraph')
       .description('List the uids of a subnet: hotkey, stake, incentive, emission, validator permit and axon.')
@@ -70,7 +70,7 @@ export function registerChainCommands(program: Command, io: ChainCliIo = termina
     });
   });
 
-  withEndpointOptions(
+  addEndpointOptions(
     chain
       .command('hyperparameters')
       .description('Show the subnet’s hyperparameters (tempo, weights limits, commit-reveal, burn…).')

@@ -10,6 +10,8 @@ import { homedir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Chain } from '../../chain/chain.js';
+import { formatTao } from '../../chain/units.js';
 import type { PasswordKdf } from '../../wallet/argon2.js';
 import { passwordEnvVarName, passwordFromEnv } from '../../wallet/env-password.js';
 import { WalletError } from '../../wallet/errors.js';
@@ -24,6 +26,7 @@ import {
   type KeySource,
   type WalletInfo,
 } from '../../wallet/store.js';
+import { addEndpointOptions, endpointOf, openChain, parseNetuid, type EndpointOptions } from './chain.js';
 
 /** Where the wallet commands read and write; the terminal by default, a double in tests. */
 export interface WalletCliIo {
@@ -37,6 +40,10 @@ export interface WalletCliIo {
   home: string;
   /** `$NACL` key derivation; only tests replace it (with a cached one). */
   kdf?: PasswordKdf;
+  /** Asks a yes/no question; null when there is no terminal to ask on. */
+  confirm?: ((question: string) => Promise<boolean>) | null;
+  /** Opens the chain for `wallet register`; the devnet or a node by default. */
+  openChain?: (endpoint: string) => Promise<Chain>;
 }
 
 /** The real terminal: stdout for results, stderr for prompts and notes. */
@@ -46,9 +53,25 @@ export function terminalIo(): WalletCliIo {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     promptSecret: interactive ? promptHidden : null,
+    confirm: interactive ? promptYesNo : null,
     env: process.env,
     home: homedir(),
   };
+}
+
+/** A plain y/N question on the terminal. */
+function promptYesNo(question: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    rl.on('SIGINT', () => {
+      rl.close();
+      resolve(false);
+    });
+    rl.question(question, (answer) => {
+      rl.close();
+      resolve(/^y(es)?$/i.test(answer.trim()));
+    });
+  });
 }
 
 /** A readline question whose answer is not echoed (the prompt itself is). */
@@ -366,6 +389,57 @@ ${PASSWORD_HELP}`,
         );
       }
       io.out(`Password OK: the coldkey opens (${pair.address}).\n`);
+    });
+
+  addEndpointOptions(
+    addWalletFlags(
+      wallet
+        .command('register')
+        .description(
+          'Register the hotkey on a subnet with burned_register: shows the burn cost, asks, then signs with the coldkey.',
+        ),
+      true,
+    ),
+  )
+    .requiredOption('--netuid <netuid>', 'the subnet', parseNetuid)
+    .option('-y, --yes', 'do not ask for confirmation (the cost is still printed)')
+    .addHelpText('after', PASSWORD_HELP)
+    .action(async (flags: WalletFlags & EndpointOptions & { netuid: number; yes?: boolean }) => {
+      const { store, walletName, hotkeyName } = context(flags);
+      const info = await store.showWallet(walletName);
+      const hotkey = info.hotkeys.find((h) => h.name === hotkeyName)?.ss58Address;
+      if (!hotkey) throw new WalletError('not_found', `wallet "${walletName}" has no hotkey "${hotkeyName}"`);
+      const chain = await (io.openChain ?? openChain)(endpointOf(flags));
+      try {
+        const uid = await chain.uidOf(flags.netuid, hotkey);
+        if (uid !== undefined) {
+          io.out(`Hotkey ${hotkey} is already registered on subnet ${flags.netuid} as uid ${uid}.\n`);
+          return;
+        }
+        const cost = await chain.registrationCost(flags.netuid);
+        io.out(
+          `Registering hotkey ${hotkey} on subnet ${flags.netuid} burns ${formatTao(cost)} TAO ` +
+            `from coldkey ${info.coldkey.ss58Address ?? '(unknown)'}. The burn is not refunded.\n`,
+        );
+        if (!flags.yes) {
+          if (!io.confirm) throw new WalletError('invalid_input', 'no terminal to confirm on: pass --yes to register');
+          if (!(await io.confirm('Register now? [y/N] '))) {
+            io.out('Cancelled; nothing was sent.\n');
+            return;
+          }
+        }
+        const path = store.paths(walletName).coldkey;
+        const coldkey = await store.loadColdkeyPair(
+          walletName,
+          await existingPassword(path, `coldkey of wallet "${walletName}"`),
+        );
+        const result = await chain.burnedRegister(coldkey, flags.netuid, hotkey);
+        if (!result.ok) throw new Error(`registration failed: ${result.error.message} (${result.error.name})`);
+        const newUid = await chain.uidOf(flags.netuid, hotkey);
+        io.out(`Registered: uid ${newUid ?? '?'} on subnet ${flags.netuid}.\n`);
+      } finally {
+        await chain.close();
+      }
     });
 
   return wallet;
