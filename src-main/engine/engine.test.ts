@@ -69,3 +69,32 @@ describe('Engine', () => {
     expect(status.event === 'status' && status.payload.host).toBe('daemon');
   });
 });
+
+describe('Engine GPU report', () => {
+  it('reports no NVIDIA GPU and the CPU fallback on a machine without one, and caches the run', async () => {
+    let runs = 0;
+    const engine = new Engine({
+      dataDir: tempDir(),
+      host: 'daemon',
+      gpu: {
+        platform: 'linux',
+        arch: 'x64',
+        onnxruntimeDir: null,
+        run: async (file) => {
+          runs++;
+          const error = Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT' });
+          throw error;
+        },
+      },
+    });
+    engines.push(engine);
+    const report = await engine.handlers['gpu.report']({ refresh: false });
+    expect(report.nvidia.status).not.toBe('ok');
+    expect(report.device.device).toBe('cpu');
+    const before = runs;
+    await engine.handlers['gpu.report']({ refresh: false });
+    expect(runs).toBe(before);
+    await engine.handlers['gpu.report']({ refresh: true });
+    expect(runs).toBeGreaterThan(before);
+  });
+});

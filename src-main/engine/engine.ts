@@ -7,6 +7,8 @@ import type { CommandName, CommandOutput, ParsedCommandInput } from '../../src-s
 import type { EngineStatus, HostKind, Role } from '../../src-shared/schemas/status.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import type { Settings } from '../../src-shared/schemas/settings.js';
+import type { GpuReport } from '../../src-shared/schemas/gpu.js';
+import { gpuReport, type GpuReportOptions } from '../inference/gpu/index.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { LogStore } from '../store/log-store.js';
 import { SettingsStore } from '../store/settings-store.js';
@@ -27,6 +29,8 @@ export interface EngineOptions {
   heartbeatSeconds?: number;
   /** For tests: an in-memory database. */
   inMemory?: boolean;
+  /** How the GPU report is made; tests replace the runners with captured outputs. */
+  gpu?: GpuReportOptions;
   now?: () => Date;
 }
 
@@ -93,7 +97,28 @@ export class Engine {
       'logs.list': (input) => ({ entries: this.logs.list(input) }),
       'settings.get': () => this.settings.get(),
       'settings.update': (patch) => this.updateSettings(patch),
+      'gpu.report': (input) => this.gpuReport(input.refresh),
     };
+  }
+
+  private gpuReportRun: Promise<GpuReport> | undefined;
+
+  /** Probing takes seconds to a minute: one run at a time, cached until a refresh is asked for. */
+  private gpuReport(refresh: boolean): Promise<GpuReport> {
+    if (!this.gpuReportRun || refresh) {
+      const log = this.logger('inference.gpu');
+      log.info('Checking GPUs and execution providers');
+      const run = gpuReport({ probe: null, ...this.options.gpu });
+      this.gpuReportRun = run;
+      void run.then(
+        (report) => log.info(report.device.summary, { device: report.device.device }),
+        () => undefined,
+      );
+      run.catch(() => {
+        if (this.gpuReportRun === run) this.gpuReportRun = undefined;
+      });
+    }
+    return this.gpuReportRun;
   }
 
   private updateSettings(patch: Partial<Settings>): Settings {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { EngineStatusSchema } from '../schemas/status.js';
 import { LogEntrySchema, LogLevelSchema } from '../schemas/logs.js';
 import { SettingsPatchSchema, SettingsSchema } from '../schemas/settings.js';
+import { GpuReportSchema } from '../schemas/gpu.js';
 
 /** Bumped on any incompatible change to the tables or the envelope; checked at connect. */
 export const PROTOCOL_VERSION = 1;
@@ -38,6 +39,11 @@ export const commands = {
     summary: 'Change some settings; returns all of them.',
     input: SettingsPatchSchema,
     output: SettingsSchema,
+  },
+  'gpu.report': {
+    summary: 'GPUs, CUDA libraries, execution-provider probes and the chosen device (cached; refresh re-runs).',
+    input: z.strictObject({ refresh: z.boolean().default(false) }),
+    output: GpuReportSchema,
   },
 } as const;
 
