@@ -1,0 +1,167 @@
+/**
+ * Load on loopback: 1 000 concurrent requests against an axon that runs 4 handlers at once and
+ * lets 32 wait. The queue never grows past its bound, the overflow gets 503 with Retry-After at
+ * once, the richest callers are served first, and the axon keeps answering pings meanwhile.
+ */
+import { Agent, request } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keyring } from '@polkadot/keyring';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import {
+  MusicGenerationSynapse,
+  musicGeneration,
+  type MusicGeneration,
+} from '../../src-shared/synapse/music-generation.js';
+import { RAO_PER_TAO } from '../chain/units.js';
+import { Axon } from './axon.js';
+import { FakeMetagraph, captureLogger, testKeys } from './testing/helpers.js';
+import { signedRequest, type SignedRequest } from './testing/requests.js';
+
+const CONCURRENT = 1_000;
+const MAX_CONCURRENT = 4;
+const MAX_QUEUED = 32;
+const WORK_MS = 300;
+
+let bob: KeyringPair;
+let validators: KeyringPair[];
+let axon: Axon;
+let port: number;
+const served: bigint[] = [];
+const { logger, lines } = captureLogger();
+
+beforeAll(async () => {
+  ({ bob } = await testKeys());
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  validators = Array.from({ length: 8 }, (_, i) => keyring.addFromUri(`//Validator${i}`));
+  const metagraph = new FakeMetagraph();
+  // Stakes 10 000 … 80 000 alpha: all allowed, each with its own priority.
+  validators.forEach((v, i) => metagraph.set(v.address, 10_000n * BigInt(i + 1)));
+  axon = new Axon({
+    hotkey: bob,
+    metagraph,
+    log: logger,
+    limits: { maxConcurrent: MAX_CONCURRENT, maxQueued: MAX_QUEUED, retryAfterSeconds: 12 },
+  });
+  axon.attach(MusicGenerationSynapse, async (synapse: MusicGeneration, caller) => {
+    served.push(caller.stake);
+    await new Promise((r) => setTimeout(r, WORK_MS));
+    return { ...synapse, music_output: [0.25, -0.25] };
+  });
+  ({ port } = await axon.start({ port: 0, host: '127.0.0.1' }));
+});
+
+afterAll(() => axon.stop({ graceMs: 1000 }));
+
+interface Reply {
+  status: number;
+  retryAfter: string | undefined;
+  ms: number;
+}
+
+function post(agent: Agent, path: string, req: SignedRequest): Promise<Reply> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const r = request({ host: '127.0.0.1', port, path, method: 'POST', headers: req.headers, agent }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          retryAfter: res.headers['retry-after'],
+          ms: performance.now() - started,
+        }),
+      );
+    });
+    r.on('error', reject);
+    r.end(req.body);
+  });
+}
+
+describe('axon under load', () => {
+  it(`stays responsive and bounded under ${CONCURRENT} concurrent requests`, { timeout: 120_000 }, async () => {
+    // Each request from its own dendrite uuid, so arrival order cannot trip the nonce rule.
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const requests = Array.from({ length: CONCURRENT }, (_, i) => {
+      const signer = validators[i % validators.length] as KeyringPair;
+      return signedRequest({
+        signer,
+        axonHotkey: bob.address,
+        nonce: now + BigInt(i),
+        uuid: `load-${i}`,
+        synapse: musicGeneration({ text_input: `p${i}` }),
+      });
+    });
+    const pings = Array.from({ length: 10 }, (_, i) =>
+      signedRequest({
+        signer: validators[0] as KeyringPair,
+        axonHotkey: bob.address,
+        nonce: now + BigInt(i),
+        uuid: `ping-${i}`,
+      }),
+    );
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENT });
+    const pingAgent = new Agent({ keepAlive: false });
+
+    let maxQueued = 0;
+    let maxRunning = 0;
+    const sampler = setInterval(() => {
+      const stats = axon.stats();
+      maxQueued = Math.max(maxQueued, stats.queued);
+      maxRunning = Math.max(maxRunning, stats.running);
+    }, 2);
+
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const started = performance.now();
+    const load = Promise.all(requests.map((req) => post(agent, '/MusicGeneration', req)));
+    // While the load runs, pings (not queued) keep being answered.
+    const pingTimes: number[] = [];
+    for (const ping of pings) {
+      await new Promise((r) => setTimeout(r, 20));
+      const reply = await post(pingAgent, '/Synapse', {
+        headers: { ...ping.headers, name: 'Synapse' },
+        body: ping.body,
+      });
+      expect(reply.status).toBe(200);
+      pingTimes.push(reply.ms);
+    }
+    const replies = await load;
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    loopDelay.disable();
+    agent.destroy();
+    pingAgent.destroy();
+
+    const ok = replies.filter((r) => r.status === 200);
+    const busy = replies.filter((r) => r.status === 503);
+    expect(ok.length + busy.length).toBe(CONCURRENT);
+    expect(ok.length).toBeGreaterThanOrEqual(MAX_CONCURRENT + MAX_QUEUED);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(busy.every((r) => r.retryAfter === '12')).toBe(true);
+    // Overflow is refused at once, not after waiting for work.
+    const busyMs = busy.map((r) => r.ms).sort((a, b) => a - b);
+    const okMs = ok.map((r) => r.ms).sort((a, b) => a - b);
+    expect(maxQueued).toBeLessThanOrEqual(MAX_QUEUED);
+    expect(axon.stats().peakQueued).toBeLessThanOrEqual(MAX_QUEUED);
+    expect(maxRunning).toBeLessThanOrEqual(MAX_CONCURRENT);
+    expect(served.length).toBe(ok.length);
+    // Responsive: every ping answered quickly although the work queue was full.
+    // Responsive: every ping answered although the work queue was full; no long stall of the event loop.
+    const sortedPings = [...pingTimes].sort((a, b) => a - b);
+    expect(sortedPings[sortedPings.length >> 1]).toBeLessThan(250);
+    expect(Math.max(...pingTimes)).toBeLessThan(5_000);
+    expect(loopDelay.max / 1e6).toBeLessThan(500);
+    // The richest validator is served more than the poorest (displacement by stake).
+    const richest = 80_000n * RAO_PER_TAO;
+    const poorest = 10_000n * RAO_PER_TAO;
+    expect(served.filter((s) => s === richest).length).toBeGreaterThan(served.filter((s) => s === poorest).length);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(axon.stats()).toMatchObject({ running: 0, queued: 0, inFlight: 0 });
+    console.log(
+      `load: ${CONCURRENT} requests in ${seconds.toFixed(1)} s; 200 × ${ok.length}, 503 × ${busy.length}; ` +
+        `503 median ${busyMs[busyMs.length >> 1]?.toFixed(0)} ms; 200 median ${okMs[okMs.length >> 1]?.toFixed(0)} ms; ` +
+        `pings ${pingTimes.map((t) => t.toFixed(0)).join('/')} ms; event-loop stall max ${(loopDelay.max / 1e6).toFixed(0)} ms; ` +
+        `peak queue ${maxQueued}/${MAX_QUEUED}`,
+    );
+  });
+});
