@@ -24,8 +24,11 @@ function handlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
     }),
     'settings.get': () => ({ ...DEFAULT_SETTINGS }),
     'settings.update': () => ({ ...DEFAULT_SETTINGS }),
+    'gpu.report': () => {
+      throw new Error('not used here');
+    },
     ...overrides,
-  };
+  } as CommandHandlers;
 }
 
 const errors: string[] = [];

@@ -30,6 +30,7 @@ function fakeBridge(overrides: { hello?: () => Promise<unknown>; statusReply?: u
       'logs.list': async () => ({ ok: true, output: { entries: [] } }),
       'settings.get': async () => ({ ok: false, error: { code: 'internal', message: 'broken' } }),
       'settings.update': async () => 'not a call result',
+      'gpu.report': async () => ({ ok: false, error: { code: 'internal', message: 'not used here' } }),
     },
     onEvent: (listener) => {
       emit = listener;
