@@ -48,9 +48,17 @@ describe('the app in a browser, served by the daemon', () => {
     for (const name of ['Overview', 'Wallet', 'GPU', 'Generations', 'Rewards', 'Logs', 'Settings']) {
       await expect.poll(() => page.getByRole('link', { name, exact: true }).count()).toBe(1);
     }
-    await page.getByRole('link', { name: 'GPU', exact: true }).click();
+    await page.getByRole('link', { name: 'Generations', exact: true }).click();
     await expect.poll(() => page.locator('main').textContent()).toMatch(/Arrives with issue #5/);
   });
+
+  it('shows the GPU report on the GPU page', async () => {
+    await page.getByRole('link', { name: 'GPU', exact: true }).click();
+    // The first check probes every execution provider; this machine has no GPU, so the CPU it is.
+    await expect.poll(() => page.getByTestId('gpu-device').textContent(), { timeout: 60_000 }).toMatch(/CPU/i);
+    expect(await page.getByTestId('gpu-nvidia-status').isVisible()).toBe(true);
+    await page.screenshot({ path: join(screenshots, 'gpu.png') });
+  }, 90_000);
 
   it('shows stored and live log lines on the Logs page', async () => {
     await page.getByRole('link', { name: 'Logs', exact: true }).click();

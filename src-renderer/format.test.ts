@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentUptime, formatDuration, formatLogTime } from './format.js';
+import { currentUptime, formatDuration, formatLocalDateTime, formatLogTime, formatMiB, formatMs } from './format.js';
 
 describe('formatDuration', () => {
   it('shows the largest units with padded smaller ones', () => {
@@ -26,5 +26,30 @@ describe('formatLogTime', () => {
 
   it('shows a date as local time to the millisecond', () => {
     expect(formatLogTime('2025-01-01T12:34:56.789Z')).toMatch(/^\d{2}:\d{2}:56\.789$/);
+  });
+});
+
+describe('formatLocalDateTime', () => {
+  it('shows the local date and time to the second, or the raw text', () => {
+    const local = new Date(2025, 10, 25, 9, 5, 7, 250);
+    expect(formatLocalDateTime(local.toISOString())).toBe('2025-11-25 09:05:07');
+    expect(formatLocalDateTime('not a date')).toBe('not a date');
+  });
+});
+
+describe('formatMiB', () => {
+  it('uses MiB below a GiB and GiB with one decimal above', () => {
+    expect(formatMiB(0)).toBe('0 MiB');
+    expect(formatMiB(812.4)).toBe('812 MiB');
+    expect(formatMiB(1024)).toBe('1.0 GiB');
+    expect(formatMiB(81_559)).toBe('79.6 GiB');
+  });
+});
+
+describe('formatMs', () => {
+  it('uses ms below a second and seconds with one decimal above', () => {
+    expect(formatMs(0)).toBe('0 ms');
+    expect(formatMs(349.6)).toBe('350 ms');
+    expect(formatMs(12_400)).toBe('12.4 s');
   });
 });

@@ -26,3 +26,22 @@ export function formatLogTime(iso: string): string {
 export function currentUptime(uptimeSeconds: number, receivedAtMs: number, nowMs: number): number {
   return uptimeSeconds + Math.max(0, nowMs - receivedAtMs) / 1000;
 }
+
+/** `2025-11-25 21:55:02` in local time; the raw text if it is not a date. */
+export function formatLocalDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return `${day} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+/** nvidia-smi counts memory in MiB: `812 MiB` below a GiB, else `79.6 GiB`. */
+export function formatMiB(mib: number): string {
+  return mib < 1024 ? `${Math.round(mib)} MiB` : `${(mib / 1024).toFixed(1)} GiB`;
+}
+
+/** `350 ms` below a second, else `12.4 s`. */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -400,6 +400,38 @@ describe('WebSocketHostClient', () => {
     expect(client.connection.status).toBe('connected');
   });
 
+  it('gives a slow command (gpu.report) its own, longer time limit', async () => {
+    const daemon = await startDaemon();
+    // Answers only after the ordinary limit has passed.
+    daemon.onCall = (call, socket) => {
+      setTimeout(
+        () => reply(socket, call.id, { ok: false, error: { code: 'internal', message: 'probed slowly' } }),
+        250,
+      );
+    };
+    const client = connect(daemon, { callTimeoutMs: 100, slowCallTimeoutMs: 5_000 });
+    await waitForState(client, 'connected');
+
+    const slow = await rejection(client.call('gpu.report', { refresh: true }));
+    const ordinary = await rejection(client.call('status.get', {}));
+
+    expect(slow.code).toBe('internal');
+    expect(slow.message).toBe('probed slowly');
+    expect(ordinary.code).toBe('timeout');
+  });
+
+  it('still times out a slow command that never answers', async () => {
+    const daemon = await startDaemon();
+    daemon.onCall = () => undefined;
+    const client = connect(daemon, { callTimeoutMs: 5_000, slowCallTimeoutMs: 100 });
+    await waitForState(client, 'connected');
+
+    const error = await rejection(client.call('gpu.report', {}));
+
+    expect(error.code).toBe('timeout');
+    expect(error.message).toMatch(/gpu\.report/);
+  });
+
   it('close() rejects pending calls, closes the socket and stops reconnecting', async () => {
     const daemon = await startDaemon();
     daemon.onCall = () => undefined;

@@ -7,7 +7,7 @@
  * subprotocol, because browsers cannot set headers on an upgrade.
  */
 import type { ConnectionState, HostClient } from '../../src-shared/api/client.js';
-import { PROTOCOL_VERSION } from '../../src-shared/api/contract.js';
+import { PROTOCOL_VERSION, isSlowCommand } from '../../src-shared/api/contract.js';
 import type { CommandInput, CommandName, CommandOutput, HostEvent } from '../../src-shared/api/contract.js';
 import {
   API_BASE,
@@ -35,6 +35,8 @@ export interface WebSocketClientOptions {
   readonly fetchImpl: typeof fetch;
   /** A call with no reply after this long is rejected with code `timeout`. */
   readonly callTimeoutMs?: number;
+  /** The same for the commands the contract marks slow, which legitimately take longer. */
+  readonly slowCallTimeoutMs?: number;
   /** How long the hello request and the welcome frame may each take before the attempt is retried. */
   readonly handshakeTimeoutMs?: number;
   readonly backoff?: BackoffOptions;
@@ -43,6 +45,13 @@ export interface WebSocketClientOptions {
 }
 
 export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+/**
+ * Commands that may run for minutes by design. gpu.report (with refresh, or the first time) probes
+ * CUDA, WebGPU and the CPU one after another in child processes, each with its own time limit
+ * (60 + 30 + 20 s), after nvidia-smi and ldconfig (10 s each): the usual 30 s would report a
+ * timeout for a check that is still working.
+ */
+export const DEFAULT_SLOW_CALL_TIMEOUT_MS = 180_000;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export const TOKEN_REFUSED_REASON =
@@ -68,6 +77,7 @@ export class WebSocketHostClient implements HostClient {
   readonly #WebSocketImpl: SocketConstructor;
   readonly #fetch: (url: string, init: RequestInit) => Promise<Response>;
   readonly #callTimeoutMs: number;
+  readonly #slowCallTimeoutMs: number;
   readonly #handshakeTimeoutMs: number;
   readonly #backoff: BackoffOptions;
   readonly #clientName: string;
@@ -97,6 +107,7 @@ export class WebSocketHostClient implements HostClient {
     const fetchImpl = options.fetchImpl;
     this.#fetch = (url, init) => fetchImpl(url, init);
     this.#callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    this.#slowCallTimeoutMs = options.slowCallTimeoutMs ?? DEFAULT_SLOW_CALL_TIMEOUT_MS;
     this.#handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#clientName = options.clientName ?? 'bittaudio-renderer';
@@ -121,13 +132,12 @@ export class WebSocketHostClient implements HostClient {
       return Promise.reject(new HostApiError('not_connected', `Not connected to the daemon; ${command} was not sent.`));
     }
     const id = this.#nextCallId++;
+    const timeoutMs = isSlowCommand(command) ? this.#slowCallTimeoutMs : this.#callTimeoutMs;
     return new Promise<CommandOutput<C>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        reject(
-          new HostApiError('timeout', `${command} got no reply within ${Math.round(this.#callTimeoutMs / 1000)} s.`),
-        );
-      }, this.#callTimeoutMs);
+        reject(new HostApiError('timeout', `${command} got no reply within ${Math.round(timeoutMs / 1000)} s.`));
+      }, timeoutMs);
       this.#pending.set(id, {
         settle: (result) => {
           clearTimeout(timer);

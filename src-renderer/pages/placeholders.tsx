@@ -12,16 +12,6 @@ export function WalletPage(): ReactNode {
   );
 }
 
-export function GpuPage(): ReactNode {
-  return (
-    <PlaceholderPage
-      title="GPU"
-      purpose="Show the GPU that runs MusicGen: its model, memory, load and temperature, and whether the model fits."
-      arrives="Arrives with issue #5 (inference)."
-    />
-  );
-}
-
 export function GenerationsPage(): ReactNode {
   return (
     <PlaceholderPage

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionState, HostClient } from '../../src-shared/api/client.js';
 import type { CommandInput, CommandName, CommandOutput, HostEvent } from '../../src-shared/api/contract.js';
 import { HostApiError } from '../../src-shared/api/errors.js';
+import type { GpuReport } from '../../src-shared/schemas/gpu.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import type { Settings } from '../../src-shared/schemas/settings.js';
 import type { EngineStatus } from '../../src-shared/schemas/status.js';
+import { CPU_REPORT, CUDA_REPORT } from '../testing/gpu-reports.js';
 import { createEngineStore } from './engine-store.js';
 import { MAX_LOG_LINES } from './log-buffer.js';
 
@@ -198,5 +200,90 @@ describe('engine store', () => {
     expect(store.getState().connection.status).toBe('connecting');
     expect(store.getState().logs).toEqual([]);
     expect(client.calls).toEqual([]);
+  });
+
+  describe('GPU check', () => {
+    function connectedStore() {
+      const client = new FakeClient();
+      client.connection = { status: 'connected', welcome: WELCOME };
+      const handle = createEngineStore(client);
+      const gpuCalls = () => client.calls.filter((call) => call.command === 'gpu.report').map((call) => call.input);
+      return { client, ...handle, gpuCalls };
+    }
+
+    it('asks only when told, shows it running, then keeps the report', async () => {
+      const { client, store, gpuCalls } = connectedStore();
+      await flush();
+      expect(gpuCalls()).toEqual([]);
+      expect(store.getState().gpu).toEqual({ report: null, running: null, error: null });
+
+      const answer = deferred<GpuReport>();
+      client.handlers['gpu.report'] = () => answer.promise;
+      const done = store.getState().checkGpu(false);
+      expect(store.getState().gpu.running).toEqual({ refresh: false });
+
+      answer.resolve(CPU_REPORT);
+      await done;
+      expect(store.getState().gpu).toEqual({ report: CPU_REPORT, running: null, error: null });
+      expect(gpuCalls()).toEqual([{ refresh: false }]);
+    });
+
+    it('joins a check already running instead of asking twice, unless asked to refresh', async () => {
+      const { client, store, gpuCalls } = connectedStore();
+      const answer = deferred<GpuReport>();
+      client.handlers['gpu.report'] = () => answer.promise;
+
+      const first = store.getState().checkGpu(false);
+      const second = store.getState().checkGpu(false);
+      expect(gpuCalls()).toEqual([{ refresh: false }]);
+
+      const refreshed = deferred<GpuReport>();
+      client.handlers['gpu.report'] = () => refreshed.promise;
+      const third = store.getState().checkGpu(true);
+      expect(gpuCalls()).toEqual([{ refresh: false }, { refresh: true }]);
+      expect(store.getState().gpu.running).toEqual({ refresh: true });
+
+      // The refresh answers first; the older, slower answer must not replace it.
+      refreshed.resolve(CUDA_REPORT);
+      await third;
+      answer.resolve(CPU_REPORT);
+      await Promise.all([first, second]);
+      expect(store.getState().gpu).toEqual({ report: CUDA_REPORT, running: null, error: null });
+    });
+
+    it('keeps the last report when a check fails, and clears the error on the next one', async () => {
+      const { client, store } = connectedStore();
+      client.handlers['gpu.report'] = async () => CUDA_REPORT;
+      await store.getState().checkGpu(false);
+
+      client.handlers['gpu.report'] = () => Promise.reject(new HostApiError('timeout', 'gpu.report got no reply'));
+      await expect(store.getState().checkGpu(true)).resolves.toBeUndefined();
+      expect(store.getState().gpu.report).toBe(CUDA_REPORT);
+      expect(store.getState().gpu.running).toBeNull();
+      expect(store.getState().gpu.error).toMatchObject({ code: 'timeout', message: 'gpu.report got no reply' });
+
+      client.handlers['gpu.report'] = () => Promise.reject(new Error('socket gone'));
+      await store.getState().checkGpu(false);
+      expect(store.getState().gpu.error).toMatchObject({ code: 'internal', message: 'socket gone' });
+
+      const answer = deferred<GpuReport>();
+      client.handlers['gpu.report'] = () => answer.promise;
+      const next = store.getState().checkGpu(false);
+      expect(store.getState().gpu.error).toBeNull();
+      answer.resolve(CPU_REPORT);
+      await next;
+      expect(store.getState().gpu).toEqual({ report: CPU_REPORT, running: null, error: null });
+    });
+
+    it('ignores an answer that arrives after dispose', async () => {
+      const { client, store, dispose } = connectedStore();
+      const answer = deferred<GpuReport>();
+      client.handlers['gpu.report'] = () => answer.promise;
+      const done = store.getState().checkGpu(false);
+      dispose();
+      answer.resolve(CUDA_REPORT);
+      await done;
+      expect(store.getState().gpu.report).toBeNull();
+    });
   });
 });

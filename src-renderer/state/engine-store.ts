@@ -1,12 +1,15 @@
 /**
  * What the renderer knows about the engine, kept current from the HostClient: a snapshot at each
- * connect (status.get, logs.list, settings.get) and then the live events. Pages read it; only
- * this module talks to the client for these data.
+ * connect (status.get, logs.list, settings.get) and then the live events, plus the GPU report,
+ * fetched only when asked for (checkGpu) because producing it can take a minute. Pages read it;
+ * only this module talks to the client for these data.
  */
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ConnectionState, HostClient } from '../../src-shared/api/client.js';
 import type { HostEvent } from '../../src-shared/api/contract.js';
+import { HostApiError } from '../../src-shared/api/errors.js';
+import type { GpuReport } from '../../src-shared/schemas/gpu.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import type { Settings, SettingsPatch } from '../../src-shared/schemas/settings.js';
 import type { EngineStatus } from '../../src-shared/schemas/status.js';
@@ -26,6 +29,22 @@ export interface EngineState {
   readonly loadErrors: readonly string[];
   /** Saves a change; resolves with all settings or rejects with the HostApiError. */
   updateSettings(patch: SettingsPatch): Promise<Settings>;
+  readonly gpu: GpuCheck;
+  /**
+   * Asks the engine for its GPU report; `refresh` makes it probe again instead of answering from
+   * its cache. Never rejects: a failure lands in `gpu.error`. A second call without refresh while
+   * one runs joins it, so a page opened twice (or StrictMode's double effect) asks once.
+   */
+  checkGpu(refresh: boolean): Promise<void>;
+}
+
+export interface GpuCheck {
+  /** The last report received; kept while a new check runs or after one fails. */
+  readonly report: GpuReport | null;
+  /** A check is under way; `refresh` tells whether it re-probes (slow) or may hit the cache. */
+  readonly running: { readonly refresh: boolean } | null;
+  /** Why the last check failed; cleared when a check starts. */
+  readonly error: HostApiError | null;
 }
 
 export type EngineStore = StoreApi<EngineState>;
@@ -44,6 +63,9 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
   let settingsVersion = 0;
   /** While a snapshot loads: the live log lines that must survive it replacing the buffer. */
   let liveDuringSnapshot: LogEntry[] | null = null;
+  /** Moves with each GPU check, so that only the latest one may write its answer. */
+  let gpuGeneration = 0;
+  let gpuInFlight: Promise<void> | null = null;
 
   const store = createStore<EngineState>()(() => ({
     connection: client.connection,
@@ -60,7 +82,30 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       store.setState({ settings });
       return settings;
     },
+    gpu: { report: null, running: null, error: null },
+    checkGpu: (refresh) => checkGpu(refresh),
   }));
+
+  function checkGpu(refresh: boolean): Promise<void> {
+    if (gpuInFlight !== null && !refresh) return gpuInFlight;
+    const generation = ++gpuGeneration;
+    store.setState((state) => ({ gpu: { ...state.gpu, running: { refresh }, error: null } }));
+    const run = client.call('gpu.report', { refresh }).then(
+      (report) => {
+        if (generation !== gpuGeneration) return;
+        store.setState({ gpu: { report, running: null, error: null } });
+      },
+      (error: unknown) => {
+        if (generation !== gpuGeneration) return;
+        store.setState((state) => ({ gpu: { ...state.gpu, running: null, error: asHostApiError(error) } }));
+      },
+    );
+    const settled = run.finally(() => {
+      if (gpuInFlight === settled) gpuInFlight = null;
+    });
+    gpuInFlight = settled;
+    return settled;
+  }
 
   async function loadSnapshot(): Promise<void> {
     const generation = ++connectGeneration;
@@ -137,10 +182,15 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       unsubscribeConnection();
       unsubscribeEvents();
       connectGeneration++;
+      gpuGeneration++;
     },
   };
 }
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function asHostApiError(error: unknown): HostApiError {
+  return error instanceof HostApiError ? error : new HostApiError('internal', messageOf(error));
 }

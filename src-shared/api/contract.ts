@@ -42,6 +42,8 @@ export const commands = {
   },
   'gpu.report': {
     summary: 'GPUs, CUDA libraries, execution-provider probes and the chosen device (cached; refresh re-runs).',
+    /** Probing providers one after another can take minutes on a slow GPU box. */
+    slow: true,
     input: z.strictObject({ refresh: z.boolean().default(false) }),
     output: GpuReportSchema,
   },
@@ -70,6 +72,12 @@ export type HostEvent = { [E in EventName]: { event: E; payload: EventPayload<E>
 
 export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
 export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+/** Commands that may legitimately run for minutes; clients give them a longer time limit. */
+export function isSlowCommand(name: CommandName): boolean {
+  const entry = commands[name];
+  return 'slow' in entry && entry.slow;
+}
 
 export function isCommandName(name: string): name is CommandName {
   return Object.hasOwn(commands, name);
