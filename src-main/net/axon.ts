@@ -5,7 +5,16 @@
  *
  * Beyond the SDK: the signature is always required; the request body is capped (413); at most
  * `maxConcurrent` handlers run and `maxQueued` wait, refusals get 503 with Retry-After; responses are
- * gzipped for clients that accept it; success responses carry our own signature headers (§8.1).
+ * gzipped for clients that accept it; success responses carry our own signature headers (§8.1);
+ * error responses are signed with our own hotkey, never with the `bt_header_axon_hotkey` value.
+ *
+ * Sealed mode (docs/sealed-synapse.md §10): with the hotkey's sr25519 keypair (`sealedKeypair`),
+ * registering `/MusicGeneration` also serves `/MusicGenerationSealed` behind the same pipeline
+ * (blacklist, signature, the one nonce store of both routes, the same admission queue). A sealed
+ * request is opened from its headers and payload, the plaintext route's handler runs on the
+ * decrypted inputs, and its `music_output` goes back sealed and signed. A request that does not open
+ * gets `sealedErrorStatus` (400/401, never 404: that would tell validators to fall back). Python
+ * validators never ask for the route; a Python miner answers 404 to it.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -31,10 +40,20 @@ import {
 } from './admission-queue.js';
 import { DEFAULT_BLACKLIST_POLICY, type BlacklistPolicy, type Caller, type MetagraphProvider } from './blacklist.js';
 import { encodeSynapseBody } from './body-codec.js';
-import { computeBodyHash, sha3_256Hex } from './body-hash.js';
+import { computeBodyHash, sha3_256Hex, type NetSynapseDefinition } from './body-hash.js';
 import { systemClock, type WallClock } from './clock.js';
 import { RESPONSE_SIGNATURE_HEADER, SDK_VERSION_INT } from './constants.js';
 import { AxonRejection, MalformedBodyError, axonErrors } from './errors.js';
+import { PLAINTEXT_SYNAPSE_NAME, SealedError, type Sr25519Keypair } from './sealed/index.js';
+import {
+  MusicGenerationSealedSynapse,
+  openSealedRequest,
+  plaintextRequest,
+  resolveSealedKeypair,
+  sealedAnswer,
+  sealedRejection,
+  type MusicGenerationSealed,
+} from './sealed-route.js';
 import { headerSafe, synapseHeaders, type HeaderList } from './headers.js';
 import { acceptsGzip } from './http-body.js';
 import { NonceGuard } from './nonce-guard.js';
@@ -68,6 +87,8 @@ export type RouteHandler<T extends AnySynapse = AnySynapse> = (
 export interface HandlerContext extends RouteContext {
   /** The synapse built from the request headers (authenticated dendrite fields, TCP peer). */
   headerSynapse: SynapseBase;
+  /** The route the request came in on: the definition's name, or `MusicGenerationSealed` for a sealed request. */
+  route: string;
 }
 
 /** The miner's work: the request synapse in, the answered synapse out (Python's forward function). */
@@ -120,10 +141,21 @@ export interface AxonOptions {
   uuid?: string;
   /** The version integer we announce. Default 10002000 (SDK 10.2.0). */
   version?: number;
+  /**
+   * The hotkey's sr25519 keypair, for the sealed route: `sealedKeypair(walletKey)` or
+   * `sealedKeypairFromPair(hotkey)`. It must be `hotkey`'s.
+   */
+  sealedKeypair?: Sr25519Keypair;
+  /**
+   * Serve `/MusicGenerationSealed` next to `/MusicGeneration`, with the same handler. Default: on
+   * when `sealedKeypair` is given. `true` without a keypair reads it from `hotkey`; `false` turns
+   * the route off.
+   */
+  sealed?: boolean;
 }
 
 interface Route {
-  definition: SynapseDefinition<AnySynapse>;
+  definition: NetSynapseDefinition<AnySynapse>;
   handler: RouteHandler<AnySynapse>;
   queued: boolean;
 }
@@ -132,6 +164,9 @@ export class Axon {
   readonly hotkey: string;
   readonly uuid: string;
   readonly limits: Readonly<AxonLimits>;
+  /** Whether `/MusicGenerationSealed` is served (once `/MusicGeneration` is). */
+  readonly sealed: boolean;
+  private readonly sealedKeypair: Sr25519Keypair | undefined;
   private readonly identity: AxonIdentity;
   private readonly context: PipelineContext;
   private readonly routes = new Map<string, Route>();
@@ -147,6 +182,8 @@ export class Axon {
     this.log = options.log;
     this.hotkey = options.hotkey.address;
     this.uuid = options.uuid ?? randomUUID();
+    this.sealedKeypair = resolveSealedKeypair(options.hotkey, options.sealedKeypair, options.sealed);
+    this.sealed = this.sealedKeypair !== undefined;
     this.identity = {
       pair: options.hotkey,
       hotkey: this.hotkey,
@@ -169,25 +206,47 @@ export class Axon {
     this.route(PingSynapse, async (request) => ({ synapse: request.synapse }), { queued: false });
   }
 
-  /** Registers `POST /<definition.name>` behind the verified pipeline. */
+  /**
+   * Registers `POST /<definition.name>` behind the verified pipeline. With sealed mode on,
+   * registering `MusicGeneration` also registers `/MusicGenerationSealed` with the same handler.
+   */
   route<T extends AnySynapse>(
-    definition: SynapseDefinition<T>,
+    definition: NetSynapseDefinition<T>,
     handler: RouteHandler<T>,
     options: RouteOptions = {},
   ): this {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(definition.name))
       throw new Error(`"${definition.name}" is not a synapse class name`);
     this.routes.set(definition.name, {
-      definition: definition as unknown as SynapseDefinition<AnySynapse>,
+      definition: definition as unknown as NetSynapseDefinition<AnySynapse>,
       handler: handler as unknown as RouteHandler<AnySynapse>,
       queued: options.queued ?? true,
     });
+    if (definition.name === PLAINTEXT_SYNAPSE_NAME && this.sealedKeypair) {
+      this.route(MusicGenerationSealedSynapse, this.sealedHandler(definition, handler, this.sealedKeypair), options);
+    }
     return this;
+  }
+
+  /**
+   * The sealed route for a plaintext one (docs/sealed-synapse.md §10, axon): open the request,
+   * run the plaintext handler on the decrypted inputs only, seal its answer.
+   */
+  private sealedHandler<T extends AnySynapse>(
+    definition: NetSynapseDefinition<T>,
+    handler: RouteHandler<T>,
+    miner: Sr25519Keypair,
+  ): RouteHandler<MusicGenerationSealed> {
+    return async (request, context) => {
+      const opened = openSealedRequest(request, miner);
+      const reply = await handler(plaintextRequest(definition, request, opened.inputs), context);
+      return { synapse: sealedAnswer(reply.synapse, opened, miner) };
+    };
   }
 
   /** Registers a synapse handler (Python's `axon.attach(forward_fn)`); its result is validated before it is sent. */
   attach<T extends AnySynapse>(
-    definition: SynapseDefinition<T>,
+    definition: NetSynapseDefinition<T>,
     handler: SynapseHandler<T>,
     options: RouteOptions = {},
   ): this {
@@ -199,7 +258,11 @@ export class Axon {
           ...request.synapse,
           axon: { ...request.synapse.axon, status_code: null, status_message: null, process_time: null },
         };
-        const result = await handler(synapse, request.caller, { ...context, headerSynapse: request.headerSynapse });
+        const result = await handler(synapse, request.caller, {
+          ...context,
+          headerSynapse: request.headerSynapse,
+          route: request.route,
+        });
         const checked = definition.schema.safeParse(result);
         if (!checked.success) {
           // Python: forward returned something that is not a valid synapse → 500 (§4.8).
@@ -320,7 +383,9 @@ export class Axon {
       const rejection =
         error instanceof AxonRejection
           ? error
-          : axonErrors.internal(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+          : error instanceof SealedError
+            ? sealedRejection(error)
+            : axonErrors.internal(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       this.logRejection(name, rejection, progress);
       // A body we did not read (yet) is not drained, whatever its declared size: close instead.
       await this.sendError(res, route?.definition, rejection, progress, gzipOk, !req.complete);
@@ -366,7 +431,7 @@ export class Axon {
   /** §4.8 / §5.1: the full synapse, `axon.status_code` in the body and the header, lowercase names. */
   private async sendSynapse(
     res: ServerResponse,
-    definition: SynapseDefinition<AnySynapse>,
+    definition: NetSynapseDefinition<AnySynapse>,
     synapse: AnySynapse,
     verified: VerifiedRequest,
     progress: RequestProgress,
@@ -418,7 +483,7 @@ export class Axon {
   /** §4.9: `{"message": …}` with the headers of the synapse being processed, signed by the axon (§4.3). */
   private async sendError(
     res: ServerResponse,
-    definition: SynapseDefinition<AnySynapse> | undefined,
+    definition: NetSynapseDefinition<AnySynapse> | undefined,
     rejection: AxonRejection,
     progress: RequestProgress,
     gzipOk: boolean,

@@ -16,6 +16,7 @@ import {
   musicGeneration,
   type MusicGeneration,
 } from '../../src-shared/synapse/music-generation.js';
+import { encodeAddress } from '@polkadot/util-crypto';
 import { decodeIp } from '../chain/ip.js';
 import { decodeSynapseBody } from './body-codec.js';
 import { EMPTY_BODY_HASH } from './constants.js';
@@ -380,7 +381,11 @@ describe('Dendrite calls (§4.10, §5.3)', () => {
       setTimeout(() => ok(res, '{"text_input":"done"}'), delay);
     };
     dendrite = new Dendrite({ hotkey: alice });
-    const axons = Array.from({ length: 10 }, () => target());
+    // Ten different miners (the fake answers for any hotkey) behind one loopback port.
+    const axons = Array.from({ length: 10 }, (_, i) => ({
+      ...target(),
+      hotkey: encodeAddress(new Uint8Array(32).fill(i + 1), 42),
+    }));
     const down = { hotkey: bob.address, ip: '127.0.0.1', port: 1 };
     const started = Date.now();
     const results = await dendrite.query([...axons, down], musicGeneration({ text_input: 'x' }), { timeoutSeconds: 5 });
@@ -395,6 +400,30 @@ describe('Dendrite calls (§4.10, §5.3)', () => {
     expect(fake.requests.every((r) => headerMap(r.rawHeaders).get('computed_body_hash') === EMPTY_BODY_HASH)).toBe(
       true,
     );
+  });
+
+  it('never has two requests in flight to the same axon, so its nonces arrive in order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    fake.requests = [];
+    fake.reply = (_req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        ok(res, '{"text_input":"done"}');
+      }, 30);
+    };
+    dendrite = new Dendrite({ hotkey: alice });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        dendrite?.call(target(), musicGeneration({ text_input: 'x' }), { timeoutSeconds: 5 }),
+      ),
+    );
+    expect(results.map((r) => r.dendrite.status_code)).toEqual(Array<number>(6).fill(200));
+    expect(most).toBe(1);
+    const nonces = fake.requests.map((r) => BigInt(headerMap(r.rawHeaders).get('bt_header_dendrite_nonce') ?? '0'));
+    expect(nonces).toEqual([...nonces].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
   it('retries once when a pooled connection was closed by the axon while idle', async () => {

@@ -3,6 +3,15 @@
  * Python dendrite's request (URL, headers, body, signature), sends it with a total timeout, and
  * folds the answer into a copy of the synapse the way the Python dendrite does, including its
  * client-side status codes (408 timeout, 503 unreachable, 422 unparsable …).
+ *
+ * Sealed mode (docs/sealed-synapse.md §9–§10), on when the dendrite has its hotkey's sr25519
+ * keypair: a MusicGeneration query goes to `/MusicGenerationSealed` first, with the inputs sealed
+ * to the miner's hotkey and the request signature over the ciphertext; the answer is opened and
+ * checked against the miner's hotkey from the chain. A 404 there means "no sealed mode" (a Python
+ * miner): the {@link SealedFallbackCache} decides whether to re-query `/MusicGeneration` at once
+ * (with a new nonce) and remembers it, or to refuse, for pinned and known-sealed miners (the
+ * query then fails, carrying the `downgrade` error). Any other status, a timeout or a connection
+ * error never falls back. A sealed answer that does not open counts as unparsable (422).
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
@@ -23,6 +32,24 @@ import { NonceSequence, systemClock, type WallClock } from './clock.js';
 import { RESPONSE_SIGNATURE_HEADER, SDK_VERSION_INT } from './constants.js';
 import { applyResponse, ResponseParseError, type RawResponse } from './dendrite-response.js';
 import { dendriteErrors } from './errors.js';
+import {
+  PLAINTEXT_SYNAPSE_NAME,
+  SealedError,
+  SealedFallbackCache,
+  sealRequest,
+  type SealedRequest,
+  type SealedRouteChoice,
+  type Sr25519Keypair,
+} from './sealed/index.js';
+import {
+  MusicGenerationSealedRequest,
+  MusicGenerationSealedSynapse,
+  openSealedAnswer,
+  resolveSealedKeypair,
+  sealedInputsOf,
+  sealedRequestSynapse,
+  type MusicGenerationSealed,
+} from './sealed-route.js';
 import { headerMap, synapseHeaders, type HeaderList } from './headers.js';
 import { BodyTooLargeError, decodeContentEncoding } from './http-body.js';
 import { dendriteMessage, responseMessage, signMessage, verifySignature } from './signing.js';
@@ -32,6 +59,12 @@ export interface AxonEndpoint {
   hotkey: string;
   ip: string;
   port: number;
+  /**
+   * The miner's AxonInfo on chain, as any text that changes when it re-serves (e.g.
+   * `${block}:${version}:${ip}:${port}`). Sealed mode forgets what it learnt about the miner when it
+   * changes (SealedFallbackCache). Optional.
+   */
+  fingerprint?: string;
 }
 
 export interface DendriteOptions {
@@ -51,6 +84,18 @@ export interface DendriteOptions {
   synapses?: readonly SynapseDefinition[];
   /** Connection pool; default: keep-alive, 64 sockets per axon. */
   agent?: Agent;
+  /**
+   * The hotkey's sr25519 keypair, for sealed mode: `sealedKeypair(walletKey)` or
+   * `sealedKeypairFromPair(hotkey)`. It must be `hotkey`'s.
+   */
+  sealedKeypair?: Sr25519Keypair;
+  /**
+   * Sealed mode for MusicGeneration queries. Default: on when `sealedKeypair` is given, with a
+   * cache of its own. `{ cache }` turns it on (reading the keypair from `hotkey` if none is given)
+   * and shares a SealedFallbackCache: keep one per validator process, and pin your own miners in
+   * it. `false` turns it off.
+   */
+  sealed?: { cache?: SealedFallbackCache } | false;
 }
 
 export interface QueryOptions {
@@ -68,6 +113,10 @@ export type AxonSignatureCheck = 'valid' | 'invalid' | 'absent';
 export interface DendriteResult<T extends AnySynapse> {
   synapse: T;
   axonSignature: AxonSignatureCheck;
+  /** The route of the last request of the call (`sealed` then `plaintext` after a fallback). */
+  route: SealedRouteChoice;
+  /** Why a sealed exchange failed: a refused 404 (`downgrade`), an answer that did not open, inputs that could not be sealed. */
+  sealedError?: SealedError;
 }
 
 /** A request ready to send (wire-protocol §3): what the Python dendrite would put on the wire. */
@@ -87,6 +136,8 @@ export interface RequestSigner {
   nonce: bigint;
   version: number;
   externalIp?: string;
+  /** A signature made already (a SealedRequest's): used if its message is this request's message. */
+  presigned?: { readonly signatureMessage: string; readonly signature: string };
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -127,7 +178,10 @@ export function prepareRequest<T extends AnySynapse>(
     uuid: signer.uuid,
     bodyHash,
   });
-  prepared.dendrite.signature = signMessage(signer.pair, message);
+  if (signer.presigned && signer.presigned.signatureMessage !== message) {
+    throw new Error('the presigned message is not the message of this request');
+  }
+  prepared.dendrite.signature = signer.presigned?.signature ?? signMessage(signer.pair, message);
   // total_size is informational (§3.3); we send the body's length in bytes, in the body and the header.
   const draft = encodeSynapseBody(orderedSynapseFields(definition, { ...prepared, total_size: 0 }));
   prepared.total_size = draft.length;
@@ -271,7 +325,10 @@ export function checkAxonSignature(
 export class Dendrite {
   readonly hotkey: string;
   readonly uuid: string;
+  /** Sealed mode's per-miner verdicts (pin miners here); undefined when sealed mode is off. */
+  readonly sealedCache: SealedFallbackCache | undefined;
   private readonly pair: KeyringPair;
+  private readonly sealedKeypair: Sr25519Keypair | undefined;
   private readonly log: Logger | undefined;
   private readonly nonces: NonceSequence;
   private readonly version: number;
@@ -292,6 +349,14 @@ export class Dendrite {
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.ownsAgent = options.agent === undefined;
     this.agent = options.agent ?? new Agent({ keepAlive: true, maxSockets: 64 });
+    const sealed = options.sealed;
+    this.sealedKeypair = resolveSealedKeypair(
+      options.hotkey,
+      options.sealedKeypair,
+      sealed === undefined ? undefined : sealed !== false,
+    );
+    const sharedCache = sealed === undefined || sealed === false ? undefined : sealed.cache;
+    this.sealedCache = this.sealedKeypair ? (sharedCache ?? new SealedFallbackCache()) : undefined;
     for (const definition of [
       MusicGenerationSynapse as unknown as SynapseDefinition,
       PingSynapse,
@@ -315,69 +380,83 @@ export class Dendrite {
     return (await this.callDetailed(axon, synapse, options)).synapse;
   }
 
-  /** One call, with the check of our axons' response signature. */
+  /**
+   * One call, with the check of our axons' response signature. A MusicGeneration call goes sealed
+   * when sealed mode is on and the cache does not hold the miner to plaintext; `timeoutSeconds`
+   * bounds the whole call, a fallback included.
+   */
   async callDetailed<T extends AnySynapse>(
     axon: AxonEndpoint,
     synapse: T,
     options: QueryOptions = {},
   ): Promise<DendriteResult<T>> {
+    // The axon accepts only increasing nonces per (dendrite hotkey, uuid) (wire-protocol §4.5):
+    // two calls in flight to one axon could arrive in the other order and the later nonce would
+    // make the earlier one stale. So calls to the same axon take turns; different axons run in
+    // parallel.
+    const key = `${axon.hotkey}@${axon.ip}:${axon.port}`;
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const turn = previous.then(() => this.callDetailedNow(axon, synapse, options));
+    const settled = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.set(key, settled);
+    void settled.then(() => {
+      if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
+    });
+    return turn;
+  }
+
+  /** Calls in flight (or queued) per axon, so one axon never sees two of our nonces at once. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  private async callDetailedNow<T extends AnySynapse>(
+    axon: AxonEndpoint,
+    synapse: T,
+    options: QueryOptions,
+  ): Promise<DendriteResult<T>> {
     const definition = (options.definition ?? this.definitions.get(synapse.name)) as SynapseDefinition<T> | undefined;
     if (!definition) throw new Error(`unknown synapse class "${synapse.name}": pass its definition`);
     const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-    const nonce = this.nonces.next();
-    const prepared = prepareRequest(
-      definition,
-      synapse,
-      axon,
-      { pair: this.pair, uuid: this.uuid, nonce, version: this.version, externalIp: this.externalIp },
-      timeoutSeconds,
-    );
-    const fail = (status: number, message: string): DendriteResult<T> => {
-      this.log?.debug('dendrite: call failed', { axon: axon.hotkey, status, message });
-      return {
-        synapse: {
-          ...prepared.synapse,
-          dendrite: { ...prepared.synapse.dendrite, status_code: status, status_message: message },
-        },
-        axonSignature: 'absent',
-      };
-    };
-    if (!Number.isInteger(axon.port) || axon.port < 1 || axon.port > 65_535 || axon.ip === '') {
-      const e = dendriteErrors.unparsable(`invalid axon address ${axon.ip}:${axon.port}`);
-      return fail(e.status, e.message);
-    }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of prepared.headers) headers[name] = value;
-    headers['content-type'] = 'application/json';
-    headers['accept'] = '*/*';
-    headers['accept-encoding'] = 'gzip, deflate';
-    headers['content-length'] = String(prepared.body.length);
     const started = performance.now();
-    const attempt = (): Promise<RawResponse> =>
-      send(prepared.url, headers, prepared.body, {
-        timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000 - (performance.now() - started))),
-        maxResponseBytes: this.maxResponseBytes,
-        agent: this.agent,
-        signal: options.signal,
-      });
-    let response: RawResponse;
-    try {
-      try {
-        response = await attempt();
-      } catch (error) {
-        const stale =
-          error instanceof TransportError && error.failure.kind === 'disconnected' && error.failure.staleSocket;
-        if (!stale) throw error;
-        this.log?.debug('dendrite: pooled connection was closed by the axon; retrying once', { axon: axon.hotkey });
-        response = await attempt();
-      }
-    } catch (error) {
-      const e = this.mapTransportError(error, axon, definition.name, timeoutSeconds);
-      return fail(e.status, e.message);
+    const call: CallPlan<T> = { definition, synapse, axon, options, timeoutSeconds, started };
+    if (
+      this.sealedKeypair &&
+      this.sealedCache &&
+      definition.name === PLAINTEXT_SYNAPSE_NAME &&
+      validAddress(axon) &&
+      this.sealedCache.routeFor(axon.hotkey, axon.fingerprint) === 'sealed'
+    ) {
+      return this.callSealed(call, this.sealedKeypair, this.sealedCache);
     }
+    return this.callPlaintext(call);
+  }
+
+  /** Closes pooled connections (only of the agent this dendrite made). */
+  close(): void {
+    if (this.ownsAgent) this.agent.destroy();
+  }
+
+  private signer(nonce: bigint): RequestSigner {
+    return { pair: this.pair, uuid: this.uuid, nonce, version: this.version, externalIp: this.externalIp };
+  }
+
+  /** `/<ClassName>` as the Python dendrite sends it (the plaintext route for MusicGeneration). */
+  private async callPlaintext<T extends AnySynapse>(call: CallPlan<T>): Promise<DendriteResult<T>> {
+    const { definition, axon, timeoutSeconds } = call;
+    const nonce = this.nonces.next();
+    const prepared = prepareRequest(definition, call.synapse, axon, this.signer(nonce), timeoutSeconds);
+    if (!validAddress(axon)) {
+      const e = dendriteErrors.unparsable(`invalid axon address ${axon.ip}:${axon.port}`);
+      return this.failed(prepared.synapse, axon, e, 'plaintext');
+    }
+    const sent = await this.exchange(prepared, call);
+    if (!sent.ok) return this.failed(prepared.synapse, axon, sent.error, 'plaintext');
+    const response = sent.response;
     try {
       const merged = applyResponse(definition, prepared.synapse, response);
-      merged.dendrite = { ...merged.dendrite, process_time: (performance.now() - started) / 1000 };
+      merged.dendrite = { ...merged.dendrite, process_time: (performance.now() - call.started) / 1000 };
       const axonSignature = checkAxonSignature(response, axon.hotkey, { hotkey: this.hotkey, nonce, uuid: this.uuid });
       this.log?.debug('dendrite: answered', {
         axon: axon.hotkey,
@@ -385,17 +464,166 @@ export class Dendrite {
         seconds: merged.dendrite.process_time,
         axonSignature,
       });
-      return { synapse: merged, axonSignature };
+      return { synapse: merged, axonSignature, route: 'plaintext' };
     } catch (error) {
       const detail = error instanceof ResponseParseError || error instanceof Error ? error.message : String(error);
-      const e = dendriteErrors.unparsable(detail);
-      return fail(e.status, e.message);
+      return this.failed(prepared.synapse, axon, dendriteErrors.unparsable(detail), 'plaintext');
     }
   }
 
-  /** Closes pooled connections (only of the agent this dendrite made). */
-  close(): void {
-    if (this.ownsAgent) this.agent.destroy();
+  /** `/MusicGenerationSealed` (docs/sealed-synapse.md §10, dendrite), with the fallback rules of §9. */
+  private async callSealed<T extends AnySynapse>(
+    call: CallPlan<T>,
+    keypair: Sr25519Keypair,
+    cache: SealedFallbackCache,
+  ): Promise<DendriteResult<T>> {
+    const { definition, axon, timeoutSeconds } = call;
+    const nonce = this.nonces.next();
+    // The caller's synapse as it went out; failures and the answer are reported on it, as in plaintext.
+    let local: T = { ...call.synapse, name: definition.name, timeout: timeoutSeconds };
+    let sealed: SealedRequest;
+    try {
+      sealed = sealRequest({
+        validator: keypair,
+        minerHotkey: axon.hotkey,
+        nonce,
+        uuid: this.uuid,
+        // The number the `timeout` header carries: the axon binds the request to it.
+        timeout: timeoutSeconds,
+        inputs: sealedInputsOf(call.synapse),
+      });
+    } catch (error) {
+      if (!(error instanceof SealedError)) throw error;
+      // Inputs that cannot be sealed are never sent in plaintext instead.
+      return this.failed(
+        local,
+        axon,
+        dendriteErrors.clientError(`cannot seal the request: ${error.message}`),
+        'sealed',
+        error,
+      );
+    }
+    const prepared = prepareRequest(
+      MusicGenerationSealedRequest,
+      sealedRequestSynapse(call.synapse, sealed),
+      axon,
+      { ...this.signer(nonce), presigned: sealed },
+      timeoutSeconds,
+    );
+    local = { ...local, dendrite: prepared.synapse.dendrite, axon: prepared.synapse.axon };
+    const sent = await this.exchange(prepared, call);
+    if (!sent.ok) return this.failed(local, axon, sent.error, 'sealed');
+    const response = sent.response;
+
+    if (response.status === 404) {
+      const decision = cache.recordNotFound(axon.hotkey, axon.fingerprint);
+      if (decision.action === 'fallback') {
+        this.log?.debug('dendrite: no sealed route; falling back to plaintext', { axon: axon.hotkey });
+        return this.callPlaintext(call);
+      }
+      this.log?.warn('dendrite: sealed route answered 404; refused as a downgrade', {
+        axon: axon.hotkey,
+        reason: decision.reason,
+      });
+      const e = { status: 404, message: `Sealed mode refused: ${decision.error.message}` };
+      return this.failed(local, axon, e, 'sealed', decision.error);
+    }
+
+    const axonSignature = checkAxonSignature(response, axon.hotkey, { hotkey: this.hotkey, nonce, uuid: this.uuid });
+    let merged: MusicGenerationSealed;
+    try {
+      merged = applyResponse(MusicGenerationSealedSynapse, prepared.synapse, response);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return this.failed(local, axon, dendriteErrors.unparsable(detail), 'sealed');
+    }
+    let music_output: Float32Array | null | undefined;
+    if (response.status === 200) {
+      try {
+        music_output = openSealedAnswer(merged, sealed, keypair).music_output;
+      } catch (error) {
+        if (!(error instanceof SealedError)) throw error;
+        this.log?.debug('dendrite: sealed answer refused', { axon: axon.hotkey, code: error.code });
+        const e = dendriteErrors.unparsable(`sealed response refused (${error.code}): ${error.message}`);
+        return this.failed(local, axon, e, 'sealed', error);
+      }
+      cache.recordSealedSuccess(axon.hotkey, axon.fingerprint);
+    }
+    const answered: T = {
+      ...local,
+      timeout: merged.timeout,
+      total_size: merged.total_size,
+      header_size: merged.header_size,
+      axon: merged.axon,
+      dendrite: { ...merged.dendrite, process_time: (performance.now() - call.started) / 1000 },
+      ...(music_output === undefined ? {} : { music_output }),
+    };
+    this.log?.debug('dendrite: answered', {
+      axon: axon.hotkey,
+      route: 'sealed',
+      status: answered.dendrite.status_code,
+      seconds: answered.dendrite.process_time,
+      axonSignature,
+    });
+    return { synapse: answered, axonSignature, route: 'sealed' };
+  }
+
+  /** Sends a prepared request within the call's deadline, retrying once on a stale pooled socket. */
+  private async exchange(
+    prepared: Pick<PreparedRequest<AnySynapse>, 'url' | 'headers' | 'body' | 'synapse'>,
+    call: CallPlan<AnySynapse>,
+  ): Promise<{ ok: true; response: RawResponse } | { ok: false; error: { status: number; message: string } }> {
+    const { axon, timeoutSeconds, started } = call;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of prepared.headers) headers[name] = value;
+    headers['content-type'] = 'application/json';
+    headers['accept'] = '*/*';
+    headers['accept-encoding'] = 'gzip, deflate';
+    headers['content-length'] = String(prepared.body.length);
+    const attempt = (): Promise<RawResponse> =>
+      send(prepared.url, headers, prepared.body, {
+        timeoutMs: Math.max(1, Math.round(timeoutSeconds * 1000 - (performance.now() - started))),
+        maxResponseBytes: this.maxResponseBytes,
+        agent: this.agent,
+        signal: call.options.signal,
+      });
+    try {
+      try {
+        return { ok: true, response: await attempt() };
+      } catch (error) {
+        const stale =
+          error instanceof TransportError && error.failure.kind === 'disconnected' && error.failure.staleSocket;
+        if (!stale) throw error;
+        this.log?.debug('dendrite: pooled connection was closed by the axon; retrying once', { axon: axon.hotkey });
+        return { ok: true, response: await attempt() };
+      }
+    } catch (error) {
+      return { ok: false, error: this.mapTransportError(error, axon, prepared.synapse.name, timeoutSeconds) };
+    }
+  }
+
+  private failed<T extends AnySynapse>(
+    local: T,
+    axon: AxonEndpoint,
+    error: { status: number; message: string },
+    route: SealedRouteChoice,
+    sealedError?: SealedError,
+  ): DendriteResult<T> {
+    this.log?.debug('dendrite: call failed', {
+      axon: axon.hotkey,
+      route,
+      status: error.status,
+      message: error.message,
+    });
+    return {
+      synapse: {
+        ...local,
+        dendrite: { ...local.dendrite, status_code: error.status, status_message: error.message },
+      },
+      axonSignature: 'absent',
+      route,
+      ...(sealedError ? { sealedError } : {}),
+    };
   }
 
   private mapTransportError(
@@ -421,4 +649,19 @@ export class Dendrite {
         return dendriteErrors.clientError(failure.detail);
     }
   }
+}
+
+/** One call: what every route of it shares. */
+interface CallPlan<T extends AnySynapse> {
+  readonly definition: SynapseDefinition<T>;
+  readonly synapse: T;
+  readonly axon: AxonEndpoint;
+  readonly options: QueryOptions;
+  readonly timeoutSeconds: number;
+  /** performance.now() at the start of the call: the deadline covers a fallback too. */
+  readonly started: number;
+}
+
+function validAddress(axon: AxonEndpoint): boolean {
+  return Number.isInteger(axon.port) && axon.port >= 1 && axon.port <= 65_535 && axon.ip !== '';
 }

@@ -32,4 +32,18 @@ export type {
 export { AxonRejection, axonErrors, AXON_STATUS_CODES } from './errors.js';
 export { systemClock, NonceSequence, type WallClock } from './clock.js';
 export { computeBodyHash, sha3_256Hex } from './body-hash.js';
+export type { BodyHashOverride, BodyHashRule, NetSynapseDefinition } from './body-hash.js';
+// Sealed mode (docs/sealed-synapse.md): the route's class, the keys it needs, the validator's cache.
+export { MusicGenerationSealedSynapse, type MusicGenerationSealed } from './sealed-route.js';
+export {
+  SEALED_ROUTE,
+  SealedError,
+  SealedFallbackCache,
+  sealedKeypair,
+  sealedKeypairFromPair,
+  type SealedErrorCode,
+  type SealedFallbackCacheOptions,
+  type SealedRouteChoice,
+  type Sr25519Keypair,
+} from './sealed/index.js';
 export { EMPTY_BODY_HASH, SDK_VERSION_INT, RESPONSE_SIGNATURE_HEADER } from './constants.js';

@@ -1,18 +1,19 @@
 /**
- * The axon's verified-request pipeline (wire-protocol §4.1–§4.7), as one function that any route
- * can use: the plain `/MusicGeneration`, the ping `/Synapse`, and later routes such as a sealed
- * variant. Stricter than the SDK: the signature is always required, and it is checked together
- * with the nonce before the blacklist, before the body is read, and before anything costly.
+ * The axon's verified-request pipeline (wire-protocol §4.1–§4.7), as one function that every route
+ * uses: the plain `/MusicGeneration`, the ping `/Synapse` and the sealed `/MusicGenerationSealed`.
+ * Stricter than the SDK: the signature is always required, and it is checked together with the
+ * nonce before the body is read and before anything costly. One nonce store serves every route.
  *
- * Order: header parse → nonce and signature → blacklist → store the nonce → body (size cap) →
- * JSON → body validation → body hash. Each step rejects with the status of §4.9.
+ * Order: header parse → blacklist → nonce and signature → store the nonce → body (size cap) →
+ * JSON → body validation → body hash. Each step rejects with the status of §4.9; a route with its
+ * own body-hash rule (body-hash.ts) may answer a hash mismatch with its own error.
  */
 import type { IncomingMessage } from 'node:http';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { AnySynapse, SynapseDefinition } from '../../src-shared/synapse/synapse.js';
 import { blacklistReason, type BlacklistPolicy, type Caller, type MetagraphProvider } from './blacklist.js';
 import { BodyCodecError, decodeSynapseBody } from './body-codec.js';
-import { computeBodyHash } from './body-hash.js';
+import { computeBodyHash, type NetSynapseDefinition } from './body-hash.js';
 import type { WallClock } from './clock.js';
 import { axonErrors, malformedJson, unsupportedMediaType } from './errors.js';
 import { HeaderParseError, headerMap, parseSynapseHeaders } from './headers.js';
@@ -50,6 +51,8 @@ export interface VerifiedRequest<T extends AnySynapse = AnySynapse> {
   /** The synapse built from the body: what Python's forward function receives (§4.7). */
   readonly synapse: T;
   readonly caller: Caller;
+  /** The request headers, lowercased names (the last occurrence of a name wins). */
+  readonly headers: ReadonlyMap<string, string>;
   readonly rawBody: Buffer;
   /** When the axon started on the request, Unix ns. */
   readonly receivedAtNs: bigint;
@@ -97,7 +100,7 @@ function mediaType(contentType: string | undefined): string | undefined {
  */
 export async function verifyAxonRequest<T extends AnySynapse>(
   context: PipelineContext,
-  definition: SynapseDefinition<T>,
+  definition: NetSynapseDefinition<T>,
   req: IncomingMessage,
   progress: RequestProgress<T>,
   hooks: PipelineHooks = {},
@@ -199,9 +202,8 @@ export async function verifyAxonRequest<T extends AnySynapse>(
   const synapse = parsed.data;
   const bodyHash = computeBodyHash(definition, synapse);
   if (bodyHash !== headerSynapse.computed_body_hash) {
-    throw axonErrors.internal(
-      `body hash ${bodyHash} does not match the computed_body_hash header ${String(headerSynapse.computed_body_hash)}`,
-    );
+    const detail = `body hash ${bodyHash} does not match the computed_body_hash header ${String(headerSynapse.computed_body_hash)}`;
+    throw definition.bodyHash?.mismatch?.(detail) ?? axonErrors.internal(detail);
   }
   return {
     route: definition.name,
@@ -209,6 +211,7 @@ export async function verifyAxonRequest<T extends AnySynapse>(
     headerSynapse,
     synapse,
     caller,
+    headers,
     rawBody,
     receivedAtNs: progress.startNs,
   };

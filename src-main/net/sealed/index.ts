@@ -26,6 +26,7 @@ export {
   deriveRequestKey,
   hotkeyOf,
   sealedKeypair,
+  sealedKeypairFromPair,
   type DeriveRequestKeyArgs,
   type SealedDirection,
   type SealedRequestKey,

@@ -1,10 +1,11 @@
 import { createHash, hkdfSync } from 'node:crypto';
-import { sr25519Agreement } from '@polkadot/util-crypto';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, sr25519Agreement } from '@polkadot/util-crypto';
 import { describe, expect, it } from 'vitest';
-import { keyFromMnemonic } from '../../wallet/keys.js';
+import { keyFromMnemonic, toKeyringPair } from '../../wallet/keys.js';
 import { TV9 } from '../../wallet/wire-protocol-vectors.js';
 import { SealedError } from './errors.js';
-import { deriveRequestKey, hotkeyOf, sealedKeypair, type DeriveRequestKeyArgs } from './keys.js';
+import { deriveRequestKey, hotkeyOf, sealedKeypair, sealedKeypairFromPair, type DeriveRequestKeyArgs } from './keys.js';
 import { ALICE, BOB, CHARLIE, TV3 } from './test-fixtures.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
@@ -109,5 +110,28 @@ describe('wallet hotkeys', () => {
   it('refuses a public-only key', () => {
     const key = keyFromMnemonic(TV9.mnemonic);
     expect(() => sealedKeypair({ publicKey: key.publicKey, ss58Address: key.ss58Address })).toThrow(SealedError);
+  });
+});
+
+describe('KeyringPair hotkeys (what the axon and dendrite sign with)', () => {
+  it('reads the keypair of an unlocked sr25519 pair, the same as the wallet key', async () => {
+    await cryptoWaitReady();
+    const key = keyFromMnemonic(TV9.mnemonic);
+    const fromPair = sealedKeypairFromPair(toKeyringPair(key));
+    expect(hex(fromPair.publicKey)).toBe(hex(key.publicKey));
+    expect(hex(fromPair.secretKey)).toBe(hex(sealedKeypair(key).secretKey));
+    const bob = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Bob');
+    expect(hex(sealedKeypairFromPair(bob).secretKey)).toBe(hex(BOB.secretKey));
+    // The pair still signs afterwards: nothing of it was consumed or wiped.
+    expect(bob.sign(new Uint8Array([1, 2, 3]))).toHaveLength(64);
+  });
+
+  it('refuses a locked pair and a pair of another scheme', async () => {
+    await cryptoWaitReady();
+    const locked = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+    locked.lock();
+    expect(() => sealedKeypairFromPair(locked)).toThrow(SealedError);
+    const ed25519 = new Keyring({ type: 'ed25519' }).addFromUri('//Alice');
+    expect(() => sealedKeypairFromPair(ed25519)).toThrow(SealedError);
   });
 });

@@ -11,6 +11,8 @@
  */
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { decodePair } from '@polkadot/keyring/pair/decode';
+import type { KeyringPair } from '@polkadot/keyring/types';
 import { decodeAddress, encodeAddress, sr25519Agreement } from '@polkadot/util-crypto';
 import type { WalletKey } from '../../wallet/keys.js';
 import { concat, lengthPrefixed, u64be, u8, utf8 } from './bytes.js';
@@ -40,6 +42,36 @@ const SS58_PREFIX = 42;
 export function sealedKeypair(key: WalletKey): Sr25519Keypair {
   if (!key.secret) throw new SealedError('invalid_input', 'this hotkey has no secret part');
   return { publicKey: key.publicKey, secretKey: key.secret.secretKey };
+}
+
+/**
+ * The keypair of the unlocked sr25519 KeyringPair that the axon and dendrite sign with (what
+ * `toKeyringPair` makes of a wallet hotkey). A KeyringPair does not hand out its secret directly;
+ * its unencrypted PKCS#8 export (`encodePkcs8()` without a passphrase) holds it, and polkadot-js's own
+ * `decodePair` reads it back. The result is checked against the pair's public key; the secret is
+ * returned as a copy and never logged.
+ */
+export function sealedKeypairFromPair(pair: KeyringPair): Sr25519Keypair {
+  if (pair.type !== 'sr25519') throw new SealedError('invalid_input', 'sealed mode needs an sr25519 hotkey');
+  if (pair.isLocked) throw new SealedError('invalid_input', 'this hotkey is locked: unlock it first');
+  let decoded: { publicKey: Uint8Array; secretKey: Uint8Array };
+  try {
+    decoded = decodePair(undefined, pair.encodePkcs8(), 'none');
+  } catch (error) {
+    throw new SealedError('invalid_input', 'the hotkey secret could not be read from its KeyringPair', {
+      cause: error,
+    });
+  }
+  const publicKey = Uint8Array.from(decoded.publicKey);
+  const secretKey = Uint8Array.from(decoded.secretKey);
+  if (secretKey.length !== 64 || !sameBytes(publicKey, pair.publicKey)) {
+    throw new SealedError('invalid_input', 'the KeyringPair export does not hold the key of this hotkey');
+  }
+  return { publicKey, secretKey };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /** The SS58 address (prefix 42) that stands for a keypair in headers and signature messages. */
