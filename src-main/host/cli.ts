@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultDataDir } from '../store/paths.js';
 import { APP_VERSION } from '../version.js';
+import { registerGenerateCommand } from '../inference/generate/cli.js';
 import { registerChainCommands } from './commands/chain.js';
 import { registerWalletCommands } from './commands/wallet.js';
 import { startDaemon } from './daemon.js';
@@ -72,6 +73,7 @@ and open the printed link on your computer.`,
 
   registerWalletCommands(program);
   registerChainCommands(program);
+  registerGenerateCommand(program);
   return program;
 }
 

@@ -1,0 +1,26 @@
+export type TinyMusicgenSize = 'tiny' | 'small';
+export type TinyMusicgenDtype = 'fp32' | 'q8' | 'fp16';
+
+export interface MusicgenShapes {
+  decoder: { codebooks: number; vocab: number; width: number; heads: number; ffn: number; layers: number };
+  textEncoder: { width: number; heads: number; ffn: number; layers: number };
+  encodec: { channels: number; hop: number; samplingRate: number };
+  external: boolean;
+}
+
+export declare const SIZES: Readonly<Record<TinyMusicgenSize, MusicgenShapes>>;
+
+export interface WriteMusicgenOptions {
+  size?: TinyMusicgenSize;
+  seed?: number;
+  dtypes?: TinyMusicgenDtype[];
+}
+
+/** Writes the model folder; returns the files written, relative to `dir`. */
+export declare function writeMusicgenModel(
+  dir: string,
+  options?: WriteMusicgenOptions,
+): { dir: string; files: string[] };
+
+/** JSON laid out as the repository's Prettier settings print it. */
+export declare function formatJson(value: unknown, indent?: string, prefix?: number): string;

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { useTempDirs } from '../../testing/temp-dir.js';
+import { decodeWav } from '../audio/wav.js';
+import { cliDtypes, registerGenerateCommand, type GenerateCliIo } from './cli.js';
+import { MusicgenGenerator } from './musicgen.js';
+
+const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
+const tempDir = useTempDirs();
+
+function harness(options: { interactive?: boolean; interruptAtStep?: number } = {}) {
+  const out: string[] = [];
+  let err = '';
+  let stop: (() => void) | null = null;
+  const io: GenerateCliIo = {
+    out: (t) => out.push(t),
+    err: (t) => {
+      err += t;
+      const step = /(\d+)\/\d+ steps/.exec(t.split('\r').at(-1) ?? '')?.[1];
+      if (options.interruptAtStep !== undefined && Number(step) >= options.interruptAtStep) stop?.();
+    },
+    interactive: options.interactive ?? false,
+    onInterrupt: (s) => {
+      stop = s;
+      return () => (stop = null);
+    },
+    createGenerator: (source, o) => new MusicgenGenerator(source, o),
+  };
+  const program = new Command('bittaudio')
+    .exitOverride()
+    .configureOutput({ writeErr: (t) => (err += t), writeOut: () => {} });
+  registerGenerateCommand(program, io);
+  return {
+    run: (...args: string[]) => program.parseAsync(['node', 'bittaudio', 'generate', ...args]),
+    out,
+    err: () => err,
+  };
+}
+
+describe('bittaudio generate', () => {
+  it('writes a WAV of exactly the asked length and reports the run', async () => {
+    const file = join(tempDir(), 'out.wav');
+    const cli = harness();
+    await cli.run(
+      'lofi beat with piano',
+      '--seconds',
+      '0.5',
+      '--model',
+      TINY,
+      '--out',
+      file,
+      '--seed',
+      '4',
+      '--dtype',
+      'q8',
+    );
+    const wav = decodeWav(readFileSync(file));
+    expect(wav).toMatchObject({ sampleRate: 32000, channels: 1, format: 'pcm16' });
+    expect(wav.samples.length).toBe(25 * 640);
+    expect(cli.out).toHaveLength(1);
+    expect(cli.out[0]).toMatch(
+      new RegExp(`^Wrote ${file}: 0\\.50 s at 32000 Hz, ${44 + 2 * 25 * 640} bytes; 28 steps on cpu, seed 4; load `),
+    );
+    // Not a terminal: one progress line per 10 %, ending at 100 %.
+    const lines = cli
+      .err()
+      .split('\n')
+      .filter((l) => l.startsWith('['));
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    expect(lines.at(-1)).toMatch(/^\[#{30}\] 100% {2}28\/28 steps/);
+  });
+
+  it('draws one redrawn bar on a terminal, and the seed reproduces the file', async () => {
+    const dir = tempDir();
+    const cli = harness({ interactive: true });
+    const args = ['--tokens', '12', '--model', TINY, '--seed', '9', '--format', 'float32'];
+    await cli.run('rock', ...args, '--out', join(dir, 'a.wav'));
+    await cli.run('rock', ...args, '--out', join(dir, 'b.wav'));
+    expect(readFileSync(join(dir, 'a.wav'))).toEqual(readFileSync(join(dir, 'b.wav')));
+    expect(decodeWav(readFileSync(join(dir, 'a.wav'))).format).toBe('float32');
+    expect(cli.err()).toContain('\r[');
+    expect(cli.err()).toContain(' 100%  12/12 steps');
+  });
+
+  it('stops on Ctrl-C at the next step and writes nothing', async () => {
+    const file = join(tempDir(), 'never.wav');
+    const cli = harness({ interruptAtStep: 3 });
+    await expect(cli.run('jazz', '--seconds', '30', '--model', TINY, '--out', file)).rejects.toThrow(
+      /The generation was cancelled after step \d+ of 1503/,
+    );
+    expect(() => readFileSync(file)).toThrow();
+  });
+
+  it('rejects bad arguments before loading anything', async () => {
+    const cli = harness();
+    await expect(cli.run('x', '--seconds', '31', '--model', TINY, '--out', 'x.wav')).rejects.toThrow();
+    expect(cli.err()).toMatch(/a length from 0 to 30 seconds/);
+    await expect(cli.run('x', '--seconds', '2', '--tokens', '9', '--model', TINY, '--out', 'x.wav')).rejects.toThrow(
+      /not both/,
+    );
+    await expect(cli.run('x', '--model', TINY, '--out', 'x.wav', '--dtype', 'fp64')).rejects.toThrow();
+    expect(cli.err()).toMatch(/Allowed choices are fp32, fp16, q8/);
+  });
+
+  it('maps --dtype to the Xenova recipe: q8 keeps EnCodec at fp32', () => {
+    expect(cliDtypes('q8')).toEqual({ text_encoder: 'q8', decoder_model_merged: 'q8', encodec_decode: 'fp32' });
+    expect(cliDtypes('fp16')).toEqual({ text_encoder: 'fp16', decoder_model_merged: 'fp16', encodec_decode: 'fp16' });
+  });
+});

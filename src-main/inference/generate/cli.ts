@@ -1,0 +1,222 @@
+/**
+ * `bittaudio generate "prompt" --seconds 15 --model DIR --out file.wav`: one MusicGen generation
+ * from the terminal, with a progress bar on stderr and Ctrl-C to stop at the next step.
+ */
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ExecutionProviderSchema, type ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
+import { ModelDtypeSchema, type ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
+import { peakNormalize } from '../audio/samples.js';
+import { writeWavFile, type WavSampleFormat } from '../audio/wav.js';
+import { MusicgenGenerator, type GenerationProgress, type MusicGenerator, type MusicgenSource } from './musicgen.js';
+import { MAX_DURATION_SECONDS, type MusicRequest } from './request.js';
+import type { SessionDtypes } from './model-files.js';
+
+export interface GenerateCliIo {
+  /** A finished line for stdout. */
+  out(text: string): void;
+  /** Progress text for stderr; `\r` rewrites the line on a terminal. */
+  err(text: string): void;
+  /** Whether stderr is a terminal (a redrawn bar) or a log (a line every 10 %). */
+  interactive: boolean;
+  /** Calls `stop` on Ctrl-C; returns the unsubscribe function. */
+  onInterrupt(stop: () => void): () => void;
+  createGenerator(
+    source: MusicgenSource,
+    options: { device: ExecutionProvider },
+  ): MusicGenerator & {
+    dispose?(): Promise<void>;
+  };
+}
+
+export function terminalGenerateIo(): GenerateCliIo {
+  return {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(text),
+    interactive: process.stderr.isTTY === true,
+    onInterrupt: (stop) => {
+      process.once('SIGINT', stop);
+      return () => process.off('SIGINT', stop);
+    },
+    createGenerator: (source, options) => new MusicgenGenerator(source, options),
+  };
+}
+
+/**
+ * The dtype per session for `--dtype`: q8 keeps EnCodec at fp32, as the Xenova/musicgen-small
+ * card does (it publishes no quantised EnCodec; musicgen spec §2, §3).
+ */
+export function cliDtypes(dtype: ModelDtype): SessionDtypes {
+  const encodec: ModelDtype = dtype === 'fp16' || dtype === 'q4f16' ? 'fp16' : 'fp32';
+  return { text_encoder: dtype, decoder_model_merged: dtype, encodec_decode: encodec };
+}
+
+interface GenerateFlags {
+  seconds?: number;
+  tokens?: number;
+  model: string;
+  out: string;
+  dtype: ModelDtype;
+  device: ExecutionProvider;
+  seed?: number;
+  guidance: number;
+  topK: number;
+  temperature: number;
+  greedy?: boolean;
+  format: WavSampleFormat;
+  normalize?: boolean;
+}
+
+function numberArg(check: (n: number) => boolean, what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !check(n)) throw new InvalidArgumentError(what);
+    return n;
+  };
+}
+
+export function registerGenerateCommand(program: Command, io: GenerateCliIo = terminalGenerateIo()): void {
+  program
+    .command('generate')
+    .description('Generate music from a text prompt with a local MusicGen model and write a WAV file.')
+    .argument('<prompt>', 'what the music should be, e.g. "lofi beat with piano"')
+    .requiredOption('--model <dir>', 'the model folder (config.json, tokenizer.json, onnx/…)')
+    .requiredOption('--out <file>', 'the WAV file to write')
+    .option(
+      '--seconds <s>',
+      `length in seconds, up to ${MAX_DURATION_SECONDS} (default 15)`,
+      numberArg(
+        (n) => Number.isFinite(n) && n > 0 && n <= MAX_DURATION_SECONDS,
+        `a length from 0 to ${MAX_DURATION_SECONDS} seconds`,
+      ),
+    )
+    .option(
+      '--tokens <n>',
+      'length as max_new_tokens (50 per second + 3), instead of --seconds',
+      numberArg((n) => Number.isInteger(n) && n >= 4, 'a whole number of at least 4'),
+    )
+    .addOption(
+      new Option('--dtype <dtype>', 'precision of the ONNX files').choices(ModelDtypeSchema.options).default('fp32'),
+    )
+    .addOption(
+      new Option('--device <device>', 'execution provider (falls back to the CPU)')
+        .choices(ExecutionProviderSchema.options)
+        .default('cpu'),
+    )
+    .option(
+      '--seed <n>',
+      'sampling seed, for a reproducible result',
+      numberArg((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'a whole number from 0 to 4294967295'),
+    )
+    .option(
+      '--guidance <scale>',
+      'classifier-free guidance scale (1 turns it off)',
+      numberArg((n) => n >= 1, 'a number of at least 1'),
+      3,
+    )
+    .option(
+      '--top-k <k>',
+      'sample among the k likeliest codes',
+      numberArg((n) => Number.isInteger(n) && n >= 1, 'a whole number of at least 1'),
+      250,
+    )
+    .option(
+      '--temperature <t>',
+      'sampling temperature',
+      numberArg((n) => n > 0, 'a positive number'),
+      1,
+    )
+    .option('--greedy', 'take the likeliest code at every step (deterministic)')
+    .addOption(new Option('--format <format>', 'WAV sample format').choices(['pcm16', 'float32']).default('pcm16'))
+    .option('--normalize', 'scale the audio to a 0.99 peak')
+    .action(async (prompt: string, flags: GenerateFlags) => {
+      if (flags.seconds !== undefined && flags.tokens !== undefined) {
+        throw new InvalidArgumentError('give --seconds or --tokens, not both');
+      }
+      const request: MusicRequest = {
+        prompt,
+        ...(flags.tokens !== undefined ? { durationTokens: flags.tokens } : { durationSeconds: flags.seconds ?? 15 }),
+        guidanceScale: flags.guidance,
+        topK: flags.topK,
+        temperature: flags.temperature,
+        decoding: flags.greedy ? 'greedy' : 'sample',
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      };
+      const generator = io.createGenerator(
+        { dir: resolve(flags.model), dtype: cliDtypes(flags.dtype) },
+        { device: flags.device },
+      );
+      const controller = new AbortController();
+      const unsubscribe = io.onInterrupt(() => controller.abort());
+      const bar = new ProgressBar(io);
+      try {
+        io.err(`Loading ${flags.model} (${flags.dtype}) on ${flags.device}…\n`);
+        const result = await generator.generate(request, {
+          signal: controller.signal,
+          onProgress: (p) => bar.update(p),
+        });
+        bar.finish();
+        const audio = flags.normalize ? peakNormalize(result.audio) : result.audio;
+        const bytes = await writeWavFile(resolve(flags.out), audio, result.sampleRate, flags.format);
+        const t = result.timings;
+        io.out(
+          `Wrote ${flags.out}: ${(audio.length / result.sampleRate).toFixed(2)} s at ${result.sampleRate} Hz, ` +
+            `${bytes} bytes; ${result.steps} steps on ${result.device}` +
+            `${result.seed !== null ? `, seed ${result.seed}` : ', greedy'}; ` +
+            `${t.loadMs !== undefined ? `load ${ms(t.loadMs)}, ` : ''}encode ${ms(t.encodeMs)}, decode ${ms(t.decodeMs)} ` +
+            `(${((result.steps / Math.max(t.decodeMs, 1)) * 1000).toFixed(1)} steps/s), audio ${ms(t.audioMs)}, total ${ms(t.totalMs)}.`,
+        );
+      } catch (error) {
+        bar.abandon();
+        throw error;
+      } finally {
+        unsubscribe();
+        await generator.dispose?.();
+      }
+    });
+}
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
+}
+
+const BAR_WIDTH = 30;
+
+/** `[#########.....................]  30%  226/753 steps  41.2 steps/s` on stderr. */
+class ProgressBar {
+  private started: number | null = null;
+  private lastDecile = -1;
+  private drawn = false;
+
+  constructor(private readonly io: GenerateCliIo) {}
+
+  update({ step, steps }: GenerationProgress): void {
+    const now = performance.now();
+    if (step === 0 || this.started === null) this.started = now;
+    const fraction = steps > 0 ? step / steps : 1;
+    const rate = step > 0 ? (step / Math.max(now - this.started, 1)) * 1000 : 0;
+    const filled = Math.round(fraction * BAR_WIDTH);
+    const line =
+      `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%` +
+      `  ${step}/${steps} steps${rate > 0 ? `  ${rate.toFixed(1)} steps/s` : ''}`;
+    if (this.io.interactive) {
+      this.io.err(`\r${line}`);
+      this.drawn = true;
+      return;
+    }
+    const decile = Math.floor(fraction * 10);
+    if (decile > this.lastDecile) {
+      this.lastDecile = decile;
+      this.io.err(`${line}\n`);
+    }
+  }
+
+  finish(): void {
+    if (this.drawn) this.io.err('\n');
+    this.drawn = false;
+  }
+
+  abandon(): void {
+    this.finish();
+  }
+}

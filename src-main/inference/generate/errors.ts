@@ -1,0 +1,33 @@
+/** Why a generation could not run, with a code the UI and the miner loop can act on. */
+export type GenerationErrorCode =
+  /** The request is out of range (duration, guidance, top-k, …). */
+  | 'invalid_request'
+  /** A file the model needs is not in the folder. */
+  | 'missing_file'
+  /** A file is there but unreadable (not JSON, not ONNX, truncated). */
+  | 'corrupt_file'
+  /** The sessions' dtypes cannot work together (musicgen spec §2). */
+  | 'dtype_mismatch'
+  /** onnxruntime could not create the sessions. */
+  | 'load_failed'
+  /** Stopped through the AbortSignal. */
+  | 'aborted'
+  /** onnxruntime failed while generating. */
+  | 'generation_failed'
+  /** The model ran but its output is unusable (NaN, no audio tensor). */
+  | 'bad_output';
+
+export class GenerationError extends Error {
+  override readonly name = 'GenerationError';
+  constructor(
+    readonly code: GenerationErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof GenerationError && error.code === 'aborted';
+}

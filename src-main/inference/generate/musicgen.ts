@@ -1,0 +1,356 @@
+/**
+ * MusicGen text-to-music on onnxruntime-node through transformers.js 4.3.1
+ * (`MusicgenForConditionalGeneration.generate` + `AutoTokenizer`; musicgen spec §1, §3):
+ * fully local, per-session dtypes, seeded top-k sampling or greedy decoding, progress per step,
+ * cancellation at the next step.
+ *
+ * transformers.js keeps its settings (`env`) and its sampling random generator in module-wide
+ * state, so every load and generation of every instance runs one at a time through one queue:
+ * a seeded run is then reproducible even while other generations wait.
+ */
+import { randomInt } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import {
+  AutoTokenizer,
+  BaseStreamer,
+  env,
+  MusicgenForConditionalGeneration,
+  random,
+  Tensor,
+  type PreTrainedModel,
+  type TextStreamer,
+  type PreTrainedTokenizer,
+} from '@huggingface/transformers';
+import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
+import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
+import type { Logger } from '../../engine/logger.js';
+import type { LoadableModel } from '../models/store.js';
+import { firstNonFinite, tensorToFloat32 } from '../audio/samples.js';
+import { GenerationError } from './errors.js';
+import { checkModelFolder, sessionDtypes, type CheckedFolder, type SessionDtypes } from './model-files.js';
+import { expectedSamples, maxNewTokens, MusicRequestSchema, type MusicRequest } from './request.js';
+
+export interface GenerationProgress {
+  /** Decoding steps done, 0 … steps. */
+  step: number;
+  steps: number;
+}
+
+export interface GenerateOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: GenerationProgress) => void;
+}
+
+export interface GeneratedAudio {
+  /** Mono samples in [-1, 1]. */
+  audio: Float32Array;
+  sampleRate: number;
+  /** The model id (repo id or folder name). */
+  model: string;
+  dtype: SessionDtypes;
+  device: ExecutionProvider;
+  /** Decoding steps (`max_new_tokens`). */
+  steps: number;
+  /** The sampling seed (null for greedy decoding, which draws no random numbers). */
+  seed: number | null;
+  timings: {
+    /** Set on the call that loaded the model. */
+    loadMs?: number;
+    /** Tokenizer and text encoder. */
+    encodeMs: number;
+    /** The decoding steps. */
+    decodeMs: number;
+    /** EnCodec, tokens to waveform. */
+    audioMs: number;
+    totalMs: number;
+  };
+}
+
+export interface MusicGenerator {
+  generate(request: MusicRequest, options?: GenerateOptions): Promise<GeneratedAudio>;
+}
+
+/** Where the model is: a model store entry (`ModelStore.loadable`) or a plain folder. */
+export type MusicgenSource =
+  | (Pick<LoadableModel, 'localModelPath' | 'modelId' | 'dtype'> & Partial<Pick<LoadableModel, 'externalData'>>)
+  | { dir: string; dtype: ModelDtype | Partial<Record<string, ModelDtype>>; externalData?: Record<string, boolean> };
+
+export interface MusicgenGeneratorOptions {
+  /** From the gpu module's `chooseDevice`; default `cpu`. */
+  device?: ExecutionProvider;
+  /** When the device fails to create the sessions, load on the CPU instead (default true; musicgen spec §3: no fallback inside onnxruntime). */
+  fallbackToCpu?: boolean;
+  logger?: Logger;
+}
+
+interface Loaded {
+  model: PreTrainedModel;
+  tokenizer: PreTrainedTokenizer;
+  checked: CheckedFolder;
+  device: ExecutionProvider;
+}
+
+/** One queue for everything that touches transformers.js's global state. */
+let queue: Promise<unknown> = Promise.resolve();
+function exclusive<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work, work);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+export class MusicgenGenerator implements MusicGenerator {
+  readonly localModelPath: string;
+  readonly modelId: string;
+  readonly dir: string;
+  readonly dtype: SessionDtypes;
+  private readonly externalData: Record<string, boolean>;
+  private loading: Promise<{ loaded: Loaded; loadMs: number }> | null = null;
+  private loaded: Loaded | null = null;
+
+  constructor(
+    source: MusicgenSource,
+    private readonly options: MusicgenGeneratorOptions = {},
+  ) {
+    if ('dir' in source) {
+      this.localModelPath = dirname(source.dir);
+      this.modelId = basename(source.dir);
+    } else {
+      this.localModelPath = source.localModelPath;
+      this.modelId = source.modelId;
+    }
+    this.dir = join(this.localModelPath, ...this.modelId.split('/'));
+    this.dtype = sessionDtypes(source.dtype);
+    this.externalData = { ...source.externalData };
+  }
+
+  /** The device the sessions run on, once loaded. */
+  get device(): ExecutionProvider | null {
+    return this.loaded?.device ?? null;
+  }
+
+  /** Checks the folder and creates the sessions; `generate` does this on its first call. */
+  async load(): Promise<{ loadMs: number }> {
+    const { loadMs } = await this.ensureLoaded();
+    return { loadMs };
+  }
+
+  async generate(request: MusicRequest, options: GenerateOptions = {}): Promise<GeneratedAudio> {
+    const parsed = MusicRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new GenerationError(
+        'invalid_request',
+        `Invalid generation request: ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}.`,
+      );
+    }
+    throwIfAborted(options.signal);
+    const started = performance.now();
+    const wasLoaded = this.loaded !== null;
+    const { loaded, loadMs } = await this.ensureLoaded();
+    const req = parsed.data;
+    const sampleRate = loaded.checked.config.audio_encoder.sampling_rate;
+    const codebooks = loaded.checked.config.decoder.num_codebooks;
+    const steps = maxNewTokens(req, sampleRate / loaded.checked.hop);
+    const greedy = req.decoding === 'greedy';
+    const seed = greedy ? null : (req.seed ?? randomInt(0, 0x100000000));
+
+    return exclusive(async () => {
+      throwIfAborted(options.signal);
+      const queuedAt = performance.now();
+      const inputs = loaded.tokenizer(req.prompt);
+      const streamer = new StepStreamer(steps, options);
+      if (seed !== null) random.seed(seed);
+      let output: unknown;
+      try {
+        output = await loaded.model.generate({
+          ...inputs,
+          max_new_tokens: steps,
+          do_sample: !greedy,
+          guidance_scale: req.guidanceScale,
+          top_k: req.topK,
+          temperature: req.temperature,
+          // The typings intersect BaseStreamer with TextStreamer; generate only calls put() and end().
+          streamer: streamer as unknown as TextStreamer,
+        });
+      } catch (error) {
+        if (error instanceof GenerationError) throw error;
+        throw new GenerationError('generation_failed', `MusicGen failed during generation: ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+      const finished = performance.now();
+      if (!(output instanceof Tensor)) {
+        throw new GenerationError('bad_output', 'MusicGen returned no audio tensor.');
+      }
+      const audio = tensorToFloat32(output);
+      const bad = firstNonFinite(audio);
+      if (bad >= 0) {
+        throw new GenerationError('bad_output', `The generated audio has a non-finite sample at index ${bad}.`);
+      }
+      const wanted = expectedSamples(steps, loaded.checked.hop, codebooks);
+      if (audio.length !== wanted) {
+        this.options.logger?.warn('Unexpected audio length', { samples: audio.length, expected: wanted, steps });
+      }
+      const encodeEnd = streamer.firstAt ?? finished;
+      const decodeEnd = streamer.endAt ?? finished;
+      return {
+        audio,
+        sampleRate,
+        model: this.modelId,
+        dtype: { ...this.dtype },
+        device: loaded.device,
+        steps,
+        seed,
+        timings: {
+          ...(wasLoaded ? {} : { loadMs }),
+          encodeMs: encodeEnd - queuedAt,
+          decodeMs: decodeEnd - encodeEnd,
+          audioMs: finished - decodeEnd,
+          totalMs: performance.now() - started,
+        },
+      };
+    });
+  }
+
+  /** Releases the onnxruntime sessions. */
+  async dispose(): Promise<void> {
+    const loading = this.loading;
+    this.loading = null;
+    this.loaded = null;
+    if (!loading) return;
+    try {
+      const { loaded } = await loading;
+      await loaded.model.dispose();
+    } catch {
+      // a failed load has nothing to release
+    }
+  }
+
+  private ensureLoaded(): Promise<{ loaded: Loaded; loadMs: number }> {
+    if (!this.loading) {
+      this.loading = this.loadOnce();
+      this.loading.then(
+        ({ loaded }) => (this.loaded = loaded),
+        () => (this.loading = null), // a later call may try again (e.g. after the files are fixed)
+      );
+    }
+    return this.loading;
+  }
+
+  private async loadOnce(): Promise<{ loaded: Loaded; loadMs: number }> {
+    const started = performance.now();
+    const checked = await checkModelFolder(this.dir, this.dtype, this.externalData);
+    return exclusive(async () => {
+      const wanted = this.options.device ?? 'cpu';
+      const log = this.options.logger;
+      let device = wanted;
+      let model: PreTrainedModel;
+      const tokenizer = await this.withLocalEnv(() =>
+        AutoTokenizer.from_pretrained(this.modelId, { local_files_only: true }),
+      ).catch((error: unknown) => {
+        throw new GenerationError(
+          'corrupt_file',
+          `The tokenizer in ${this.dir} could not be loaded: ${messageOf(error)}`,
+          { cause: error },
+        );
+      });
+      try {
+        model = await this.createSessions(wanted);
+      } catch (error) {
+        if (wanted === 'cpu' || this.options.fallbackToCpu === false) throw this.loadError(error, wanted);
+        log?.warn('Could not load MusicGen on the chosen device; using the CPU', {
+          device: wanted,
+          error: messageOf(error),
+        });
+        device = 'cpu';
+        try {
+          model = await this.createSessions('cpu');
+        } catch (cpuError) {
+          throw this.loadError(cpuError, 'cpu');
+        }
+      }
+      const loadMs = performance.now() - started;
+      log?.info('MusicGen loaded', { model: this.modelId, dtype: this.dtype, device, loadMs: Math.round(loadMs) });
+      return { loaded: { model, tokenizer, checked, device }, loadMs };
+    });
+  }
+
+  private createSessions(device: ExecutionProvider): Promise<PreTrainedModel> {
+    const external = Object.fromEntries(Object.entries(this.externalData).map(([s, on]) => [s, on ? 1 : 0]));
+    return this.withLocalEnv(() =>
+      MusicgenForConditionalGeneration.from_pretrained(this.modelId, {
+        local_files_only: true,
+        device,
+        dtype: { ...this.dtype },
+        ...(Object.values(external).some(Boolean) ? { use_external_data_format: external } : {}),
+      }),
+    );
+  }
+
+  private loadError(error: unknown, device: ExecutionProvider): GenerationError {
+    if (error instanceof GenerationError) return error;
+    const message = messageOf(error);
+    const missing = /not found locally at (\S+)/.exec(message)?.[1];
+    if (missing) return new GenerationError('missing_file', `${missing} is missing.`, { cause: error });
+    return new GenerationError(
+      'load_failed',
+      `MusicGen in ${this.dir} (${describeDtypes(this.dtype)}) could not be loaded on ${device}: ${message}`,
+      { cause: error },
+    );
+  }
+
+  /** Points transformers.js at this model's parent folder, offline, for the duration of `work`. */
+  private async withLocalEnv<T>(work: () => Promise<T>): Promise<T> {
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = this.localModelPath.endsWith('/') ? this.localModelPath : `${this.localModelPath}/`;
+    return work();
+  }
+}
+
+/** Counts decoding steps through transformers.js's streamer hook and stops at the next step when aborted. */
+class StepStreamer extends BaseStreamer {
+  private calls = 0;
+  firstAt: number | null = null;
+  endAt: number | null = null;
+
+  constructor(
+    private readonly steps: number,
+    private readonly options: GenerateOptions,
+  ) {
+    super();
+  }
+
+  // The first call carries the decoder start ids (after the text encoder ran); each later call is one step.
+  override put(_value: bigint[][]): void {
+    if (this.calls === 0) this.firstAt = performance.now();
+    const step = this.calls;
+    this.calls += 1;
+    throwIfAborted(this.options.signal, step, this.steps);
+    this.options.onProgress?.({ step, steps: this.steps });
+  }
+
+  override end(): void {
+    this.endAt = performance.now();
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, step?: number, steps?: number): void {
+  if (!signal?.aborted) return;
+  const where = step === undefined ? '' : ` after step ${step} of ${steps}`;
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+  throw new GenerationError('aborted', `The generation was cancelled${where}${why}.`, { cause: reason });
+}
+
+function describeDtypes(dtypes: SessionDtypes): string {
+  const values = new Set(Object.values(dtypes));
+  if (values.size === 1) return [...values][0] ?? 'fp32';
+  return Object.entries(dtypes)
+    .map(([s, d]) => `${s} ${d}`)
+    .join(', ');
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
