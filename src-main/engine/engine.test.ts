@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HostEvent } from '../../src-shared/api/contract.js';
+import { events as eventSchemas, type HostEvent } from '../../src-shared/api/contract.js';
+import { GenerationEventSchema, type GenerationEvent } from '../../src-shared/schemas/generation.js';
+import type { GeneratedAudio, GenerateOptions, MusicGenerator } from '../inference/generate/musicgen.js';
+import { GenerationQueue } from '../inference/generate/queue.js';
+import type { MusicRequest } from '../inference/generate/request.js';
 import { useTempDirs } from '../testing/temp-dir.js';
 import { Engine } from './engine.js';
 
@@ -96,5 +100,51 @@ describe('Engine GPU report', () => {
     expect(runs).toBe(before);
     await engine.handlers['gpu.report']({ refresh: true });
     expect(runs).toBeGreaterThan(before);
+  });
+});
+
+describe('Engine generation events', () => {
+  it('forwards a generation queue as throttled `generation` events that parse with the schema', async () => {
+    // 400 steps reported at once: the throttle keeps the state changes and the last step only.
+    const generator: MusicGenerator = {
+      generate: async (request: MusicRequest, options: GenerateOptions = {}): Promise<GeneratedAudio> => {
+        const steps = request.durationTokens ?? 0;
+        for (let step = 0; step <= steps; step++) options.onProgress?.({ step, steps });
+        return {
+          audio: new Float32Array((steps - 3) * 640),
+          sampleRate: 32000,
+          model: 'fake',
+          dtype: { text_encoder: 'fp32', decoder_model_merged: 'fp32', encodec_decode: 'fp32' },
+          device: 'cpu',
+          steps,
+          seed: 1,
+          timings: { encodeMs: 0, decodeMs: 0, audioMs: 0, totalMs: 0 },
+        };
+      },
+    };
+    const engine = open();
+    const queue = new GenerationQueue(generator);
+    engine.attachGenerationQueue(queue);
+    const seen: GenerationEvent[] = [];
+    engine.events.subscribe((e) => {
+      if (e.event === 'generation') seen.push(GenerationEventSchema.parse(e.payload));
+    });
+    const job = queue.enqueue({ prompt: 'x'.repeat(500), durationTokens: 400 }, { caller: 'ui' });
+    await job.result;
+    expect(seen.map((e) => [e.state, e.step])).toEqual([
+      ['queued', 0],
+      ['running', 0],
+      ['running', 400],
+      ['done', 400],
+    ]);
+    expect(seen.every((e) => e.id === job.id && e.steps === 400 && e.caller === 'ui')).toBe(true);
+    expect(seen[0]?.prompt).toHaveLength(200);
+    expect(seen[0]?.durationSeconds).toBeCloseTo(397 / 50, 9);
+    expect(eventSchemas.generation.safeParse(seen[3]).success).toBe(true);
+
+    engine.close();
+    const after = seen.length;
+    await queue.submit({ prompt: 'after close', durationTokens: 10 });
+    expect(seen).toHaveLength(after);
   });
 });

@@ -9,6 +9,7 @@ import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import type { Settings } from '../../src-shared/schemas/settings.js';
 import type { GpuReport } from '../../src-shared/schemas/gpu.js';
 import { gpuReport, type GpuReportOptions } from '../inference/gpu/index.js';
+import { throttleGenerationEvents, type GenerationQueue } from '../inference/generate/queue.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { LogStore } from '../store/log-store.js';
 import { SettingsStore } from '../store/settings-store.js';
@@ -46,6 +47,7 @@ export class Engine {
   private readonly heartbeat: NodeJS.Timeout;
   private role: Role = 'idle';
   private closed = false;
+  private readonly detachers = new Set<() => void>();
 
   constructor(private readonly options: EngineOptions) {
     const now = options.now ?? (() => new Date());
@@ -89,6 +91,23 @@ export class Engine {
       platform: `${process.platform}-${process.arch}`,
       nodeVersion: process.versions.node,
     };
+  }
+
+  /**
+   * Forwards a generation queue's jobs as `generation` events: every state change, and steps at
+   * most ~10 times a second per job. Returns the detach (also done by `close`).
+   */
+  attachGenerationQueue(queue: GenerationQueue, options: { intervalMs?: number } = {}): () => void {
+    const forward = throttleGenerationEvents((event) => this.events.emit('generation', event), {
+      intervalMs: options.intervalMs ?? 100,
+    });
+    const unsubscribe = queue.subscribe(forward);
+    const detach = (): void => {
+      unsubscribe();
+      this.detachers.delete(detach);
+    };
+    this.detachers.add(detach);
+    return detach;
   }
 
   private createHandlers(): CommandHandlers {
@@ -137,6 +156,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.heartbeat);
+    for (const detach of [...this.detachers]) detach();
     this.log.info('Engine stopped');
     this.db.close();
   }

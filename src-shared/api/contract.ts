@@ -8,6 +8,7 @@ import { EngineStatusSchema } from '../schemas/status.js';
 import { LogEntrySchema, LogLevelSchema } from '../schemas/logs.js';
 import { SettingsPatchSchema, SettingsSchema } from '../schemas/settings.js';
 import { GpuReportSchema } from '../schemas/gpu.js';
+import { GenerationEventSchema } from '../schemas/generation.js';
 
 /** Bumped on any incompatible change to the tables or the envelope; checked at connect. */
 export const PROTOCOL_VERSION = 1;
@@ -54,6 +55,8 @@ export const events = {
   status: EngineStatusSchema,
   log: LogEntrySchema,
   settings: SettingsSchema,
+  /** A job of the generation queue: queued, step k of n, done / failed / cancelled (throttled to ~10/s per job). */
+  generation: GenerationEventSchema,
 } as const;
 
 export type Commands = typeof commands;

@@ -1,0 +1,371 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GenerationEventSchema, type GenerationEvent } from '../../../src-shared/schemas/generation.js';
+import { GenerationError } from './errors.js';
+import { MusicgenGenerator, type GenerateOptions, type GeneratedAudio, type MusicGenerator } from './musicgen.js';
+import {
+  GenerationQueue,
+  GenerationQueueError,
+  throttleGenerationEvents,
+  type GenerationQueueOptions,
+} from './queue.js';
+import { maxNewTokens, MusicRequestSchema, type MusicRequest } from './request.js';
+
+interface FakeCall {
+  prompt: string;
+  steps: number;
+  signal: AbortSignal | undefined;
+  progress(step: number): void;
+  finish(): void;
+  fail(error: unknown): void;
+}
+
+/** A generator that does nothing by itself: the test reports its steps and settles it. Honours the signal. */
+class FakeGenerator implements MusicGenerator {
+  readonly calls: FakeCall[] = [];
+
+  generate(request: MusicRequest, options: GenerateOptions = {}): Promise<GeneratedAudio> {
+    const steps = maxNewTokens(MusicRequestSchema.parse(request));
+    return new Promise((resolve, reject) => {
+      options.signal?.addEventListener(
+        'abort',
+        () => reject(new GenerationError('aborted', 'The generation was cancelled.')),
+        { once: true },
+      );
+      this.calls.push({
+        prompt: request.prompt,
+        steps,
+        signal: options.signal,
+        progress: (step) => options.onProgress?.({ step, steps }),
+        finish: () => resolve(fakeAudio(steps)),
+        fail: reject,
+      });
+    });
+  }
+
+  call(index: number): FakeCall {
+    const call = this.calls[index];
+    if (!call) throw new Error(`no generate call #${index}`);
+    return call;
+  }
+}
+
+function fakeAudio(steps: number): GeneratedAudio {
+  return {
+    audio: new Float32Array(Math.max(0, steps - 3) * 640),
+    sampleRate: 32000,
+    model: 'fake',
+    dtype: { text_encoder: 'fp32', decoder_model_merged: 'fp32', encodec_decode: 'fp32' },
+    device: 'cpu',
+    steps,
+    seed: 1,
+    timings: { encodeMs: 0, decodeMs: 0, audioMs: 0, totalMs: 0 },
+  };
+}
+
+/** Lets settled promises run their callbacks (setImmediate is not faked). */
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+function req(prompt: string, durationTokens = 20): MusicRequest {
+  return { prompt, durationTokens };
+}
+
+describe('GenerationQueue with a fake generator', () => {
+  let generator: FakeGenerator;
+  let events: GenerationEvent[];
+  const open = (options: GenerationQueueOptions = {}): GenerationQueue =>
+    new GenerationQueue(generator, { onProgress: (e) => events.push(e), ...options });
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(1_000_000);
+    generator = new FakeGenerator();
+    events = [];
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs the highest stake first, FIFO among equal stakes (bigint and number mixed)', async () => {
+    const queue = open();
+    const done: string[] = [];
+    const submit = (prompt: string, priority: bigint | number): void =>
+      void queue.submit(req(prompt), { priority }).then(() => done.push(prompt));
+    submit('first', 1);
+    submit('b5', 5n);
+    submit('c10', 10);
+    submit('d5', 5);
+    submit('e5', 5n);
+    submit('f0', 0n);
+    expect(generator.calls.map((c) => c.prompt)).toEqual(['first']);
+    expect(queue.stats()).toMatchObject({ running: 1, queued: 5 });
+    for (let i = 0; i < 6; i++) {
+      generator.call(i).finish();
+      await flush();
+    }
+    expect(generator.calls.map((c) => c.prompt)).toEqual(['first', 'c10', 'b5', 'd5', 'e5', 'f0']);
+    expect(done).toEqual(['first', 'c10', 'b5', 'd5', 'e5', 'f0']);
+    expect(queue.stats()).toMatchObject({ running: 0, queued: 0, done: 6, failed: 0, cancelled: 0 });
+  });
+
+  it('runs one at a time by default, and two at once with concurrency 2', async () => {
+    const one = open();
+    void one.submit(req('a'));
+    void one.submit(req('b'));
+    expect(generator.calls).toHaveLength(1);
+
+    generator = new FakeGenerator();
+    const two = open({ concurrency: 2 });
+    const results = [two.submit(req('a')), two.submit(req('b')), two.submit(req('c'))];
+    expect(generator.calls.map((c) => c.prompt)).toEqual(['a', 'b']);
+    expect(two.stats()).toMatchObject({ running: 2, queued: 1 });
+    generator.call(1).finish();
+    await flush();
+    expect(generator.calls.map((c) => c.prompt)).toEqual(['a', 'b', 'c']);
+    expect(two.stats()).toMatchObject({ running: 2, queued: 0, done: 1 });
+    generator.call(0).finish();
+    generator.call(2).finish();
+    const audio = await Promise.all(results);
+    expect(audio.map((a) => a.steps)).toEqual([20, 20, 20]);
+  });
+
+  it('drops a queued job whose deadline passes, without ever calling the generator for it', async () => {
+    const queue = open();
+    void queue.submit(req('running'));
+    const late = queue.enqueue(req('late'), { timeoutMs: 1000, caller: '5Fvalidator' });
+    const caught = rejection(late.result);
+    vi.advanceTimersByTime(999);
+    expect(queue.stats().queued).toBe(1);
+    vi.advanceTimersByTime(1);
+    const error = await caught;
+    expect(error).toBeInstanceOf(GenerationQueueError);
+    expect(error).toMatchObject({ code: 'deadline_exceeded' });
+    expect((error as Error).message).toMatch(/dropped without running/);
+    expect(queue.stats()).toMatchObject({ queued: 0, running: 1, cancelled: 1 });
+    generator.call(0).finish();
+    await flush();
+    expect(generator.calls.map((c) => c.prompt)).toEqual(['running']);
+    const last = events.filter((e) => e.id === late.id).at(-1);
+    expect(last).toMatchObject({ state: 'cancelled', caller: '5Fvalidator', error: { code: 'deadline_exceeded' } });
+  });
+
+  it('aborts a running job through its signal when the deadline passes, then frees the slot', async () => {
+    const queue = open();
+    const deadline = Date.now() + 500;
+    const job = queue.enqueue(req('slow', 100), { deadline });
+    const next = queue.submit(req('next'));
+    const caught = rejection(job.result);
+    const call = generator.call(0);
+    call.progress(0);
+    vi.advanceTimersByTime(100);
+    call.progress(3);
+    expect(call.signal?.aborted).toBe(false);
+    vi.advanceTimersByTime(400);
+    expect(call.signal?.aborted).toBe(true);
+    expect(await caught).toMatchObject({ name: 'GenerationQueueError', code: 'deadline_exceeded' });
+    expect(((await caught) as Error).message).toMatch(/step 3 of 100/);
+    await flush();
+    expect(generator.calls.map((c) => c.prompt)).toEqual(['slow', 'next']);
+    generator.call(1).finish();
+    await expect(next).resolves.toMatchObject({ steps: 20 });
+    expect(events.filter((e) => e.id === job.id).map((e) => e.state)).toEqual([
+      'queued',
+      'running',
+      'running',
+      'running',
+      'cancelled',
+    ]);
+  });
+
+  it("cancels through the caller's signal and through cancel(id)", async () => {
+    const queue = open();
+    const controller = new AbortController();
+    const running = queue.enqueue(req('a'), { signal: controller.signal });
+    const queued = queue.enqueue(req('b'));
+    const caughtRunning = rejection(running.result);
+    const caughtQueued = rejection(queued.result);
+    expect(queue.cancel(queued.id)).toBe(true);
+    expect(await caughtQueued).toMatchObject({ code: 'cancelled' });
+    controller.abort();
+    expect(generator.call(0).signal?.aborted).toBe(true);
+    expect(await caughtRunning).toMatchObject({ code: 'cancelled' });
+    expect(queue.cancel(running.id)).toBe(false);
+    await flush();
+    expect(generator.calls).toHaveLength(1);
+    expect(queue.stats()).toMatchObject({ running: 0, queued: 0, cancelled: 2 });
+  });
+
+  it('rejects at once when the queue is full, when the deadline has passed, and bad requests', async () => {
+    const queue = open({ maxQueued: 1 });
+    void queue.submit(req('runs'));
+    void queue.submit(req('waits'));
+    await expect(queue.submit(req('one too many'))).rejects.toMatchObject({
+      name: 'GenerationQueueError',
+      code: 'queue_full',
+    });
+    await expect(queue.submit(req('late'), { deadline: Date.now() - 1 })).rejects.toMatchObject({
+      code: 'deadline_exceeded',
+    });
+    await expect(queue.submit({ prompt: '', durationSeconds: 1 })).rejects.toMatchObject({
+      name: 'GenerationError',
+      code: 'invalid_request',
+    });
+    expect(generator.calls).toHaveLength(1);
+    expect(queue.stats()).toMatchObject({ running: 1, queued: 1 });
+  });
+
+  it('passes a generator failure through as failed', async () => {
+    const queue = open();
+    const job = queue.enqueue(req('x'));
+    generator.call(0).fail(new GenerationError('bad_output', 'NaN in the audio'));
+    await expect(job.result).rejects.toMatchObject({ name: 'GenerationError', code: 'bad_output' });
+    expect(events.at(-1)).toMatchObject({ id: job.id, state: 'failed', error: { code: 'bad_output' } });
+    expect(queue.stats().failed).toBe(1);
+  });
+
+  it('estimates from the default speed, then from the measured one, and counts the jobs ahead', async () => {
+    const queue = open({ defaultStepsPerSecond: 50, safetyFactor: 1 });
+    const oneSecond = { prompt: 'x', durationSeconds: 1 }; // 53 steps
+    expect(queue.estimate(oneSecond)).toEqual({ expectedMs: 1060, queueWaitMs: 0, steps: 53, stepsPerSecond: 50 });
+
+    // One measured generation: 100 steps in 5 s from the first step report → 20 steps/s.
+    const first = queue.submit(req('measure', 100));
+    const call = generator.call(0);
+    vi.advanceTimersByTime(300); // encoder time before the first step, not counted
+    call.progress(0);
+    for (let step = 1; step <= 100; step++) {
+      vi.advanceTimersByTime(50);
+      call.progress(step);
+    }
+    call.finish();
+    await first;
+    expect(queue.stats()).toMatchObject({ stepsPerSecond: 20, measured: 1 });
+    expect(queue.estimate(oneSecond)).toMatchObject({ expectedMs: 2650, queueWaitMs: 0 });
+
+    // A running job at step 10 of 50 (at 20 steps/s: 2 s left) and a queued one of 40 steps (2 s).
+    void queue.submit(req('running', 50));
+    const running = generator.call(1);
+    running.progress(0);
+    vi.advanceTimersByTime(500);
+    running.progress(10);
+    void queue.submit(req('queued', 40), { priority: 5 });
+    expect(queue.estimate(oneSecond).queueWaitMs).toBeCloseTo(4000, 6);
+    // A higher stake goes ahead of the queued job: only the running one's rest.
+    expect(queue.estimate(oneSecond, { priority: 6 }).queueWaitMs).toBeCloseTo(2000, 6);
+
+    const now = Date.now();
+    expect(queue.wouldFinishInTime(oneSecond, now + 4000 + 2650)).toBe(true);
+    expect(queue.wouldFinishInTime(oneSecond, now + 4000 + 2649)).toBe(false);
+    expect(queue.wouldFinishInTime(oneSecond, now + 2000 + 2650, { priority: 6 })).toBe(true);
+    const careful = open({ safetyFactor: 1.5 });
+    expect(careful.wouldFinishInTime(oneSecond, now + 1060 * 1.5)).toBe(true);
+    expect(careful.wouldFinishInTime(oneSecond, now + 1060 * 1.5 - 1)).toBe(false);
+  });
+
+  it('reports progress: queued, each step with speed and eta, done; all valid events', async () => {
+    const queue = open({ defaultStepsPerSecond: 10 });
+    const long = 'a'.repeat(300);
+    const job = queue.enqueue({ prompt: long, durationSeconds: 0.1 }, { caller: 'ui' }); // 8 steps
+    const call = generator.call(0);
+    call.progress(0);
+    for (let step = 1; step <= 8; step++) {
+      vi.advanceTimersByTime(25); // 40 steps/s
+      call.progress(step);
+    }
+    call.finish();
+    await job.result;
+    const mine = events.filter((e) => e.id === job.id);
+    for (const event of mine) expect(GenerationEventSchema.parse(event)).toEqual(event);
+    expect(mine.map((e) => e.state)).toEqual(['queued', 'running', ...Array<string>(9).fill('running'), 'done']);
+    expect(mine[0]).toMatchObject({ step: 0, steps: 8, durationSeconds: 0.1, caller: 'ui', stepsPerSecond: 10 });
+    expect(mine[0]?.prompt).toHaveLength(200);
+    expect(mine[0]?.prompt.endsWith('…')).toBe(true);
+    const atFour = mine.find((e) => e.state === 'running' && e.step === 4);
+    expect(atFour?.stepsPerSecond).toBeCloseTo(40, 6);
+    expect(atFour?.etaMs).toBeCloseTo(100, 6); // 4 steps left at 40/s
+    expect(mine.at(-1)).toMatchObject({ state: 'done', step: 8, etaMs: 0 });
+  });
+
+  it('close() rejects the waiting jobs, aborts the running one and refuses new work', async () => {
+    const queue = open();
+    const a = rejection(queue.submit(req('a')));
+    const b = rejection(queue.submit(req('b')));
+    queue.close();
+    expect(await a).toMatchObject({ code: 'closed' });
+    expect(await b).toMatchObject({ code: 'closed' });
+    expect(generator.call(0).signal?.aborted).toBe(true);
+    await expect(queue.submit(req('c'))).rejects.toMatchObject({ code: 'closed' });
+    expect(generator.calls).toHaveLength(1);
+  });
+});
+
+describe('throttleGenerationEvents', () => {
+  it('passes every state change and the last step, and other steps at most once per interval per job', () => {
+    let now = 0;
+    const out: GenerationEvent[] = [];
+    const forward = throttleGenerationEvents((e) => out.push(e), { intervalMs: 100, now: () => now });
+    const base = { stepsPerSecond: 100, etaMs: 0, prompt: 'p', durationSeconds: 1 };
+    for (const id of ['a', 'b']) forward({ ...base, id, state: 'queued', step: 0, steps: 100 });
+    for (let step = 0; step <= 100; step++) {
+      now = step * 10; // 100 steps/s: 10 ms a step
+      for (const id of ['a', 'b']) forward({ ...base, id, state: 'running', step, steps: 100 });
+    }
+    forward({ ...base, id: 'a', state: 'done', step: 100, steps: 100 });
+    const a = out.filter((e) => e.id === 'a');
+    expect(a.map((e) => e.state)).toEqual(['queued', ...Array<string>(11).fill('running'), 'done']);
+    expect(a.filter((e) => e.state === 'running').map((e) => e.step)).toEqual([
+      0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100,
+    ]);
+    expect(out.filter((e) => e.id === 'b')).toHaveLength(12);
+  });
+});
+
+describe('GenerationQueue with the real MusicgenGenerator on the tiny model', () => {
+  const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
+  const generator = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' });
+  afterAll(() => generator.dispose());
+
+  it('generates through the queue with progress events, by stake, and measures the speed', async () => {
+    const events: GenerationEvent[] = [];
+    const queue = new GenerationQueue(generator, { onProgress: (e) => events.push(e) });
+    const low = queue.enqueue(
+      { prompt: 'calm piano', durationTokens: 12, seed: 1 },
+      { priority: 1n, timeoutMs: 120_000 },
+    );
+    const high = queue.enqueue({ prompt: 'rock drums', durationTokens: 8, seed: 2 }, { priority: 9n });
+    const lower = queue.enqueue({ prompt: 'ambient pad', durationTokens: 6, seed: 3 }, { priority: 0n });
+    const [a, b, c] = await Promise.all([low.result, high.result, lower.result]);
+    expect(a.audio.length).toBe(9 * 640);
+    expect(b.audio.length).toBe(5 * 640);
+    expect(c.audio.length).toBe(3 * 640);
+    for (const event of events) GenerationEventSchema.parse(event);
+    const started = events.filter((e) => e.state === 'running' && e.step === 0).map((e) => e.id);
+    // low ran first (the queue was empty), then the higher stake ahead of the lower one.
+    expect([...new Set(started)]).toEqual([low.id, high.id, lower.id]);
+    const steps = events.filter((e) => e.id === low.id && e.state === 'running').map((e) => e.step);
+    expect(steps).toEqual([0, ...Array.from({ length: 13 }, (_, i) => i)]);
+    expect(
+      events
+        .filter((e) => e.state === 'done')
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([low.id, high.id, lower.id].sort());
+    const stats = queue.stats();
+    expect(stats).toMatchObject({ done: 3, measured: 3, running: 0, queued: 0 });
+    expect(stats.stepsPerSecond).toBeGreaterThan(0);
+    expect(stats.stepsPerSecond).not.toBe(50);
+    expect(queue.estimate({ prompt: 'x', durationTokens: 100 }).expectedMs).toBeCloseTo(
+      (100 / stats.stepsPerSecond) * 1000,
+      6,
+    );
+  });
+});
