@@ -1,8 +1,11 @@
 // Bundles the main-process code: the `bittaudio` CLI (daemon), the Electron main, and the
 // sandboxed preload.
-import { chmod } from 'node:fs/promises';
+import { chmod, copyFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 import { cliBuild, electronMainBuild, preloadBuild } from './build-options.mjs';
 
 await Promise.all([build(cliBuild), build(electronMainBuild), build(preloadBuild)]);
 await chmod('dist/main/cli.js', 0o755);
+// The execution-provider probe runs as its own process (a GPU crash must not take the app down),
+// so it ships as a file beside the bundles rather than inside them.
+await copyFile('src-main/inference/gpu/probe-child.mjs', 'dist/main/probe-child.mjs');

@@ -23,6 +23,12 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** The probe script the build copies beside the bundles. */
+function builtProbeScript(): string | null {
+  const file = fileURLToPath(new URL('./probe-child.mjs', import.meta.url));
+  return existsSync(file) ? file : null;
+}
+
 /** The built renderer beside the built CLI (dist/renderer next to dist/main). */
 function builtRendererDir(): string | null {
   const dir = fileURLToPath(new URL('../renderer', import.meta.url));
@@ -62,6 +68,7 @@ and open the printed link on your computer.`,
         port: options.port,
         allowHosts: options.allowHost,
         staticDir: builtRendererDir(),
+        probeScript: builtProbeScript(),
       });
       const shutdown = (signal: string): void => {
         daemon.engine.log.info(`Received ${signal}, stopping`);

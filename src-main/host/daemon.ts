@@ -10,6 +10,8 @@ export interface DaemonOptions {
   port: number;
   allowHosts: string[];
   staticDir: string | null;
+  /** The execution-provider probe (dist/main/probe-child.mjs); without it providers show as not probed. */
+  probeScript?: string | null;
   /** Where log lines and the banner go; the daemon prints to the terminal. */
   print?: (text: string) => void;
   printLog?: (text: string) => void;
@@ -28,6 +30,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     dataDir: options.dataDir,
     host: 'daemon',
     onLogLine: (line) => printLog(formatLogLine(line)),
+    ...(options.probeScript ? { gpu: { probe: { script: options.probeScript } } } : {}),
   });
   let server: HostServer;
   try {

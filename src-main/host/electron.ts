@@ -25,6 +25,7 @@ import { welcome } from './server.js';
 
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
+const probeScript = fileURLToPath(new URL('./probe-child.mjs', import.meta.url));
 
 // Must happen before `ready`: app:// behaves like a secure, standard origin.
 protocol.registerSchemesAsPrivileged([
@@ -43,6 +44,8 @@ function start(): void {
     dataDir: app.getPath('userData'),
     host: 'electron',
     onLogLine: (line) => process.stderr.write(`${formatLogLine(line)}\n`),
+    // Probes run under Electron's own binary as Node (the gpu module sets ELECTRON_RUN_AS_NODE).
+    gpu: { probe: { script: probeScript } },
   });
   const log = engine.logger('host.electron');
 
