@@ -95,6 +95,26 @@ describe('the app in a browser, served by the daemon', () => {
     expect(await page.getByLabel('Hardware acceleration').isChecked()).toBe(false);
   });
 
+  it('lists the models with their state and licence on the Settings page', async () => {
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    const small = page.getByTestId('model-musicgen-small');
+    // A fresh data dir: nothing downloaded. (No Download click: this machine has no network.)
+    await expect
+      .poll(() => small.getByTestId('model-musicgen-small-q8').getByTestId('model-state').textContent(), {
+        timeout: 30_000,
+      })
+      .toBe('missing');
+    expect(await small.getByRole('heading', { name: 'MusicGen small (300M)' }).isVisible()).toBe(true);
+    const license = small.getByTestId('model-license');
+    expect(await license.isVisible()).toBe(true);
+    expect(await license.textContent()).toContain('Weights licensed CC-BY-NC-4.0 (non-commercial use only)');
+    expect(await small.getByRole('button', { name: 'Download' }).count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('model-musicgen-medium').getByTestId('model-import').textContent()).toMatch(
+      /Not downloadable/,
+    );
+    await page.screenshot({ path: join(screenshots, 'settings.png'), fullPage: true });
+  });
+
   it('tells the user when the link’s token is wrong', async () => {
     const other = await chrome.browser.newPage();
     await other.goto(`${daemon.origin}/#token=not-the-token`);

@@ -1,11 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { events as eventSchemas, type HostEvent } from '../../src-shared/api/contract.js';
 import { GenerationEventSchema, type GenerationEvent } from '../../src-shared/schemas/generation.js';
 import type { GeneratedAudio, GenerateOptions, MusicGenerator } from '../inference/generate/musicgen.js';
 import { GenerationQueue } from '../inference/generate/queue.js';
 import type { MusicRequest } from '../inference/generate/request.js';
 import { useTempDirs } from '../testing/temp-dir.js';
+import type {
+  ModelDownloadEvent,
+  ModelDtype,
+  ModelEntry,
+  ModelTransferProgress,
+} from '../../src-shared/schemas/model-manifest.js';
+import { BUNDLED_MANIFESTS, ModelStoreError, type TransferOptions } from '../inference/models/index.js';
 import { Engine } from './engine.js';
+import { toHostApiError, type ModelStoreLike } from './models.js';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
@@ -148,3 +156,199 @@ describe('Engine generation events', () => {
     expect(seen).toHaveLength(after);
   });
 });
+
+describe('Engine models', () => {
+  it('lists every offered model as missing on an empty data dir, with the licence', async () => {
+    const entries = await open().handlers['models.list']({});
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.state === 'missing')).toBe(true);
+    expect(entries.every((e) => e.license.spdx === 'CC-BY-NC-4.0' && e.license.nonCommercial)).toBe(true);
+    const small = entries.filter((e) => e.id === 'musicgen-small');
+    expect(small.map((e) => e.dtype).sort()).toEqual(['fp16', 'fp32', 'q8']);
+    expect(small.every((e) => e.sourceKind === 'hub' && e.importInstructions === null)).toBe(true);
+    const medium = entries.find((e) => e.id === 'musicgen-medium');
+    expect(medium?.sourceKind).toBe('import');
+    expect(medium?.importInstructions).toMatch(/optimum/);
+    expect(eventSchemas.model).toBeDefined();
+    const { commands } = await import('../../src-shared/api/contract.js');
+    expect(commands['models.list'].output.parse(entries)).toEqual(entries);
+  });
+
+  it('refuses an unknown model, a dtype it does not offer, and a model that must be imported', async () => {
+    const engine = open();
+    await expect(async () => engine.handlers['models.download']({ id: 'nope', dtype: 'q8' })).rejects.toMatchObject({
+      name: 'HostApiError',
+      code: 'invalid_input',
+      message: expect.stringContaining('There is no model nope'),
+    });
+    await expect(async () =>
+      engine.handlers['models.download']({ id: 'musicgen-small', dtype: 'q4' }),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('not offered at q4') });
+    await expect(async () =>
+      engine.handlers['models.download']({ id: 'musicgen-medium', dtype: 'fp16' }),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('cannot be downloaded') });
+    await expect(engine.handlers['models.delete']({ id: 'nope' })).rejects.toMatchObject({ code: 'invalid_input' });
+    expect(await engine.handlers['models.cancel']({ id: 'musicgen-small', dtype: 'q8' })).toEqual({ cancelled: false });
+  });
+
+  it('deletes a model that is not there without complaint', async () => {
+    const engine = open();
+    expect(await engine.handlers['models.delete']({ id: 'musicgen-small', dtype: 'q8' })).toEqual({ deleted: true });
+    expect(await engine.handlers['models.delete']({ id: 'musicgen-small' })).toEqual({ deleted: true });
+  });
+});
+
+describe('Engine model downloads (fake store)', () => {
+  function fakeStore(run: (options: TransferOptions) => Promise<ModelEntry>): ModelStoreLike & { calls: number } {
+    const store = {
+      calls: 0,
+      manifest: (id: string) => {
+        const manifest = BUNDLED_MANIFESTS.find((m) => m.id === id);
+        if (!manifest) throw new ModelStoreError('unknown_model', `There is no model ${id}.`);
+        return manifest;
+      },
+      list: async () => [],
+      download: async (_id: string, _dtype: ModelDtype, options: TransferOptions = {}) => {
+        store.calls++;
+        return run(options);
+      },
+      delete: async () => undefined,
+    };
+    return store;
+  }
+
+  function progress(bytes: number, total = 1000): ModelTransferProgress {
+    return {
+      id: 'musicgen-small',
+      dtype: 'q8',
+      file: 'onnx/decoder_model_merged_quantized.onnx',
+      filesDone: 0,
+      filesTotal: 3,
+      bytes,
+      total,
+      bytesPerSecond: 500,
+      etaSeconds: (total - bytes) / 500,
+    };
+  }
+
+  function openWith(store: ModelStoreLike, clock: { t: number }): { engine: Engine; seen: ModelDownloadEvent[] } {
+    const engine = new Engine({
+      dataDir: tempDir(),
+      host: 'daemon',
+      models: { createStore: () => store, intervalMs: 200, now: () => clock.t },
+    });
+    engines.push(engine);
+    const seen: ModelDownloadEvent[] = [];
+    engine.events.subscribe((event) => {
+      if (event.event === 'model') seen.push(eventSchemas.model.parse(event.payload));
+    });
+    return { engine, seen };
+  }
+
+  it('returns at once, throttles progress to ~5/s and ends with `done` and the entry', async () => {
+    const clock = { t: 0 };
+    let release = (): void => undefined;
+    const finish = new Promise<void>((resolve) => (release = resolve));
+    const store = fakeStore(async (options) => {
+      // 100 reports 10 ms apart: 1 s of download.
+      for (let i = 1; i < 100; i++) {
+        clock.t += 10;
+        options.onProgress?.(progress(i * 10));
+      }
+      await finish;
+      clock.t += 10;
+      options.onProgress?.(progress(1000));
+      return { ...READY_ENTRY };
+    });
+    const { engine, seen } = openWith(store, clock);
+    expect(await engine.handlers['models.download']({ id: 'musicgen-small', dtype: 'q8' })).toEqual({ started: true });
+    await vi.waitFor(() => expect(store.calls).toBe(1));
+    await expect(async () =>
+      engine.handlers['models.download']({ id: 'musicgen-small', dtype: 'fp32' }),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('already being downloaded') });
+    await expect(engine.handlers['models.delete']({ id: 'musicgen-small' })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('cancel the download'),
+    });
+    release();
+    await vi.waitFor(() => expect(seen.at(-1)?.state).toBe('done'));
+    const running = seen.filter((e) => e.state === 'running');
+    // The start, one per 200 ms of the second, and the last (complete) report.
+    expect(running.length).toBeGreaterThanOrEqual(5);
+    expect(running.length).toBeLessThanOrEqual(8);
+    expect(running[0]).toMatchObject({ bytes: 0, file: null });
+    expect(running.at(-1)?.bytes).toBe(1000);
+    expect(seen.at(-1)).toMatchObject({ state: 'done', bytes: 1000, total: 1000, entry: { state: 'ready' } });
+    expect(seen.filter((e) => e.state !== 'running')).toHaveLength(1);
+  });
+
+  it('cancels a running download: `cancelled`, and a new download may start', async () => {
+    const clock = { t: 0 };
+    const store = fakeStore(
+      (options) =>
+        new Promise((_resolve, reject) => {
+          options.onProgress?.(progress(100));
+          options.signal?.addEventListener('abort', () =>
+            reject(new ModelStoreError('cancelled', 'The download was cancelled.')),
+          );
+        }),
+    );
+    const { engine, seen } = openWith(store, clock);
+    await engine.handlers['models.download']({ id: 'musicgen-small', dtype: 'q8' });
+    await vi.waitFor(() => expect(store.calls).toBe(1));
+    expect(await engine.handlers['models.cancel']({ id: 'musicgen-small', dtype: 'q8' })).toEqual({ cancelled: true });
+    await vi.waitFor(() => expect(seen.at(-1)?.state).toBe('cancelled'));
+    expect(seen.at(-1)?.bytes).toBe(100);
+    expect(await engine.handlers['models.download']({ id: 'musicgen-small', dtype: 'q8' })).toEqual({ started: true });
+  });
+
+  it('reports a failed download with the store’s message, and logs it', async () => {
+    const store = fakeStore(async () => {
+      throw new ModelStoreError('unauthorized', 'The hub refused Xenova/musicgen-small (401): set HF_TOKEN.');
+    });
+    const { engine, seen } = openWith(store, { t: 0 });
+    const logs: string[] = [];
+    engine.events.subscribe((e) => e.event === 'log' && logs.push(e.payload.message));
+    await engine.handlers['models.download']({ id: 'musicgen-small', dtype: 'q8' });
+    await vi.waitFor(() => expect(seen.at(-1)?.state).toBe('failed'));
+    expect(seen.at(-1)?.error).toEqual({
+      code: 'unauthorized',
+      message: 'The hub refused Xenova/musicgen-small (401): set HF_TOKEN.',
+    });
+    expect(logs.some((m) => m.includes('Model download failed'))).toBe(true);
+  });
+
+  it('maps store errors to Host API errors', () => {
+    expect(toHostApiError(new ModelStoreError('not_downloadable', 'import it'))).toMatchObject({
+      code: 'invalid_input',
+      message: 'import it',
+    });
+    expect(toHostApiError(new ModelStoreError('disk_full', 'Not enough space'))).toMatchObject({
+      code: 'internal',
+      message: 'Not enough space',
+    });
+    const other = new Error('x');
+    expect(toHostApiError(other)).toBe(other);
+  });
+});
+
+const READY_ENTRY: ModelEntry = {
+  id: 'musicgen-small',
+  displayName: 'MusicGen small (300M)',
+  repo: 'Xenova/musicgen-small',
+  dtype: 'q8',
+  state: 'ready',
+  sourceKind: 'hub',
+  protocolModelName: null,
+  license: {
+    spdx: 'CC-BY-NC-4.0',
+    url: 'https://creativecommons.org/licenses/by-nc/4.0/',
+    summary: 'MusicGen weights by Meta AI, licensed for non-commercial use only, with attribution.',
+    nonCommercial: true,
+  },
+  dir: '/tmp/models/Xenova/musicgen-small',
+  bytesPresent: 1000,
+  bytesTotal: 1000,
+  approxBytes: 1000,
+  files: [],
+};

@@ -16,6 +16,7 @@ import { SettingsStore } from '../store/settings-store.js';
 import { APP_VERSION } from '../version.js';
 import { EventBus } from './events.js';
 import { LogRoot, type Logger } from './logger.js';
+import { ModelService, type ModelServiceOptions } from './models.js';
 
 export type CommandHandlers = {
   [C in CommandName]: (input: ParsedCommandInput<C>) => CommandOutput<C> | Promise<CommandOutput<C>>;
@@ -32,6 +33,8 @@ export interface EngineOptions {
   inMemory?: boolean;
   /** How the GPU report is made; tests replace the runners with captured outputs. */
   gpu?: GpuReportOptions;
+  /** For tests: a fake model store, and the progress event interval. */
+  models?: Pick<ModelServiceOptions, 'createStore' | 'intervalMs' | 'now'>;
   now?: () => Date;
 }
 
@@ -40,6 +43,7 @@ export class Engine {
   readonly log: Logger;
   readonly handlers: CommandHandlers;
   readonly settings: SettingsStore;
+  readonly models: ModelService;
   private readonly logs: LogStore;
   private readonly logRoot: LogRoot;
   private readonly db: Db;
@@ -67,6 +71,12 @@ export class Engine {
     );
     this.log = this.logRoot.logger('engine');
     for (const problem of problems) this.log.warn(`Setting "${problem.key}": ${problem.reason}`);
+    this.models = new ModelService({
+      dataDir: options.dataDir,
+      logger: this.logger('inference.models'),
+      emit: (event) => this.events.emit('model', event),
+      ...options.models,
+    });
     this.handlers = this.createHandlers();
     this.heartbeat = setInterval(
       () => this.events.emit('status', this.status()),
@@ -117,6 +127,10 @@ export class Engine {
       'settings.get': () => this.settings.get(),
       'settings.update': (patch) => this.updateSettings(patch),
       'gpu.report': (input) => this.gpuReport(input.refresh),
+      'models.list': () => this.models.list(),
+      'models.download': (input) => this.models.download(input.id, input.dtype),
+      'models.cancel': (input) => this.models.cancel(input.id, input.dtype),
+      'models.delete': (input) => this.models.delete(input.id, input.dtype),
     };
   }
 
@@ -157,6 +171,7 @@ export class Engine {
     this.closed = true;
     clearInterval(this.heartbeat);
     for (const detach of [...this.detachers]) detach();
+    this.models.close();
     this.log.info('Engine stopped');
     this.db.close();
   }

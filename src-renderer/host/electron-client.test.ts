@@ -31,6 +31,10 @@ function fakeBridge(overrides: { hello?: () => Promise<unknown>; statusReply?: u
       'settings.get': async () => ({ ok: false, error: { code: 'internal', message: 'broken' } }),
       'settings.update': async () => 'not a call result',
       'gpu.report': async () => ({ ok: false, error: { code: 'internal', message: 'not used here' } }),
+      'models.list': async () => ({ ok: true, output: [] }),
+      'models.download': async () => ({ ok: true, output: { started: true } }),
+      'models.cancel': async () => ({ ok: true, output: { cancelled: false } }),
+      'models.delete': async () => ({ ok: true, output: { deleted: true } }),
     },
     onEvent: (listener) => {
       emit = listener;

@@ -5,6 +5,7 @@ import { LOG_LEVELS, LogLevelSchema } from '../../src-shared/schemas/logs.js';
 import { ThemeSchema } from '../../src-shared/schemas/settings.js';
 import type { SettingKey, Settings, SettingsPatch } from '../../src-shared/schemas/settings.js';
 import { useEngine } from '../state/engine-context.js';
+import { ModelsSection } from './ModelsSection.js';
 
 const THEME_LABELS: Record<Settings['theme'], string> = { system: 'System', dark: 'Dark', light: 'Light' };
 
@@ -114,6 +115,7 @@ export function SettingsPage(): ReactNode {
           <SaveStatus save={save} />
         </form>
       )}
+      <ModelsSection />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import type { CommandInput, CommandName, CommandOutput, HostEvent } from '../../
 import { HostApiError } from '../../src-shared/api/errors.js';
 import type { GpuReport } from '../../src-shared/schemas/gpu.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
+import type { ModelListEntry } from '../../src-shared/schemas/model-manifest.js';
 import type { Settings } from '../../src-shared/schemas/settings.js';
 import type { EngineStatus } from '../../src-shared/schemas/status.js';
 import { CPU_REPORT, CUDA_REPORT } from '../testing/gpu-reports.js';
@@ -284,6 +285,97 @@ describe('engine store', () => {
       answer.resolve(CUDA_REPORT);
       await done;
       expect(store.getState().gpu.report).toBeNull();
+    });
+  });
+
+  describe('models', () => {
+    const LISTED: ModelListEntry = {
+      id: 'musicgen-small',
+      displayName: 'MusicGen small (300M)',
+      repo: 'Xenova/musicgen-small',
+      dtype: 'q8',
+      state: 'missing',
+      sourceKind: 'hub',
+      protocolModelName: null,
+      license: {
+        spdx: 'CC-BY-NC-4.0',
+        url: 'https://creativecommons.org/licenses/by-nc/4.0/',
+        summary: 'Non-commercial.',
+        nonCommercial: true,
+      },
+      dir: '/data/models/Xenova/musicgen-small',
+      bytesPresent: 0,
+      bytesTotal: null,
+      approxBytes: 656_000_000,
+      files: [],
+      importInstructions: null,
+    };
+    const PROGRESS = {
+      id: 'musicgen-small',
+      dtype: 'q8' as const,
+      state: 'running' as const,
+      file: 'config.json',
+      filesDone: 0,
+      filesTotal: 3,
+      bytes: 10,
+      total: 100,
+      bytesPerSecond: 5,
+      etaSeconds: 18,
+    };
+
+    function connectedStore() {
+      const client = new FakeClient();
+      client.connection = { status: 'connected', welcome: WELCOME };
+      let listed: ModelListEntry = LISTED;
+      client.handlers['models.list'] = async () => [listed];
+      const handle = createEngineStore(client);
+      const setListed = (entry: ModelListEntry): void => {
+        listed = entry;
+      };
+      return { client, ...handle, setListed };
+    }
+
+    it('lists the models when asked, follows `model` events and lists again when a download ends', async () => {
+      const { client, store, setListed } = connectedStore();
+      await flush();
+      expect(store.getState().models.entries).toBeNull();
+      await store.getState().loadModels();
+      expect(store.getState().models.entries).toEqual([LISTED]);
+
+      client.emit({ event: 'model', payload: PROGRESS });
+      expect(store.getState().models.downloads['musicgen-small@q8']).toEqual(PROGRESS);
+
+      setListed({ ...LISTED, state: 'ready' });
+      client.emit({ event: 'model', payload: { ...PROGRESS, state: 'done', bytes: 100 } });
+      await flush();
+      expect(store.getState().models.downloads['musicgen-small@q8']?.state).toBe('done');
+      expect(store.getState().models.entries?.[0]?.state).toBe('ready');
+      expect(client.calls.filter((c) => c.command === 'models.list')).toHaveLength(2);
+    });
+
+    it('keeps a refused download as an error of that model, cleared by the next try', async () => {
+      const { client, store } = connectedStore();
+      client.handlers['models.download'] = () =>
+        Promise.reject(new HostApiError('invalid_input', 'already being downloaded'));
+      await store.getState().downloadModel('musicgen-small', 'q8');
+      expect(store.getState().models.actionErrors['musicgen-small@q8']?.message).toBe('already being downloaded');
+
+      client.handlers['models.download'] = async () => ({ started: true });
+      const next = store.getState().downloadModel('musicgen-small', 'q8');
+      expect(store.getState().models.actionErrors).toEqual({});
+      await next;
+      expect(client.calls).toContainEqual({ command: 'models.download', input: { id: 'musicgen-small', dtype: 'q8' } });
+    });
+
+    it('deletes and lists again; a failed listing lands in models.error', async () => {
+      const { client, store } = connectedStore();
+      client.handlers['models.delete'] = async () => ({ deleted: true });
+      await store.getState().deleteModel('musicgen-small', 'q8');
+      expect(client.calls.map((c) => c.command)).toEqual(expect.arrayContaining(['models.delete', 'models.list']));
+      client.handlers['models.list'] = () => Promise.reject(new Error('socket gone'));
+      await store.getState().loadModels();
+      expect(store.getState().models.error?.message).toBe('socket gone');
+      expect(store.getState().models.entries).toEqual([LISTED]);
     });
   });
 });

@@ -11,6 +11,7 @@ import type { HostEvent } from '../../src-shared/api/contract.js';
 import { HostApiError } from '../../src-shared/api/errors.js';
 import type { GpuReport } from '../../src-shared/schemas/gpu.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
+import type { ModelDownloadEvent, ModelDtype, ModelListEntry } from '../../src-shared/schemas/model-manifest.js';
 import type { Settings, SettingsPatch } from '../../src-shared/schemas/settings.js';
 import type { EngineStatus } from '../../src-shared/schemas/status.js';
 import { MAX_LOG_LINES, appendLog, mergeLogs } from './log-buffer.js';
@@ -36,6 +37,30 @@ export interface EngineState {
    * one runs joins it, so a page opened twice (or StrictMode's double effect) asks once.
    */
   checkGpu(refresh: boolean): Promise<void>;
+  readonly models: ModelsState;
+  /** Asks for models.list (on the Settings page and after each download ends). Never rejects. */
+  loadModels(): Promise<void>;
+  /** Starts a download; a refusal lands in `models.actionErrors`. Never rejects. */
+  downloadModel(id: string, dtype: ModelDtype): Promise<void>;
+  cancelModelDownload(id: string, dtype: ModelDtype): Promise<void>;
+  deleteModel(id: string, dtype: ModelDtype): Promise<void>;
+}
+
+/** `musicgen-small@q8`: how downloads and errors are keyed. */
+export function modelKey(id: string, dtype: ModelDtype): string {
+  return `${id}@${dtype}`;
+}
+
+export interface ModelsState {
+  /** The last listing; null before the first one arrives. */
+  readonly entries: readonly ModelListEntry[] | null;
+  readonly loading: boolean;
+  /** Why the last listing failed; cleared when a listing starts. */
+  readonly error: HostApiError | null;
+  /** The latest `model` event per download (by modelKey), kept after it ends to show the outcome. */
+  readonly downloads: Readonly<Record<string, ModelDownloadEvent>>;
+  /** A refused download, cancel or delete, by modelKey; cleared when the next action on it starts. */
+  readonly actionErrors: Readonly<Record<string, HostApiError>>;
 }
 
 export interface GpuCheck {
@@ -66,6 +91,8 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
   /** Moves with each GPU check, so that only the latest one may write its answer. */
   let gpuGeneration = 0;
   let gpuInFlight: Promise<void> | null = null;
+  /** Moves with each models.list, so that only the latest one may write its answer. */
+  let modelsGeneration = 0;
 
   const store = createStore<EngineState>()(() => ({
     connection: client.connection,
@@ -84,7 +111,52 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     },
     gpu: { report: null, running: null, error: null },
     checkGpu: (refresh) => checkGpu(refresh),
+    models: { entries: null, loading: false, error: null, downloads: {}, actionErrors: {} },
+    loadModels: () => loadModels(),
+    downloadModel: (id, dtype) =>
+      modelAction(modelKey(id, dtype), async () => {
+        await client.call('models.download', { id, dtype });
+      }),
+    cancelModelDownload: (id, dtype) =>
+      modelAction(modelKey(id, dtype), async () => {
+        await client.call('models.cancel', { id, dtype });
+      }),
+    deleteModel: (id, dtype) =>
+      modelAction(modelKey(id, dtype), async () => {
+        await client.call('models.delete', { id, dtype });
+        await loadModels();
+      }),
   }));
+
+  function setModels(update: (models: ModelsState) => Partial<ModelsState>): void {
+    store.setState((state) => ({ models: { ...state.models, ...update(state.models) } }));
+  }
+
+  async function loadModels(): Promise<void> {
+    const generation = ++modelsGeneration;
+    setModels(() => ({ loading: true, error: null }));
+    try {
+      const entries = await client.call('models.list', {});
+      if (generation === modelsGeneration) setModels(() => ({ entries, loading: false }));
+    } catch (error) {
+      if (generation === modelsGeneration) setModels(() => ({ loading: false, error: asHostApiError(error) }));
+    }
+  }
+
+  async function modelAction(key: string, action: () => Promise<void>): Promise<void> {
+    setModels((models) => ({ actionErrors: without(models.actionErrors, key) }));
+    try {
+      await action();
+    } catch (error) {
+      setModels((models) => ({ actionErrors: { ...models.actionErrors, [key]: asHostApiError(error) } }));
+    }
+  }
+
+  function onModelEvent(event: ModelDownloadEvent): void {
+    const key = modelKey(event.id, event.dtype);
+    setModels((models) => ({ downloads: { ...models.downloads, [key]: event } }));
+    if (event.state !== 'running') void loadModels();
+  }
 
   function checkGpu(refresh: boolean): Promise<void> {
     if (gpuInFlight !== null && !refresh) return gpuInFlight;
@@ -169,6 +241,9 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
         settingsVersion++;
         store.setState({ settings: event.payload });
         return;
+      case 'model':
+        onModelEvent(event.payload);
+        return;
     }
   }
 
@@ -183,6 +258,7 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       unsubscribeEvents();
       connectGeneration++;
       gpuGeneration++;
+      modelsGeneration++;
     },
   };
 }
@@ -193,4 +269,8 @@ function messageOf(error: unknown): string {
 
 function asHostApiError(error: unknown): HostApiError {
   return error instanceof HostApiError ? error : new HostApiError('internal', messageOf(error));
+}
+
+function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
 }

@@ -9,6 +9,7 @@ import { LogEntrySchema, LogLevelSchema } from '../schemas/logs.js';
 import { SettingsPatchSchema, SettingsSchema } from '../schemas/settings.js';
 import { GpuReportSchema } from '../schemas/gpu.js';
 import { GenerationEventSchema } from '../schemas/generation.js';
+import { ModelDownloadEventSchema, ModelDtypeSchema, ModelListEntrySchema } from '../schemas/model-manifest.js';
 
 /** Bumped on any incompatible change to the tables or the envelope; checked at connect. */
 export const PROTOCOL_VERSION = 1;
@@ -48,6 +49,28 @@ export const commands = {
     input: z.strictObject({ refresh: z.boolean().default(false) }),
     output: GpuReportSchema,
   },
+  'models.list': {
+    summary: 'Every offered model at every dtype: state (missing/partial/ready/corrupt), sizes, licence.',
+    /** The first listing hashes files the store has not seen before: gigabytes for a model put there by hand. */
+    slow: true,
+    input: NoInput,
+    output: z.array(ModelListEntrySchema),
+  },
+  'models.download': {
+    summary: 'Starts downloading one model at one dtype in the background; progress comes as `model` events.',
+    input: z.strictObject({ id: z.string().min(1).max(64), dtype: ModelDtypeSchema }),
+    output: z.strictObject({ started: z.literal(true) }),
+  },
+  'models.cancel': {
+    summary: 'Stops a running download (temp files stay, so a new download resumes); false if none ran.',
+    input: z.strictObject({ id: z.string().min(1).max(64), dtype: ModelDtypeSchema }),
+    output: z.strictObject({ cancelled: z.boolean() }),
+  },
+  'models.delete': {
+    summary: 'Deletes one dtype of a model, or the whole model without dtype. Refused while it downloads.',
+    input: z.strictObject({ id: z.string().min(1).max(64), dtype: ModelDtypeSchema.optional() }),
+    output: z.strictObject({ deleted: z.literal(true) }),
+  },
 } as const;
 
 export const events = {
@@ -57,6 +80,8 @@ export const events = {
   settings: SettingsSchema,
   /** A job of the generation queue: queued, step k of n, done / failed / cancelled (throttled to ~10/s per job). */
   generation: GenerationEventSchema,
+  /** A model download: running (throttled to ~5/s per download), then done / failed / cancelled. */
+  model: ModelDownloadEventSchema,
 } as const;
 
 export type Commands = typeof commands;

@@ -238,3 +238,40 @@ export const ModelTransferProgressSchema = z.object({
   etaSeconds: z.number().nonnegative().nullable(),
 });
 export type ModelTransferProgress = z.infer<typeof ModelTransferProgressSchema>;
+
+/** One row of `models.list`: the store's entry, plus how to import it when it cannot be downloaded. */
+export const ModelListEntrySchema = ModelEntrySchema.extend({
+  /** For `sourceKind: 'import'`: what a person does to get the model (from the manifest); else null. */
+  importInstructions: z.string().nullable(),
+});
+export type ModelListEntry = z.infer<typeof ModelListEntrySchema>;
+
+/**
+ * - `running`: the download goes on (progress, throttled to ~5 per second);
+ * - `done`: every file is there and checked (`entry` says its state now);
+ * - `failed`: stopped on an error (`error`); finished files and temp files are kept for a retry;
+ * - `cancelled`: stopped by `models.cancel`; temp files are kept so a new download resumes.
+ */
+export const ModelDownloadStateSchema = z.enum(['running', 'done', 'failed', 'cancelled']);
+export type ModelDownloadState = z.infer<typeof ModelDownloadStateSchema>;
+
+/** The `model` event: one download of one model at one dtype. */
+export const ModelDownloadEventSchema = z.object({
+  id: z.string(),
+  dtype: ModelDtypeSchema,
+  state: ModelDownloadStateSchema,
+  /** The file being transferred now; null before the first byte. */
+  file: z.string().nullable(),
+  filesDone: z.number().int().nonnegative(),
+  filesTotal: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  /** Bytes of the whole download; 0 while not known yet. */
+  total: z.number().int().nonnegative(),
+  bytesPerSecond: z.number().nonnegative(),
+  etaSeconds: z.number().nonnegative().nullable(),
+  /** For `failed` (and `cancelled`): why, in words, and the store's code. */
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** For `done`: the entry as the store sees it after the download. */
+  entry: ModelEntrySchema.optional(),
+});
+export type ModelDownloadEvent = z.infer<typeof ModelDownloadEventSchema>;

@@ -1,0 +1,252 @@
+/**
+ * The model store behind the Host API: `models.list`, `models.download` (started in the
+ * background, progress as `model` events), `models.cancel` and `models.delete`. The engine owns one
+ * service; the store itself (in `<dataDir>/models`) is made on first use, and reads `HF_ENDPOINT`
+ * and `HF_TOKEN` from the environment as the store always does. The token never reaches a log line
+ * or an event: the store's messages never carry it, and nothing here reads it.
+ */
+import { HostApiError } from '../../src-shared/api/errors.js';
+import {
+  manifestDtypes,
+  type ModelDownloadEvent,
+  type ModelDownloadState,
+  type ModelDtype,
+  type ModelEntry,
+  type ModelListEntry,
+  type ModelManifest,
+} from '../../src-shared/schemas/model-manifest.js';
+import { ModelStore, ModelStoreError, modelsDirIn, type TransferOptions } from '../inference/models/index.js';
+import type { Logger } from './logger.js';
+
+/** What the service needs of a ModelStore; tests pass a fake. */
+export interface ModelStoreLike {
+  manifest(id: string): ModelManifest;
+  list(): Promise<ModelEntry[]>;
+  download(id: string, dtype: ModelDtype, options?: TransferOptions): Promise<ModelEntry>;
+  delete(id: string, dtype?: ModelDtype): Promise<void>;
+}
+
+export interface ModelServiceOptions {
+  dataDir: string;
+  logger: Logger;
+  emit: (event: ModelDownloadEvent) => void;
+  /** Default: a ModelStore in `<dataDir>/models`, made on first use. */
+  createStore?: () => ModelStoreLike;
+  /** Least milliseconds between two `running` events of one download. Default 200 (~5/s). */
+  intervalMs?: number;
+  /** Milliseconds, monotonic. */
+  now?: () => number;
+}
+
+interface RunningDownload {
+  readonly controller: AbortController;
+  last: ModelDownloadEvent;
+  lastEmittedAt: number;
+}
+
+const keyOf = (id: string, dtype: ModelDtype): string => `${id}@${dtype}`;
+
+export class ModelService {
+  private storeInstance: ModelStoreLike | undefined;
+  private readonly downloads = new Map<string, RunningDownload>();
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(private readonly options: ModelServiceOptions) {
+    this.intervalMs = options.intervalMs ?? 200;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  private get store(): ModelStoreLike {
+    this.storeInstance ??=
+      this.options.createStore?.() ??
+      new ModelStore({
+        modelsDir: modelsDirIn(this.options.dataDir),
+        logger: this.options.logger,
+        // The service throttles again per download; the store need not report more often.
+        progressIntervalMs: this.intervalMs,
+      });
+    return this.storeInstance;
+  }
+
+  async list(): Promise<ModelListEntry[]> {
+    const entries = await this.guard(() => this.store.list());
+    return entries.map((entry) => {
+      const source = this.store.manifest(entry.id).source;
+      return { ...entry, importInstructions: source.kind === 'import' ? source.instructions : null };
+    });
+  }
+
+  /** Starts a download and returns at once; the outcome arrives as `model` events. */
+  download(id: string, dtype: ModelDtype): { started: true } {
+    const manifest = this.checked(id, dtype);
+    if (manifest.source.kind !== 'hub') {
+      throw new HostApiError(
+        'invalid_input',
+        `${manifest.displayName} cannot be downloaded: ${manifest.source.instructions}`,
+      );
+    }
+    const running = [...this.downloads.values()].find((d) => d.last.id === id);
+    if (running) {
+      throw new HostApiError(
+        'invalid_input',
+        running.last.dtype === dtype
+          ? `${manifest.displayName} (${dtype}) is already being downloaded.`
+          : `${manifest.displayName} is already being downloaded at ${running.last.dtype}; wait for it or cancel it first.`,
+      );
+    }
+
+    const key = keyOf(id, dtype);
+    const controller = new AbortController();
+    const download: RunningDownload = {
+      controller,
+      last: {
+        id,
+        dtype,
+        state: 'running',
+        file: null,
+        filesDone: 0,
+        filesTotal: 0,
+        bytes: 0,
+        total: 0,
+        bytesPerSecond: 0,
+        etaSeconds: null,
+      },
+      lastEmittedAt: this.now(),
+    };
+    this.downloads.set(key, download);
+    this.options.logger.info('Model download started', { model: id, dtype });
+    this.options.emit(download.last);
+
+    void this.store
+      .download(id, dtype, {
+        signal: controller.signal,
+        onProgress: (progress) => {
+          if (this.downloads.get(key) !== download) return;
+          download.last = { ...progress, state: 'running' };
+          const at = this.now();
+          const complete = progress.total > 0 && progress.bytes >= progress.total;
+          if (!complete && at - download.lastEmittedAt < this.intervalMs) return;
+          download.lastEmittedAt = at;
+          this.send(download.last);
+        },
+      })
+      .then(
+        (entry) => this.finish(key, download, 'done', { entry }),
+        (error: unknown) => {
+          const cancelled =
+            controller.signal.aborted || (error instanceof ModelStoreError && error.code === 'cancelled');
+          const info = {
+            code: error instanceof ModelStoreError ? error.code : 'internal',
+            message: error instanceof Error ? error.message : String(error),
+          };
+          if (cancelled) {
+            this.finish(key, download, 'cancelled', {
+              error: { code: 'cancelled', message: 'The download was cancelled; a new download resumes it.' },
+            });
+          } else {
+            this.finish(key, download, 'failed', { error: info });
+          }
+        },
+      );
+    return { started: true };
+  }
+
+  /** Stops a running download; false when none runs for this model and dtype. */
+  cancel(id: string, dtype: ModelDtype): { cancelled: boolean } {
+    this.checked(id, dtype);
+    const download = this.downloads.get(keyOf(id, dtype));
+    if (!download) return { cancelled: false };
+    this.options.logger.info('Cancelling a model download', { model: id, dtype });
+    download.controller.abort();
+    return { cancelled: true };
+  }
+
+  async delete(id: string, dtype?: ModelDtype): Promise<{ deleted: true }> {
+    const manifest = dtype ? this.checked(id, dtype) : this.guardSync(() => this.store.manifest(id));
+    const running = [...this.downloads.values()].find((d) => d.last.id === id);
+    if (running) {
+      throw new HostApiError(
+        'invalid_input',
+        `${manifest.displayName} is being downloaded (${running.last.dtype}); cancel the download before deleting.`,
+      );
+    }
+    await this.guard(() => this.store.delete(id, dtype));
+    return { deleted: true };
+  }
+
+  /** Cancels every download; no event or log line follows. */
+  close(): void {
+    this.closed = true;
+    for (const download of this.downloads.values()) download.controller.abort();
+    this.downloads.clear();
+  }
+
+  private finish(
+    key: string,
+    download: RunningDownload,
+    state: Exclude<ModelDownloadState, 'running'>,
+    extra: Pick<ModelDownloadEvent, 'error' | 'entry'>,
+  ): void {
+    if (this.downloads.get(key) !== download) return;
+    this.downloads.delete(key);
+    const { id, dtype } = download.last;
+    const event: ModelDownloadEvent = {
+      ...download.last,
+      state,
+      bytesPerSecond: 0,
+      etaSeconds: state === 'done' ? 0 : null,
+      ...extra,
+    };
+    if (state === 'done') this.options.logger.info('Model download finished', { model: id, dtype });
+    else if (state === 'cancelled') this.options.logger.info('Model download cancelled', { model: id, dtype });
+    else
+      this.options.logger.error(`Model download failed: ${extra.error?.message ?? 'unknown error'}`, {
+        model: id,
+        dtype,
+        code: extra.error?.code,
+      });
+    this.send(event);
+  }
+
+  private send(event: ModelDownloadEvent): void {
+    if (!this.closed) this.options.emit(event);
+  }
+
+  /** The manifest, if the model exists and offers this dtype; else invalid_input. */
+  private checked(id: string, dtype: ModelDtype): ModelManifest {
+    const manifest = this.guardSync(() => this.store.manifest(id));
+    const offered = manifestDtypes(manifest);
+    if (!offered.includes(dtype)) {
+      throw new HostApiError(
+        'invalid_input',
+        `${manifest.displayName} is not offered at ${dtype}; it is at ${offered.join(', ')}.`,
+      );
+    }
+    return manifest;
+  }
+
+  private guardSync<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw toHostApiError(error);
+    }
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toHostApiError(error);
+    }
+  }
+}
+
+/** unknown_model and not_downloadable are the caller's to fix; anything else is the engine's. */
+export function toHostApiError(error: unknown): unknown {
+  if (!(error instanceof ModelStoreError)) return error;
+  const code = error.code === 'unknown_model' || error.code === 'not_downloadable' ? 'invalid_input' : 'internal';
+  return new HostApiError(code, error.message);
+}
