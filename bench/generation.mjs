@@ -1,0 +1,378 @@
+// Benchmark of MusicGen generation on this machine's CPU (issue #5): steps/s, real-time factor and
+// peak RSS for 15 s and 30 s of audio, on the committed tiny model and on a same-shape random-weight
+// musicgen-small decoder (q8), compared with the memory-bandwidth floor of musicgen spec §6.
+//
+// Builds src-main/inference/generate with esbuild into a temporary folder (no `npm run build`
+// needed), writes the random musicgen-small (q8 only) into another temporary folder and deletes it
+// afterwards, measures the memory bandwidth in a child process, and runs every generation in a
+// fresh child process (peak RSS = VmHWM of that process). Prints a Markdown table for
+// bench/RESULTS.md.
+//
+// Env: BENCH_TINY_SECONDS (default "15,30"), BENCH_SMALL_SECONDS (default "3": measured, then
+// extrapolated to 15 s and 30 s; "15,30" measures them, ~3 and ~8 min on 2 cores),
+// BENCH_SMALL=0 skips the small model, BENCH_EXTRAPOLATE (default "15,30"), BENCH_JSON=<file>
+// also writes the raw runs (per-step times included).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const self = fileURLToPath(import.meta.url);
+const list = (v, d) => (v ?? d).split(',').filter(Boolean).map(Number);
+const TINY_SECONDS = list(process.env.BENCH_TINY_SECONDS, '15,30');
+const SMALL_SECONDS = list(process.env.BENCH_SMALL_SECONDS, '3');
+const EXTRAPOLATE = list(process.env.BENCH_EXTRAPOLATE, '15,30');
+const WITH_SMALL = process.env.BENCH_SMALL !== '0';
+const PROMPT = 'Lo-fi hip hop beat with mellow piano and soft rain';
+const SEED = 1234;
+const CFG = 2; // guidance 3: conditional + unconditional rows in one batch
+
+/** musicgen-small's decoder (scripts/tiny-musicgen SIZES, the same numbers). */
+const SHAPES = {
+  tiny: { codebooks: 4, vocab: 64, width: 32, ffn: 64, layers: 2 },
+  small: { codebooks: 4, vocab: 2048, width: 1024, ffn: 4096, layers: 24 },
+};
+const WEIGHT_BYTES = { fp32: 4, q8: 1 };
+
+/**
+ * Bytes read by one decoder step at past length `t` (musicgen spec §6 "Memory bound per step"):
+ * the weights once per step (batch 2 for CFG shares them) + the KV caches, both CFG rows.
+ *   weights = (L·(6·D² + 2·D·F) + K·D·V) · bytes/weight
+ *     per layer: self q,k,v,out + cross q,out (6·D²) and fc1, fc2 (2·D·F); the K lm-heads.
+ *     Not counted: cross-attention K/V projections (step 1 only), embedding tables (4 rows
+ *     gathered), LayerNorms and biases (<0.1 %).
+ *   KV = 2 (K and V) · L · 2 rows · D · (t + S) · 4 bytes (the q8 export keeps float32 I/O and
+ *     caches), t = past self-attention frames, S = encoder tokens of the prompt.
+ */
+function bytesPerStep(shape, dtype, t, encoderTokens) {
+  const { codebooks: K, vocab: V, width: D, ffn: F, layers: L } = shape;
+  const weights = (L * (6 * D * D + 2 * D * F) + K * D * V) * WEIGHT_BYTES[dtype];
+  const kv = 2 * L * CFG * D * (t + encoderTokens) * 4;
+  return { weights, kv, total: weights + kv };
+}
+
+/** Floor of a run of `steps` steps in ms: Σ bytes(t) ÷ bandwidth, t = 0 … steps−1. */
+function floorMs(shape, dtype, steps, encoderTokens, bytesPerMs) {
+  const w = bytesPerStep(shape, dtype, 0, encoderTokens);
+  const perFrame = 2 * shape.layers * CFG * shape.width * 4;
+  const total = steps * w.total + (perFrame * steps * (steps - 1)) / 2;
+  return total / bytesPerMs;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+function vmHwm() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child: memory bandwidth
+
+const BW_BYTES = 1024 * 2 ** 20;
+
+/** Sums a slice of a Float64Array with four accumulators (read bandwidth, not an add chain). */
+const READ_SOURCE = `
+  const { parentPort, workerData } = require('node:worker_threads');
+  const a = new Float64Array(workerData.buffer, workerData.offset, workerData.length);
+  parentPort.on('message', () => {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let i = 0; i < a.length; i += 4) { s0 += a[i]; s1 += a[i + 1]; s2 += a[i + 2]; s3 += a[i + 3]; }
+    parentPort.postMessage(s0 + s1 + s2 + s3);
+  });
+`;
+
+async function bandwidthChild() {
+  const runs = 7;
+  const shared = new SharedArrayBuffer(BW_BYTES);
+  const a = new Float64Array(shared);
+  for (let i = 0; i < a.length; i++) a[i] = i & 1023;
+  const threads = cpus().length;
+  const per = a.length / threads;
+  const workers = Array.from(
+    { length: threads },
+    (_, i) =>
+      new Worker(READ_SOURCE, {
+        eval: true,
+        workerData: { buffer: shared, offset: i * per * 8, length: per },
+      }),
+  );
+  const round = () => Promise.all(workers.map((w) => new Promise((ok) => (w.once('message', ok), w.postMessage(0)))));
+  const read = [];
+  for (let r = -1; r < runs; r++) {
+    const t = performance.now();
+    await round();
+    if (r >= 0) read.push(BW_BYTES / (performance.now() - t) / 1e6);
+  }
+  await Promise.all(workers.map((w) => w.terminate()));
+  // One thread: the JS read loop and a native memcpy (read + write, counted as 2 × bytes).
+  const one = [];
+  for (let r = -1; r < runs; r++) {
+    const t = performance.now();
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+    for (let i = 0; i < a.length; i += 4) {
+      s0 += a[i];
+      s1 += a[i + 1];
+      s2 += a[i + 2];
+      s3 += a[i + 3];
+    }
+    if (s0 + s1 + s2 + s3 < 0) throw new Error('unreachable');
+    if (r >= 0) one.push(BW_BYTES / (performance.now() - t) / 1e6);
+  }
+  const dst = new Float64Array(a.length);
+  const copy = [];
+  for (let r = -1; r < runs; r++) {
+    const t = performance.now();
+    dst.set(a);
+    if (r >= 0) copy.push((2 * BW_BYTES) / (performance.now() - t) / 1e6);
+  }
+  process.stdout.write(
+    JSON.stringify({ readAll: median(read), readOne: median(one), copyOne: median(copy), threads, runs }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child: one generation in a fresh process
+
+async function generationChild(genPath, dir, dtype, seconds) {
+  const { MusicgenGenerator } = await import(pathToFileURL(genPath).href);
+  const { AutoTokenizer, env } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.localModelPath = `${dirname(dir)}/`;
+  const tokenizer = await AutoTokenizer.from_pretrained(dir.split('/').pop(), { local_files_only: true });
+  const encoderTokens = tokenizer(PROMPT).input_ids.dims[1];
+
+  const generator = new MusicgenGenerator({ dir, dtype });
+  const rssBeforeLoad = process.memoryUsage().rss;
+  const { loadMs } = await generator.load();
+  const rssLoaded = process.memoryUsage().rss;
+  const stamps = [];
+  const result = await generator.generate(
+    { prompt: PROMPT, durationSeconds: seconds, guidanceScale: 3, seed: SEED },
+    { onProgress: ({ step }) => (stamps[step] = performance.now()) },
+  );
+  // stamps[0] follows the text encoder; stamps[s] ends decoding step s (past length s − 1).
+  const stepMs = [];
+  for (let s = 1; s < stamps.length; s++) stepMs.push(stamps[s] - stamps[s - 1]);
+  process.stdout.write(
+    JSON.stringify({
+      seconds,
+      audioSeconds: result.audio.length / result.sampleRate,
+      steps: result.steps,
+      device: result.device,
+      dtype: result.dtype.decoder_model_merged,
+      timings: { ...result.timings, loadMs },
+      stepMs,
+      encoderTokens,
+      rssBeforeLoad,
+      rssLoaded,
+      peakRss: vmHwm(),
+    }),
+  );
+  await generator.dispose();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parent
+
+function run(args, timeoutMs = 30 * 60_000) {
+  const r = spawnSync(process.execPath, [self, ...args], {
+    cwd: root,
+    env: process.env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: timeoutMs,
+  });
+  if (r.status !== 0) throw new Error(`child ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** Least squares ms(step) = a + b·step over the steps after the first 5 (warm-up). */
+function fit(stepMs) {
+  const pts = stepMs.map((y, i) => [i + 1, y]).slice(5);
+  const n = pts.length;
+  const mx = pts.reduce((s, [x]) => s + x, 0) / n;
+  const my = pts.reduce((s, [, y]) => s + y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of pts) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  const b = sxx > 0 ? sxy / sxx : 0;
+  return { a: my - b * mx, b };
+}
+
+async function main() {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'bittaudio-bench-generation-'));
+  const started = performance.now();
+  try {
+    const genPath = join(dir, 'generate.mjs');
+    await build({
+      entryPoints: [join(root, 'src-main/inference/generate/index.ts')],
+      outfile: genPath,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'warning',
+      // The bundle lives in a temporary folder: it imports transformers.js (and through it
+      // onnxruntime-node) by absolute path, the same module instance the child imports.
+      plugins: [
+        {
+          name: 'external-transformers',
+          setup(b) {
+            b.onResolve({ filter: /^@huggingface\/transformers$/ }, () => ({
+              path: fileURLToPath(import.meta.resolve('@huggingface/transformers')),
+              external: true,
+            }));
+          },
+        },
+      ],
+    });
+
+    const bw = run(['child', 'bandwidth']);
+    log(
+      `bandwidth: ${bw.readAll.toFixed(1)} GB/s read (${bw.threads} threads), ${bw.readOne.toFixed(1)} GB/s read, ${bw.copyOne.toFixed(1)} GB/s memcpy (1 thread)`,
+    );
+    const rows = [];
+    const tinyDir = join(root, 'models/tiny/musicgen');
+    for (const s of TINY_SECONDS) {
+      const r = run(['child', 'generate', genPath, tinyDir, 'fp32', String(s)]);
+      log(`tiny fp32 ${s} s: ${r.steps} steps in ${(r.timings.decodeMs / 1000).toFixed(1)} s`);
+      rows.push({ model: 'tiny', ...r });
+    }
+    if (WITH_SMALL && SMALL_SECONDS.length > 0) {
+      const smallDir = join(dir, 'musicgen-small');
+      const t = performance.now();
+      const gen = spawnSync(
+        process.execPath,
+        [join(root, 'scripts/tiny-musicgen/generate.mjs'), smallDir, '--size', 'small', '--dtypes', 'q8'],
+        { cwd: root, encoding: 'utf8' },
+      );
+      if (gen.status !== 0) throw new Error(`writing musicgen-small failed:\n${gen.stderr}`);
+      log(`wrote the random musicgen-small (q8) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      try {
+        for (const s of SMALL_SECONDS) {
+          const r = run(['child', 'generate', genPath, smallDir, 'q8', String(s)]);
+          log(`small q8 ${s} s: ${r.steps} steps in ${(r.timings.decodeMs / 1000).toFixed(1)} s`);
+          rows.push({ model: 'small', ...r });
+        }
+      } finally {
+        rmSync(smallDir, { recursive: true, force: true });
+      }
+    }
+    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ bw, rows }));
+    report(bw, rows, (performance.now() - started) / 1000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function log(line) {
+  process.stderr.write(`${line}\n`);
+}
+
+function report(bw, rows, wallSeconds) {
+  const bytesPerMs = bw.readAll * 1e6; // GB/s → bytes per ms
+  const mib = (x) => `${(x / 2 ** 20).toFixed(0)} MiB`;
+  const ortVersion = JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version;
+  const tjsVersion = JSON.parse(
+    readFileSync(join(root, 'node_modules/@huggingface/transformers/package.json'), 'utf8'),
+  ).version;
+  const cpu = cpus();
+  const head = [
+    'model (decoder dtype, device)',
+    'audio',
+    'steps',
+    'decode',
+    'steps/s',
+    'ms/step',
+    'real-time factor',
+    'peak RSS',
+    'floor ms/step',
+    'measured ÷ floor',
+  ];
+  const out = [head, head.map(() => '---')];
+  const table = (rs) => rs.map((r) => `| ${r.join(' | ')} |`).join('\n');
+  const name = (r) => (r.model === 'tiny' ? 'tiny' : 'musicgen-small shape, random');
+  const notes = [];
+  for (const r of rows) {
+    const shape = SHAPES[r.model];
+    const decodeMs = r.timings.decodeMs;
+    const wallMs = r.timings.encodeMs + decodeMs + r.timings.audioMs;
+    const floor = floorMs(shape, r.dtype, r.steps, r.encoderTokens, bytesPerMs);
+    out.push([
+      `${name(r)} (${r.dtype}, ${r.device})`,
+      `${r.audioSeconds.toFixed(2)} s`,
+      String(r.steps),
+      `${(decodeMs / 1000).toFixed(1)} s`,
+      (r.steps / (decodeMs / 1000)).toFixed(1),
+      (decodeMs / r.steps).toFixed(2),
+      `${(r.audioSeconds / (wallMs / 1000)).toFixed(3)}×`,
+      mib(r.peakRss),
+      (floor / r.steps).toFixed(r.model === 'tiny' ? 5 : 2),
+      `${(decodeMs / floor).toFixed(r.model === 'tiny' ? 0 : 2)}×`,
+    ]);
+    const longest = rows.filter((x) => x.model === 'small').sort((x, y) => y.steps - x.steps)[0];
+    if (r === longest) {
+      const { a, b } = fit(r.stepMs);
+      notes.push({ r, a, b });
+      const kvPerFrame = 2 * shape.layers * CFG * shape.width * 4;
+      for (const s of EXTRAPOLATE) {
+        if (rows.some((x) => x.model === 'small' && x.seconds === s)) continue;
+        const steps = Math.round(s * 50) + 3;
+        const decode = steps * a + (b * steps * (steps + 1)) / 2;
+        const wall = r.timings.encodeMs + decode + (r.timings.audioMs * (steps - 3)) / (r.steps - 3);
+        const fl = floorMs(shape, r.dtype, steps, r.encoderTokens, bytesPerMs);
+        // The caches grow by kvPerFrame per step; past and present are both alive during a step.
+        const rss = r.peakRss + 2 * kvPerFrame * (steps - r.steps);
+        out.push([
+          `${name(r)} (${r.dtype}, ${r.device}) — *extrapolated*`,
+          `*${s.toFixed(2)} s*`,
+          `*${steps}*`,
+          `*${(decode / 1000).toFixed(0)} s*`,
+          `*${(steps / (decode / 1000)).toFixed(1)}*`,
+          `*${(decode / steps).toFixed(1)}*`,
+          `*${(s / (wall / 1000)).toFixed(3)}×*`,
+          `*~${mib(rss)}*`,
+          (fl / steps).toFixed(2),
+          `*${(decode / fl).toFixed(2)}×*`,
+        ]);
+      }
+    }
+  }
+  const small = rows.find((r) => r.model === 'small');
+  const w = bytesPerStep(SHAPES.small, 'q8', 0, small?.encoderTokens ?? 0);
+  const lines = [
+    `Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length} cores, ${mib(totalmem())} RAM, Node ${process.versions.node}, onnxruntime-node ${ortVersion} (CPU EP), @huggingface/transformers ${tjsVersion}, ${new Date().toISOString().slice(0, 10)}`,
+    `Memory bandwidth (median of ${bw.runs}, 1 GiB Float64Array): read ${bw.readAll.toFixed(1)} GB/s with ${bw.threads} threads (the floor uses this), ${bw.readOne.toFixed(1)} GB/s with 1 thread; memcpy ${bw.copyOne.toFixed(1)} GB/s (read + write).`,
+    `Generation: "${PROMPT}" (${rows[0]?.encoderTokens ?? '?'} encoder tokens), seed ${SEED}, guidance 3 (batch 2), top-k 250, each run in a fresh process (peak RSS = VmHWM, model load included). Real-time factor = audio s ÷ (text encoder + decoding + EnCodec) s, load excluded.`,
+    `Bytes per step (spec §6): (L·(6·D²+2·D·F) + K·D·V)·bytes/weight + 2·L·2·D·(t+S)·4 B; musicgen-small q8: ${(w.weights / 1e6).toFixed(0)} MB weights + ${((2 * 24 * 2 * 1024 * 4) / 1e3).toFixed(0)} KB of KV per past frame (t) and per encoder token (S).`,
+    `Bench wall time: ${wallSeconds.toFixed(0)} s.`,
+    '',
+    table(out),
+  ];
+  for (const { r, a, b } of notes) {
+    lines.push(
+      '',
+      `Extrapolation from the measured ${r.audioSeconds.toFixed(2)} s run: least-squares ms(step) = ${a.toFixed(1)} + ${b.toFixed(4)}·step over steps 6…${r.steps}; EnCodec scaled by frames; RSS + 2 × KV growth.`,
+    );
+  }
+  console.log(lines.join('\n'));
+}
+
+if (process.argv[2] === 'child') {
+  if (process.argv[3] === 'bandwidth') await bandwidthChild();
+  else await generationChild(process.argv[4], process.argv[5], process.argv[6], Number(process.argv[7]));
+} else {
+  await main();
+}
