@@ -255,3 +255,84 @@ describe('MusicgenGenerator loading', () => {
     expect(error.message).toMatch(/could not be loaded on cuda/);
   });
 });
+
+describe('MusicgenGenerator.generateBatch on the tiny model', () => {
+  // Prompts of different token lengths, so the tokenizer pads the shorter one.
+  const prompts = ['rock', 'slow ambient piano with soft strings'];
+
+  it('returns one result per prompt, in order, each of the exact sample count, from one run', async () => {
+    const events: GenerationProgress[] = [];
+    const results = await fp32.generateBatch(
+      prompts.map((prompt) => ({ prompt, durationTokens: 12, seed: 8 })),
+      { onProgress: (p) => events.push(p) },
+    );
+    expect(results).toHaveLength(2);
+    for (const result of results) {
+      expect(result).toMatchObject({ sampleRate: 32000, steps: 12, seed: 8, device: 'cpu' });
+      expect(result.audio).toBeInstanceOf(Float32Array);
+      expect(result.audio.length).toBe(9 * 640);
+      expect(result.audio.every((s) => Number.isFinite(s) && Math.abs(s) <= 1)).toBe(true);
+    }
+    // One generate call: one progress sequence for the whole batch.
+    expect(events.map((e) => e.step)).toEqual(Array.from({ length: 13 }, (_, i) => i));
+    const seconds = await fp32.generateBatch(prompts.map((prompt) => ({ prompt, durationSeconds: 0.5, seed: 1 })));
+    expect(seconds.map((r) => r.audio.length)).toEqual([16000, 16000]);
+  });
+
+  it('with greedy decoding, each row equals its prompt generated alone', async () => {
+    const settings = { durationTokens: 20, decoding: 'greedy' as const };
+    const batch = await fp32.generateBatch(prompts.map((prompt) => ({ prompt, ...settings })));
+    const alone = [];
+    for (const prompt of prompts) alone.push(await fp32.generate({ prompt, ...settings }));
+    expect(batch[0]?.audio).not.toEqual(batch[1]?.audio);
+    for (const [row, result] of batch.entries()) {
+      // Bit-exact: padded positions are masked out of the encoder's self-attention and of the
+      // decoder's cross-attention, so the shorter prompt's row does not see its padding.
+      expect(result.audio).toEqual(alone[row]?.audio);
+    }
+  });
+
+  it('is repeatable with a seed, and a different seed changes it', async () => {
+    const batch = (seed: number) => fp32.generateBatch(prompts.map((prompt) => ({ prompt, durationTokens: 16, seed })));
+    const a = await batch(42);
+    const again = await batch(42);
+    const other = await batch(7);
+    expect(again.map((r) => r.audio)).toEqual(a.map((r) => r.audio));
+    expect(other[0]?.audio).not.toEqual(a[0]?.audio);
+    expect(a[0]?.audio).not.toEqual(a[1]?.audio);
+  });
+
+  it('refuses mixed settings, an empty batch and an invalid member before generating', async () => {
+    const base = { durationTokens: 8, seed: 1 };
+    const mixed: [object, RegExp][] = [
+      [{ durationTokens: 9, seed: 1 }, /request 1 has durationTokens 9 and request 0 has 8/],
+      [{ durationSeconds: 1, seed: 1 }, /durationSeconds 1 and request 0 has undefined/],
+      [{ ...base, guidanceScale: 1 }, /guidanceScale 1 and request 0 has 3/],
+      [{ ...base, topK: 5 }, /topK 5/],
+      [{ ...base, temperature: 0.5 }, /temperature 0.5/],
+      [{ ...base, decoding: 'greedy' }, /decoding greedy/],
+      [{ durationTokens: 8, seed: 2 }, /seed 2 and request 0 has 1/],
+      [{ durationTokens: 8 }, /seed undefined and request 0 has 1/],
+    ];
+    for (const [second, message] of mixed) {
+      const error = await failure(
+        fp32.generateBatch([
+          { prompt: 'a', ...base },
+          { prompt: 'b', ...second },
+        ]),
+      );
+      expect(error.code).toBe('invalid_request');
+      expect(error.message).toMatch(/a batch shares one setting per run/);
+      expect(error.message).toMatch(message);
+    }
+    expect((await failure(fp32.generateBatch([]))).code).toBe('invalid_request');
+    const invalid = await failure(
+      fp32.generateBatch([
+        { prompt: 'a', ...base },
+        { prompt: ' ', ...base },
+      ]),
+    );
+    expect(invalid).toMatchObject({ code: 'invalid_request' });
+    expect(invalid.message).toMatch(/request 1: prompt: the prompt is empty/);
+  });
+});

@@ -28,7 +28,24 @@ import type { LoadableModel } from '../models/store.js';
 import { firstNonFinite, tensorToFloat32 } from '../audio/samples.js';
 import { GenerationError } from './errors.js';
 import { checkModelFolder, sessionDtypes, type CheckedFolder, type SessionDtypes } from './model-files.js';
-import { expectedSamples, maxNewTokens, MusicRequestSchema, type MusicRequest } from './request.js';
+import {
+  expectedSamples,
+  maxNewTokens,
+  MusicRequestSchema,
+  type MusicRequest,
+  type ParsedMusicRequest,
+} from './request.js';
+
+/** The settings every request of a batch must share: one `generate` call runs them all. */
+const SHARED_SETTINGS = [
+  'durationSeconds',
+  'durationTokens',
+  'guidanceScale',
+  'topK',
+  'temperature',
+  'decoding',
+  'seed',
+] as const satisfies readonly (keyof ParsedMusicRequest)[];
 
 export interface GenerationProgress {
   /** Decoding steps done, 0 … steps. */
@@ -135,29 +152,63 @@ export class MusicgenGenerator implements MusicGenerator {
   }
 
   async generate(request: MusicRequest, options: GenerateOptions = {}): Promise<GeneratedAudio> {
-    const parsed = MusicRequestSchema.safeParse(request);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new GenerationError(
-        'invalid_request',
-        `Invalid generation request: ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}.`,
-      );
+    const [result] = await this.generateBatch([request], options);
+    if (!result) throw new GenerationError('bad_output', 'MusicGen returned no audio.');
+    return result;
+  }
+
+  /**
+   * Several prompts in ONE `generate` call (musicgen spec §7 "Batch of 2 with padding"): the
+   * tokenizer pads the prompts to the longest, classifier-free guidance doubles the rows, and
+   * EnCodec returns `[B, 1, samples]`, split here into one result per prompt, in order.
+   * All requests must share duration, guidance, top-k, temperature, decoding and seed; the
+   * progress and the cancellation are those of the one batched run.
+   */
+  async generateBatch(requests: readonly MusicRequest[], options: GenerateOptions = {}): Promise<GeneratedAudio[]> {
+    if (requests.length === 0) {
+      throw new GenerationError('invalid_request', 'Invalid generation request: the batch is empty.');
+    }
+    const parsedRequests = requests.map((request, index) => {
+      const parsed = MusicRequestSchema.safeParse(request);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const where = requests.length > 1 ? `request ${index}: ` : '';
+        throw new GenerationError(
+          'invalid_request',
+          `Invalid generation request: ${where}${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}.`,
+        );
+      }
+      return parsed.data;
+    });
+    const req = parsedRequests[0] as ParsedMusicRequest;
+    for (const [index, other] of parsedRequests.entries()) {
+      for (const key of SHARED_SETTINGS) {
+        if (other[key] !== req[key]) {
+          throw new GenerationError(
+            'invalid_request',
+            `Invalid generation request: a batch shares one setting per run, but request ${index} has ` +
+              `${key} ${String(other[key])} and request 0 has ${String(req[key])}; ` +
+              `generate requests with different ${SHARED_SETTINGS.join('/')} separately.`,
+          );
+        }
+      }
     }
     throwIfAborted(options.signal);
     const started = performance.now();
     const wasLoaded = this.loaded !== null;
     const { loaded, loadMs } = await this.ensureLoaded();
-    const req = parsed.data;
     const sampleRate = loaded.checked.config.audio_encoder.sampling_rate;
     const codebooks = loaded.checked.config.decoder.num_codebooks;
     const steps = maxNewTokens(req, sampleRate / loaded.checked.hop);
     const greedy = req.decoding === 'greedy';
     const seed = greedy ? null : (req.seed ?? randomInt(0, 0x100000000));
+    const prompts = parsedRequests.map((r) => r.prompt);
 
     return exclusive(async () => {
       throwIfAborted(options.signal);
       const queuedAt = performance.now();
-      const inputs = loaded.tokenizer(req.prompt);
+      const inputs =
+        prompts.length === 1 ? loaded.tokenizer(prompts[0] as string) : loaded.tokenizer(prompts, { padding: true });
       const streamer = new StepStreamer(steps, options);
       if (seed !== null) random.seed(seed);
       let output: unknown;
@@ -182,18 +233,38 @@ export class MusicgenGenerator implements MusicGenerator {
       if (!(output instanceof Tensor)) {
         throw new GenerationError('bad_output', 'MusicGen returned no audio tensor.');
       }
-      const audio = tensorToFloat32(output);
-      const bad = firstNonFinite(audio);
-      if (bad >= 0) {
-        throw new GenerationError('bad_output', `The generated audio has a non-finite sample at index ${bad}.`);
+      if (output.dims[0] !== prompts.length) {
+        throw new GenerationError(
+          'bad_output',
+          `MusicGen returned audio of shape [${output.dims.join(', ')}] for a batch of ${prompts.length}.`,
+        );
+      }
+      const rows = prompts.map((_, row) => tensorToFloat32(output, row));
+      for (const [row, audio] of rows.entries()) {
+        const bad = firstNonFinite(audio);
+        if (bad >= 0) {
+          const where = rows.length > 1 ? ` of batch row ${row}` : '';
+          throw new GenerationError(
+            'bad_output',
+            `The generated audio${where} has a non-finite sample at index ${bad}.`,
+          );
+        }
       }
       const wanted = expectedSamples(steps, loaded.checked.hop, codebooks);
-      if (audio.length !== wanted) {
-        this.options.logger?.warn('Unexpected audio length', { samples: audio.length, expected: wanted, steps });
+      const got = rows[0]?.length ?? 0;
+      if (got !== wanted) {
+        this.options.logger?.warn('Unexpected audio length', { samples: got, expected: wanted, steps });
       }
       const encodeEnd = streamer.firstAt ?? finished;
       const decodeEnd = streamer.endAt ?? finished;
-      return {
+      const timings = {
+        ...(wasLoaded ? {} : { loadMs }),
+        encodeMs: encodeEnd - queuedAt,
+        decodeMs: decodeEnd - encodeEnd,
+        audioMs: finished - decodeEnd,
+        totalMs: performance.now() - started,
+      };
+      return rows.map((audio) => ({
         audio,
         sampleRate,
         model: this.modelId,
@@ -201,14 +272,8 @@ export class MusicgenGenerator implements MusicGenerator {
         device: loaded.device,
         steps,
         seed,
-        timings: {
-          ...(wasLoaded ? {} : { loadMs }),
-          encodeMs: encodeEnd - queuedAt,
-          decodeMs: decodeEnd - encodeEnd,
-          audioMs: finished - decodeEnd,
-          totalMs: performance.now() - started,
-        },
-      };
+        timings: { ...timings },
+      }));
     });
   }
 
