@@ -42,6 +42,5 @@ export const MAX_REQUEST_PLAINTEXT = 16 * 1024;
  */
 export const MAX_RESPONSE_PLAINTEXT = 64 * 1024 * 1024;
 
-/** The two model names the SN50 synapse accepts (wire-protocol §7.1). */
-export const MUSIC_MODEL_NAMES = ['facebook/musicgen-medium', 'facebook/musicgen-large'] as const;
-export type MusicModelName = (typeof MUSIC_MODEL_NAMES)[number];
+/** The two model names the SN50 synapse accepts (wire-protocol §7.1), defined with the synapse. */
+export { MUSIC_MODEL_NAMES, type MusicModelName } from '../../../src-shared/synapse/music-generation.js';
