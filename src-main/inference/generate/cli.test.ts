@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../../testing/temp-dir.js';
-import { decodeWav } from '../audio/wav.js';
+import { decodeWav } from '../../audio/wav.js';
 import { cliDtypes, registerGenerateCommand, type GenerateCliIo } from './cli.js';
 import { MusicgenGenerator } from './musicgen.js';
 

@@ -25,7 +25,7 @@ import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import type { Logger } from '../../engine/logger.js';
 import type { LoadableModel } from '../models/store.js';
-import { firstNonFinite, tensorToFloat32 } from '../audio/samples.js';
+import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
 import { GenerationError } from './errors.js';
 import { checkModelFolder, sessionDtypes, type CheckedFolder, type SessionDtypes } from './model-files.js';
 import {

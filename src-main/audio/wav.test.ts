@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { useTempDirs } from '../../testing/temp-dir.js';
+import { useTempDirs } from '../testing/temp-dir.js';
 import { decodeWav, encodeWav, toPcm16, WavFormatError, writeWavFile } from './wav.js';
 
 const tempDir = useTempDirs();
