@@ -1,6 +1,6 @@
 /**
  * The desktop shell, launched through Playwright's Electron driver. Needs an Electron binary
- * (`npm ci` without ELECTRON_SKIP_BINARY_DOWNLOAD) and a display (or xvfb-run) on Linux; where
+ * (downloaded by `npm ci` where GitHub is reachable) and a display (or xvfb-run) on Linux; where
  * either is missing the suite skips and says why.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ const electron = findElectronBinary();
 const display = process.platform !== 'linux' || Boolean(process.env['DISPLAY'] || process.env['WAYLAND_DISPLAY']);
 const skipReason =
   'missing' in electron
-    ? `Electron e2e skipped: ${electron.missing}. Install with internet access (npm ci without ELECTRON_SKIP_BINARY_DOWNLOAD) to run it.`
+    ? `Electron e2e skipped: ${electron.missing}.`
     : display
       ? undefined
       : 'Electron e2e skipped: no display; run under xvfb-run.';

@@ -4,11 +4,36 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findElectronBinary } from './electron-binary.mjs';
 
-function run(command, args) {
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs a child and makes sure it never outlives this script. A signal sent to npm reaches npm's
+ * shell, not always us: when the shell dies first we are re-parented, which the ppid poll notices.
+ */
+function run(command, args, { ipc = false } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'inherit', shell: process.platform === 'win32' });
-    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    const child = spawn(command, args, {
+      stdio: ipc ? ['inherit', 'inherit', 'inherit', 'ipc'] : 'inherit',
+      shell: process.platform === 'win32',
+    });
+    const stop = (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    const handlers = STOP_SIGNALS.map((signal) => {
+      const handler = () => stop(signal);
+      process.on(signal, handler);
+      return [signal, handler];
+    });
+    const parent = process.ppid;
+    const orphanWatch = setInterval(() => {
+      if (process.ppid !== parent) stop('SIGTERM');
+    }, 500);
+    orphanWatch.unref();
+    child.on('exit', (code, signal) => {
+      clearInterval(orphanWatch);
+      for (const [name, handler] of handlers) process.off(name, handler);
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
 }
 
@@ -32,6 +57,9 @@ const why = wantDaemon
     ? `no desktop window: ${electron.missing}`
     : 'no desktop window: no display (DISPLAY/WAYLAND_DISPLAY unset)';
 console.log(`Starting the BittAudio daemon (${why}); open the link below in a browser.`);
+// The IPC channel tells the daemon when this script is gone (even by SIGKILL), so it stops too.
 process.exit(
-  await run(process.execPath, ['dist/main/cli.js', 'daemon', ...(args[0] === 'daemon' ? args.slice(1) : args)]),
+  await run(process.execPath, ['dist/main/cli.js', 'daemon', ...(args[0] === 'daemon' ? args.slice(1) : args)], {
+    ipc: true,
+  }),
 );

@@ -70,12 +70,15 @@ and open the printed link on your computer.`,
         staticDir: builtRendererDir(),
         probeScript: builtProbeScript(),
       });
-      const shutdown = (signal: string): void => {
-        daemon.engine.log.info(`Received ${signal}, stopping`);
+      const shutdown = (reason: string): void => {
+        daemon.engine.log.info(`Stopping: ${reason}`);
         void daemon.stop().then(() => process.exit(0));
       };
-      process.once('SIGINT', () => shutdown('SIGINT'));
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('received SIGINT'));
+      process.once('SIGTERM', () => shutdown('received SIGTERM'));
+      // Started by `npm start` with an IPC channel: when that launcher dies, however it dies,
+      // the channel closes and the daemon must not stay behind holding the port.
+      if (process.connected) process.once('disconnect', () => shutdown('npm start, which launched the daemon, has ended'));
     });
 
   registerWalletCommands(program);
