@@ -78,7 +78,8 @@ and open the printed link on your computer.`,
       process.once('SIGTERM', () => shutdown('received SIGTERM'));
       // Started by `npm start` with an IPC channel: when that launcher dies, however it dies,
       // the channel closes and the daemon must not stay behind holding the port.
-      if (process.connected) process.once('disconnect', () => shutdown('npm start, which launched the daemon, has ended'));
+      if (process.connected)
+        process.once('disconnect', () => shutdown('npm start, which launched the daemon, has ended'));
     });
 
   registerWalletCommands(program);
