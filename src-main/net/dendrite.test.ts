@@ -290,9 +290,7 @@ describe('Dendrite calls (§4.10, §5.3)', () => {
   it('times out a slow axon with 408 "Request timeout after … seconds", without a process time', async () => {
     fake.reply = () => undefined; // never answers
     dendrite = new Dendrite({ hotkey: alice });
-    const started = Date.now();
     const result = await dendrite.call(target(), musicGeneration({ text_input: 'x' }), { timeoutSeconds: 0.3 });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(result.dendrite.status_code).toBe(408);
     expect(result.dendrite.status_message).toBe('Request timeout after 0.3 seconds');
     expect(result.dendrite.process_time).toBeNull();
@@ -376,9 +374,12 @@ describe('Dendrite calls (§4.10, §5.3)', () => {
 
   it('queries many axons in parallel, one result per axon in order, with strictly increasing nonces', async () => {
     fake.requests = [];
-    fake.reply = (req, res) => {
-      const delay = req.url === '/MusicGeneration' ? 300 : 0;
-      setTimeout(() => ok(res, '{"text_input":"done"}'), delay);
+    // The fake answers nobody until all ten requests are in: sent one after another, the first
+    // would wait for the rest and time out.
+    const held: ServerResponse[] = [];
+    fake.reply = (_req, res) => {
+      held.push(res);
+      if (held.length === 10) for (const waiting of held) ok(waiting, '{"text_input":"done"}');
     };
     dendrite = new Dendrite({ hotkey: alice });
     // Ten different miners (the fake answers for any hotkey) behind one loopback port.
@@ -387,10 +388,7 @@ describe('Dendrite calls (§4.10, §5.3)', () => {
       hotkey: encodeAddress(new Uint8Array(32).fill(i + 1), 42),
     }));
     const down = { hotkey: bob.address, ip: '127.0.0.1', port: 1 };
-    const started = Date.now();
     const results = await dendrite.query([...axons, down], musicGeneration({ text_input: 'x' }), { timeoutSeconds: 5 });
-    // Ten 300 ms answers in parallel, not in sequence.
-    expect(Date.now() - started).toBeLessThan(2500);
     expect(results.map((r) => r.dendrite.status_code)).toEqual([...Array<number>(10).fill(200), 503]);
     expect(results[0]?.text_input).toBe('done');
     const nonces = fake.requests.map((r) => BigInt(headerMap(r.rawHeaders).get('bt_header_dendrite_nonce') ?? '0'));

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HostApiError } from '../../src-shared/api/errors.js';
 import { GpuReportSchema } from '../../src-shared/schemas/gpu.js';
 import type { GpuCheck } from '../state/engine-store.js';
-import { CPU_REPORT, CUDA_REPORT } from '../testing/gpu-reports.js';
+import { CPU_REPORT, CUDA_REPORT, SOFTWARE_ADAPTER_REPORT } from '../testing/gpu-reports.js';
 import { GpuView } from './GpuPage.js';
 
 function render(gpu: Partial<GpuCheck>, connected = true): string {
@@ -74,6 +74,17 @@ describe('GPU page', () => {
     expect(html).toMatch(/<span class="tag tag--error">missing<\/span><code class="lib__name">libcudart\.so\.12</);
     expect(html).toContain('libcudart.so.13 (/usr/local/cuda-13.0/lib/libcudart.so.13)');
     expect(html).toContain('not checked without onnxruntime-node');
+  });
+
+  it('shows a software WebGPU adapter as found and refused, with the reason, and the CPU chosen', () => {
+    expect(GpuReportSchema.parse(SOFTWARE_ADAPTER_REPORT)).toEqual(SOFTWARE_ADAPTER_REPORT);
+    const html = render({ report: SOFTWARE_ADAPTER_REPORT });
+    expect(textOf(html, 'gpu-device')).toBe('CPU');
+    expect(html).toContain('<span class="tag tag--warn">software adapter, refused</span>');
+    expect(html).toMatch(
+      /<span class="tag tag--neutral">refused<\/span><span class="gpu-step__reason">WebGPU found only a software adapter/,
+    );
+    expect(html).toContain('so it is not used');
   });
 
   it('renders the guide: inline code, captions, and commands in code blocks', () => {

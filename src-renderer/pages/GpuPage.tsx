@@ -61,6 +61,7 @@ const OUTCOME_TEXT: Record<EpProbeOutcome, string> = {
   'bad-output': 'bad output',
   'not-started': 'not started',
   skipped: 'skipped',
+  'software-adapter': 'software adapter, refused',
 };
 
 type Tone = 'ok' | 'warn' | 'error' | 'neutral';
@@ -199,7 +200,17 @@ function ProbeList({ probes }: { probes: readonly EpProbeResult[] }): ReactNode 
           <li key={probe.ep} className="probe">
             <div className="probe__head">
               <span className="gpu-step__ep">{EP_LABEL[probe.ep]}</span>
-              <Tag tone={probe.ok ? 'ok' : probe.outcome === 'skipped' ? 'neutral' : 'error'}>
+              <Tag
+                tone={
+                  probe.ok
+                    ? 'ok'
+                    : probe.outcome === 'skipped'
+                      ? 'neutral'
+                      : probe.outcome === 'software-adapter'
+                        ? 'warn'
+                        : 'error'
+                }
+              >
                 {OUTCOME_TEXT[probe.outcome]}
               </Tag>
               {probe.outcome !== 'skipped' && <span className="muted">{formatMs(probe.durationMs)}</span>}

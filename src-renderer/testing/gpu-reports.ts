@@ -162,3 +162,45 @@ export const CPU_REPORT: GpuReport = {
     summary: 'Using the CPU.',
   },
 };
+
+const SOFTWARE_REASON =
+  "WebGPU found only a software adapter, a Vulkan driver that draws on the CPU (such as Mesa's lavapipe) (its speed test took 15.6 ms per run). It is far slower than the CPU provider, so it is not used. Set BITTAUDIO_ALLOW_SOFTWARE_GPU=1 to test with it anyway.";
+
+/** A VM without a GPU but with Mesa's Vulkan driver: WebGPU works only on lavapipe and is refused. */
+export const SOFTWARE_ADAPTER_REPORT: GpuReport = {
+  ...CPU_REPORT,
+  onnxruntime: { ...CUDA_REPORT.onnxruntime, cudaProviderInstalled: false },
+  probes: [
+    probe('cuda', { reason: 'CUDA was not probed: the CUDA provider of onnxruntime-node is not installed.' }),
+    probe('webgpu', {
+      outcome: 'software-adapter',
+      reason: SOFTWARE_REASON,
+      details: { benchMs: 15.6, softwareAdapter: true },
+      exitCode: 0,
+      durationMs: 2100,
+    }),
+    probe('cpu', {
+      ok: true,
+      outcome: 'ok',
+      reason: 'CPU works: a test session ran on it.',
+      details: { benchMs: 0.4 },
+      exitCode: 0,
+      durationMs: 300,
+    }),
+  ],
+  device: {
+    device: 'cpu',
+    preference: 'auto',
+    steps: [
+      {
+        ep: 'cuda',
+        accepted: false,
+        reason: 'CUDA was not probed: the CUDA provider of onnxruntime-node is not installed.',
+      },
+      { ep: 'webgpu', accepted: false, reason: SOFTWARE_REASON },
+      { ep: 'cpu', accepted: true, reason: 'CPU works: a test session ran on it.' },
+    ],
+    verified: true,
+    summary: `Using the CPU. ${SOFTWARE_REASON}`,
+  },
+};

@@ -147,6 +147,8 @@ export const EpProbeOutcomeSchema = z.enum([
   'not-started',
   /** Not run, for a reason known beforehand (platform, missing provider files, no probe yet). */
   'skipped',
+  /** It works, but only on a software adapter (a CPU renderer such as Mesa's lavapipe): refused. */
+  'software-adapter',
 ]);
 export type EpProbeOutcome = z.infer<typeof EpProbeOutcomeSchema>;
 

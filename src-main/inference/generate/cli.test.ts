@@ -10,10 +10,11 @@ import { MusicgenGenerator } from './musicgen.js';
 const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
 const tempDir = useTempDirs();
 
-function harness(options: { interactive?: boolean; interruptAtStep?: number } = {}) {
+function harness(options: { interactive?: boolean; interruptAtStep?: number; cudaMissing?: string | null } = {}) {
   const out: string[] = [];
   let err = '';
   let stop: (() => void) | null = null;
+  const devices: string[] = [];
   const io: GenerateCliIo = {
     out: (t) => out.push(t),
     err: (t) => {
@@ -26,7 +27,11 @@ function harness(options: { interactive?: boolean; interruptAtStep?: number } = 
       stop = s;
       return () => (stop = null);
     },
-    createGenerator: (source, o) => new MusicgenGenerator(source, o),
+    createGenerator: (source, o) => {
+      devices.push(o.device);
+      return new MusicgenGenerator(source, o);
+    },
+    whyCudaCannotRun: () => Promise.resolve(options.cudaMissing ?? null),
   };
   const program = new Command('bittaudio')
     .exitOverride()
@@ -35,6 +40,7 @@ function harness(options: { interactive?: boolean; interruptAtStep?: number } = 
   return {
     run: (...args: string[]) => program.parseAsync(['node', 'bittaudio', 'generate', ...args]),
     out,
+    devices,
     err: () => err,
   };
 }
@@ -91,6 +97,25 @@ describe('bittaudio generate', () => {
       /The generation was cancelled after step \d+ of 1503/,
     );
     expect(() => readFileSync(file)).toThrow();
+  });
+
+  it('says once, plainly, that CUDA is unavailable and why, and generates on the CPU without trying it', async () => {
+    const why = 'The CUDA provider of onnxruntime-node is not installed: run `npm run cuda:install`.';
+    const cli = harness({ cudaMissing: why });
+    await cli.run('ambient', '--tokens', '6', '--model', TINY, '--out', join(tempDir(), 'c.wav'), '--device', 'cuda');
+    expect(cli.devices).toEqual(['cpu']);
+    expect(cli.err().match(/CUDA is not available/g)).toHaveLength(1);
+    expect(cli.err()).toContain(`CUDA is not available: ${why} Generating on the CPU.`);
+    expect(cli.err()).toContain(`Loading ${TINY} (fp32) on the CPU…`);
+    expect(cli.out[0]).toContain('steps on cpu');
+  });
+
+  it('says so when a GPU provider that looked ready could not start the model', async () => {
+    // CUDA "ready" on a machine without it: the generator falls back, and the CLI says which device ran.
+    const cli = harness({ cudaMissing: null });
+    await cli.run('ambient', '--tokens', '6', '--model', TINY, '--out', join(tempDir(), 'd.wav'), '--device', 'cuda');
+    expect(cli.devices).toEqual(['cuda']);
+    expect(cli.err()).toContain('CUDA could not start this model, so it ran on the CPU.');
   });
 
   it('rejects bad arguments before loading anything', async () => {

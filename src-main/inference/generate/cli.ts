@@ -8,6 +8,7 @@ import { ExecutionProviderSchema, type ExecutionProvider } from '../../../src-sh
 import { ModelDtypeSchema, type ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import { peakNormalize } from '../../audio/samples.js';
 import { writeWavFile, type WavSampleFormat } from '../../audio/wav.js';
+import { whyCudaCannotRun } from '../gpu/cuda-readiness.js';
 import { MusicgenGenerator, type GenerationProgress, type MusicGenerator, type MusicgenSource } from './musicgen.js';
 import { MAX_DURATION_SECONDS, type MusicRequest } from './request.js';
 import type { SessionDtypes } from './model-files.js';
@@ -27,6 +28,8 @@ export interface GenerateCliIo {
   ): MusicGenerator & {
     dispose?(): Promise<void>;
   };
+  /** Why the CUDA provider cannot start here, or null (checked from files, before loading anything). */
+  whyCudaCannotRun(): Promise<string | null>;
 }
 
 export function terminalGenerateIo(): GenerateCliIo {
@@ -39,6 +42,7 @@ export function terminalGenerateIo(): GenerateCliIo {
       return () => process.off('SIGINT', stop);
     },
     createGenerator: (source, options) => new MusicgenGenerator(source, options),
+    whyCudaCannotRun: () => whyCudaCannotRun(),
   };
 }
 
@@ -142,20 +146,28 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
         decoding: flags.greedy ? 'greedy' : 'sample',
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
       };
-      const generator = io.createGenerator(
-        { dir: resolve(flags.model), dtype: cliDtypes(flags.dtype) },
-        { device: flags.device },
-      );
+      let device = flags.device;
+      if (device === 'cuda') {
+        const why = await io.whyCudaCannotRun();
+        if (why) {
+          io.err(`CUDA is not available: ${why} Generating on the CPU.\n`);
+          device = 'cpu';
+        }
+      }
+      const generator = io.createGenerator({ dir: resolve(flags.model), dtype: cliDtypes(flags.dtype) }, { device });
       const controller = new AbortController();
       const unsubscribe = io.onInterrupt(() => controller.abort());
       const bar = new ProgressBar(io);
       try {
-        io.err(`Loading ${flags.model} (${flags.dtype}) on ${flags.device}…\n`);
+        io.err(`Loading ${flags.model} (${flags.dtype}) on ${DEVICE_NAME[device]}…\n`);
         const result = await generator.generate(request, {
           signal: controller.signal,
           onProgress: (p) => bar.update(p),
         });
         bar.finish();
+        if (result.device !== device) {
+          io.err(`${DEVICE_NAME[device]} could not start this model, so it ran on ${DEVICE_NAME[result.device]}.\n`);
+        }
         const audio = flags.normalize ? peakNormalize(result.audio) : result.audio;
         const bytes = await writeWavFile(resolve(flags.out), audio, result.sampleRate, flags.format);
         const t = result.timings;
@@ -175,6 +187,8 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
       }
     });
 }
+
+const DEVICE_NAME: Record<ExecutionProvider, string> = { cpu: 'the CPU', cuda: 'CUDA', webgpu: 'WebGPU' };
 
 function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;

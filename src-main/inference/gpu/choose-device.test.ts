@@ -102,6 +102,26 @@ describe('chooseDevice', () => {
     expect(choice.steps[0]?.reason).toBe('The device could not be chosen (boom); using the CPU.');
   });
 
+  it('passes over a working GPU provider whose speed test was slower than the CPU', () => {
+    const timed = (probe: EpProbeResult, ms: number): EpProbeResult => ({ ...probe, details: { benchMs: ms } });
+    const choice = chooseDevice([CUDA_FAILED, timed(passed('webgpu'), 15.6), timed(passed('cpu'), 0.4)]);
+    expect(choice.device).toBe('cpu');
+    expect(choice.verified).toBe(true);
+    expect(choice.steps[1]).toEqual({
+      ep: 'webgpu',
+      accepted: false,
+      reason:
+        "WebGPU works, but its speed test ran slower than the CPU's (15.6 ms against 0.4 ms per run), so it is not used.",
+    });
+    // A faster GPU keeps its place, and so does one without a measurement.
+    expect(chooseDevice([timed(passed('cuda'), 0.1), timed(passed('cpu'), 0.4)]).device).toBe('cuda');
+    expect(chooseDevice([passed('cuda'), timed(passed('cpu'), 0.4)]).device).toBe('cuda');
+    // A GPU the user asked for is used, with the measurement shown.
+    const preferred = chooseDevice([timed(passed('webgpu'), 15.6), timed(passed('cpu'), 0.4)], 'webgpu');
+    expect(preferred.device).toBe('webgpu');
+    expect(preferred.steps[0]?.reason).toContain("Note: its speed test ran slower than the CPU's");
+  });
+
   it('orders providers by preference', () => {
     expect(deviceOrder('auto')).toEqual(['cuda', 'webgpu', 'cpu']);
     expect(deviceOrder('webgpu')).toEqual(['webgpu', 'cuda', 'cpu']);

@@ -1,7 +1,9 @@
 /**
  * Which device MusicGen runs on: CUDA when its probe passed, else WebGPU when its probe passed,
  * else the CPU (musicgen spec §9), with the reason for each step kept so that the UI can say why
- * a GPU is not used. It never throws: the CPU is always the answer of last resort.
+ * a GPU is not used. The order is a default, not a verdict: a working GPU provider whose speed
+ * test ran slower than the CPU's is passed over in automatic mode. It never throws: the CPU is
+ * always the answer of last resort.
  */
 import type {
   DeviceChoice,
@@ -39,7 +41,13 @@ export function chooseDevice(probes: readonly EpProbeResult[], preference: Devic
       if (!probe) {
         steps.push({ ep, accepted: false, reason: `${EP_LABEL[ep]} was not probed.` });
       } else if (probe.ok) {
-        steps.push({ ep, accepted: true, reason: `${probe.reason}${preferred(ep)}` });
+        const slower = slowerThanCpu(probe, probes);
+        if (slower && preference === 'auto') {
+          steps.push({ ep, accepted: false, reason: `${EP_LABEL[ep]} works, but ${slower}, so it is not used.` });
+          continue;
+        }
+        const note = slower ? ` Note: ${slower}.` : '';
+        steps.push({ ep, accepted: true, reason: `${probe.reason}${preferred(ep)}${note}` });
         return result(ep, preference, steps, true);
       } else {
         steps.push({ ep, accepted: false, reason: probe.reason });
@@ -51,6 +59,21 @@ export function chooseDevice(probes: readonly EpProbeResult[], preference: Devic
     const reason = `The device could not be chosen (${error instanceof Error ? error.message : String(error)}); using the CPU.`;
     return result('cpu', preference, [{ ep: 'cpu', accepted: true, reason }], false);
   }
+}
+
+/** Milliseconds per run of the probe's speed test, when it ran. */
+export function benchMs(probe: EpProbeResult | undefined): number | null {
+  const value = probe?.details['benchMs'];
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/** "its speed test ran slower than the CPU's (…)" when both were measured and the CPU won. */
+function slowerThanCpu(probe: EpProbeResult, probes: readonly EpProbeResult[]): string | null {
+  const cpu = probes.find((p) => p.ep === 'cpu');
+  const mine = benchMs(probe);
+  const cpuMs = cpu?.ok ? benchMs(cpu) : null;
+  if (mine === null || cpuMs === null || mine <= cpuMs) return null;
+  return `its speed test ran slower than the CPU's (${mine} ms against ${cpuMs} ms per run)`;
 }
 
 function result(

@@ -24,12 +24,11 @@ describe('execFileRunner (real processes)', () => {
   });
 
   it('kills a tool that outlives its time limit and says so', async () => {
-    const started = Date.now();
+    // The tool never ends by itself, so only the kill at the limit lets this test finish.
     const result = await execFileRunner(node, ['-e', 'console.log("started"); setInterval(() => {}, 1000)'], {
       timeoutMs: 300,
     });
     expect(result.kind).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it.skipIf(process.platform === 'win32')('reports a tool killed by a signal', async () => {

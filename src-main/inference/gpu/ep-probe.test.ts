@@ -94,14 +94,12 @@ describe('probeExecutionProvider with a fake probe child', () => {
   it('stops a child that hangs at the time limit and leaves no process behind', async () => {
     const dir = tempDir();
     const pidFile = join(dir, 'pid');
-    const started = Date.now();
     const result = await probeExecutionProvider('cuda', {
       probeScript: writeFakeProbe(dir),
       args: ['hang', pidFile],
       timeoutMs: 700,
       cwd: dir,
     });
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(result).toMatchObject({ ok: false, outcome: 'timeout' });
     expect(result.reason).toBe(
       'The CUDA probe did not finish within 0.7 s and was stopped (a hung driver, or a first initialisation slower than the limit).',

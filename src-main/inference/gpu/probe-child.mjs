@@ -54,8 +54,14 @@ function floatTensor(field, name, dims, values) {
 }
 
 /** NodeProto { input = 1; output = 2; name = 3; op_type = 4 } */
-function node(op, inputs, outputs) {
-  return message(1, ...inputs.map((i) => bytes(1, i)), ...outputs.map((o) => bytes(2, o)), bytes(3, op), bytes(4, op));
+function node(op, inputs, outputs, name = op) {
+  return message(
+    1,
+    ...inputs.map((i) => bytes(1, i)),
+    ...outputs.map((o) => bytes(2, o)),
+    bytes(3, name),
+    bytes(4, op),
+  );
 }
 
 export function probeModel() {
@@ -78,6 +84,58 @@ export function probeModel() {
     message(8, bytes(1, ''), int(2, 17)),
   ]);
   return { model, w, b };
+}
+
+/**
+ * The speed test: x [8, 512] through a chain of eight 512×512 MatMuls, about what one decoder
+ * step of a small model does per layer (8 rows: a batch with classifier-free guidance). Its time
+ * per run is what the device choice compares, so a slow GPU provider loses to a fast CPU.
+ */
+export const BENCH = { rows: 8, width: 512, layers: 8, warmup: 2, runs: 5 };
+
+export function benchModel() {
+  const { width, layers, rows } = BENCH;
+  // Small weights keep the activations bounded through the chain.
+  const w = Array.from({ length: width * width }, (_, i) => (((i * 7919) % 1000) / 1000 - 0.5) / width);
+  const nodes = [];
+  for (let layer = 0; layer < layers; layer++) {
+    const input = layer === 0 ? 'x' : `h${layer}`;
+    const output = layer === layers - 1 ? 'y' : `h${layer + 1}`;
+    nodes.push(node('MatMul', [input, 'W'], [output], `MatMul${layer}`));
+  }
+  const graph = Buffer.concat([
+    ...nodes,
+    bytes(2, 'bench'),
+    floatTensor(5, 'W', [width, width], w),
+    floatValueInfo(11, 'x', [rows, width]),
+    floatValueInfo(12, 'y', [rows, width]),
+  ]);
+  return Buffer.concat([int(1, 8), bytes(2, 'bittaudio-bench'), bytes(7, graph), message(8, bytes(1, ''), int(2, 17))]);
+}
+
+/** Median milliseconds per run of the speed test on one provider. */
+async function bench(ort, name) {
+  const { rows, width, warmup, runs } = BENCH;
+  const session = await ort.InferenceSession.create(benchModel(), { executionProviders: [name] });
+  try {
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: rows * width }, (_, i) => (i % 5) - 2),
+      [rows, width],
+    );
+    const times = [];
+    for (let i = 0; i < warmup + runs; i++) {
+      const started = performance.now();
+      const { y } = await session.run({ x });
+      // Reading the output makes a GPU provider finish its work and copy it back, as decoding must.
+      if (!Number.isFinite(y.data[0])) throw new Error('the speed test produced a non-finite number');
+      if (i >= warmup) times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    return round(times[times.length >> 1]);
+  } finally {
+    await session.release();
+  }
 }
 
 // --- the probe ------------------------------------------------------------------------------
@@ -122,6 +180,7 @@ async function probe(ep, modelPath) {
     if (!(maxError < 1e-3)) {
       return { ok: false, ep, error: `the test graph gave wrong numbers (max error ${maxError})`, details };
     }
+    details.benchMs = await bench(ort, name);
     return { ok: true, ep, details };
   } catch (error) {
     return { ok: false, ep, error: messageOf(error), details };

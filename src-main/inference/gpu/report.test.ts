@@ -105,6 +105,48 @@ describe('gpuReport', () => {
     expect(report.enableCuda.steps[3]?.done).toBe(false);
   });
 
+  it('refuses a WebGPU adapter that exists only as a software driver, and says it found one', async () => {
+    const seen: (string | undefined)[] = [];
+    const noAdapter = 'Failed to get a WebGPU adapter: No supported adapters';
+    const report = await gpuReport({
+      ...machine(LDCONFIG_CUDA12_CUDNN9, SMI_H100),
+      probe: { script: '/probe.mjs' },
+      probeExecutionProvider: (ep, options) => {
+        if (ep !== 'webgpu') return Promise.resolve(ep === 'cpu' ? works(ep) : skippedProbe(ep, 'not here'));
+        const hidden = options.env?.['VK_LOADER_DRIVERS_DISABLE'];
+        seen.push(hidden);
+        // Like the real loader: with the software drivers hidden there is nothing left.
+        return Promise.resolve(
+          hidden?.includes('*lvp_icd*')
+            ? { ...skippedProbe(ep, ''), outcome: 'error' as const, reason: 'failed', error: noAdapter }
+            : { ...works(ep), details: { benchMs: 15.6 } },
+        );
+      },
+    });
+    expect(seen).toEqual(['*lvp_icd*,*swiftshader*', undefined]);
+    const webgpu = report.probes.find((p) => p.ep === 'webgpu');
+    expect(webgpu).toMatchObject({ ok: false, outcome: 'software-adapter', details: { softwareAdapter: true } });
+    expect(webgpu?.reason).toMatch(/^WebGPU found only a software adapter.*15\.6 ms per run.*not used/);
+    expect(report.device.device).toBe('cpu');
+    expect(report.device.summary).toContain('WebGPU found only a software adapter');
+  });
+
+  it('reports "no adapter" as it is when not even a software driver answers', async () => {
+    const noAdapter = 'Failed to get a WebGPU adapter: No supported adapters';
+    const failure = {
+      ...skippedProbe('webgpu', ''),
+      outcome: 'error' as const,
+      reason: 'no adapter',
+      error: noAdapter,
+    };
+    const report = await gpuReport({
+      ...machine(LDCONFIG_CUDA12_CUDNN9, SMI_H100),
+      probe: { script: '/probe.mjs' },
+      probeExecutionProvider: (ep) => Promise.resolve(ep === 'webgpu' ? failure : works(ep)),
+    });
+    expect(report.probes.find((p) => p.ep === 'webgpu')).toMatchObject({ outcome: 'error', reason: 'no adapter' });
+  });
+
   it('does not probe CUDA when the provider files are missing, and says how to get them', async () => {
     const probe = probes({ webgpu: works, cpu: works });
     const report = await gpuReport({

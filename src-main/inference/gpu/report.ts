@@ -22,6 +22,12 @@ import { CUDA_INSTALL_SCRIPT, howToEnableCuda } from './enable-cuda.js';
 import { EP_LABEL, probeExecutionProvider, skippedProbe, type ProbeOptions } from './ep-probe.js';
 import { nodeFileSystem, type FileSystemProbe } from './file-system.js';
 import { queryNvidiaSmi } from './nvidia-smi.js';
+import {
+  ALLOW_SOFTWARE_GPU_ENV,
+  hideSoftwareAdaptersEnv,
+  isNoAdapterError,
+  softwareAdaptersAllowed,
+} from './software-adapters.js';
 import { checkOnnxruntimeInstall, locateOnnxruntimeNode } from './onnxruntime-install.js';
 
 export interface ProbeConfig {
@@ -118,19 +124,51 @@ async function probeOne(
   }
   if (!options.probe) return skippedProbe(ep, `${label} was not probed: no probe script is configured.`);
   const probe = options.probeExecutionProvider ?? probeExecutionProvider;
+  const probeOptions: ProbeOptions = {
+    probeScript: options.probe.script,
+    ...(options.probe.args ? { args: options.probe.args } : {}),
+    ...(options.probe.timeoutMs?.[ep] !== undefined ? { timeoutMs: options.probe.timeoutMs[ep] } : {}),
+    ...(options.probe.execPath ? { execPath: options.probe.execPath } : {}),
+  };
   try {
-    return await probe(ep, {
-      probeScript: options.probe.script,
-      ...(options.probe.args ? { args: options.probe.args } : {}),
-      ...(options.probe.timeoutMs?.[ep] !== undefined ? { timeoutMs: options.probe.timeoutMs[ep] } : {}),
-      ...(options.probe.execPath ? { execPath: options.probe.execPath } : {}),
-    });
+    if (ep === 'webgpu') return await probeWebGpu(probe, probeOptions, options.env ?? process.env);
+    return await probe(ep, probeOptions);
   } catch (error) {
     return {
       ...skippedProbe(ep, `The ${label} probe could not be run: ${errorText(error)}.`),
       outcome: 'not-started',
     };
   }
+}
+
+/**
+ * WebGPU is probed with the software Vulkan drivers hidden, as generation runs it. When that finds
+ * no adapter, a second probe with them visible tells "no GPU at all" from "only a software
+ * adapter", so the GPU page can say that one was found and refused, rather than that none exists.
+ */
+async function probeWebGpu(
+  probe: (ep: ExecutionProvider, options: ProbeOptions) => Promise<EpProbeResult>,
+  options: ProbeOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<EpProbeResult> {
+  if (softwareAdaptersAllowed(env)) return probe('webgpu', options);
+  const hardware = await probe('webgpu', { ...options, env: { ...options.env, ...hideSoftwareAdaptersEnv(env) } });
+  if (hardware.ok || !isNoAdapterError(`${hardware.error ?? ''}\n${hardware.stderrTail}`)) return hardware;
+  const software = await probe('webgpu', options);
+  if (!software.ok) return hardware;
+  const speed =
+    typeof software.details['benchMs'] === 'number'
+      ? ` (its speed test took ${software.details['benchMs']} ms per run)`
+      : '';
+  return {
+    ...software,
+    ok: false,
+    outcome: 'software-adapter',
+    details: { ...software.details, softwareAdapter: true },
+    reason:
+      `WebGPU found only a software adapter, a Vulkan driver that draws on the CPU (such as Mesa's lavapipe)${speed}. ` +
+      `It is far slower than the CPU provider, so it is not used. Set ${ALLOW_SOFTWARE_GPU_ENV}=1 to test with it anyway.`,
+  };
 }
 
 function failedNvidia(error: unknown): NvidiaSmiReport {
