@@ -1,8 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../testing/temp-dir.js';
-import { DATABASE_FILE, StoreError, migrate, openDatabase, schemaVersion } from './database.js';
+import { DATABASE_FILE, StoreError, explainOpenError, migrate, openDatabase, schemaVersion } from './database.js';
 import { MIGRATIONS } from './migrations.js';
 
 const tempDir = useTempDirs();
@@ -69,5 +70,32 @@ describe('migrate', () => {
     const columns = db.prepare('PRAGMA table_info(extra)').all() as { name: string }[];
     expect(columns.map((c) => c.name)).toEqual(['a', 'b']);
     db.close();
+  });
+});
+
+describe('a broken SQLite install', () => {
+  it('names the fix when the native build is missing (as an interrupted rebuild leaves it)', () => {
+    // A real better-sqlite3 without its build/ folder, loaded the way the app loads it.
+    const root = tempDir();
+    const here = createRequire(import.meta.url);
+    const packageDir = dirname(here.resolve('better-sqlite3/package.json'));
+    const copy = join(root, 'node_modules', 'better-sqlite3');
+    mkdirSync(copy, { recursive: true });
+    cpSync(join(packageDir, 'lib'), join(copy, 'lib'), { recursive: true });
+    cpSync(join(packageDir, 'package.json'), join(copy, 'package.json'));
+    for (const dependency of ['bindings', 'file-uri-to-path']) {
+      symlinkSync(dirname(here.resolve(`${dependency}/package.json`)), join(root, 'node_modules', dependency));
+    }
+    const BrokenDatabase = createRequire(join(root, 'index.js'))('better-sqlite3') as new (file: string) => unknown;
+    let thrown: unknown;
+    try {
+      new BrokenDatabase(':memory:');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(String(thrown)).toMatch(/Could not locate the bindings file/);
+    const explained = explainOpenError(thrown);
+    expect(explained).toContain("The SQLite module's native build is missing. Run `npm rebuild better-sqlite3`");
+    expect(explained.split('\n')).toHaveLength(2);
   });
 });

@@ -64,11 +64,20 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
   return schemaVersion(db);
 }
 
-function explainOpenError(error: unknown): string {
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+/** Exported for tests: the message a user sees for an error while opening the database. */
+export function explainOpenError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/NODE_MODULE_VERSION/.test(message)) {
     // better-sqlite3 is a native module, built for either Node or Electron.
     return `${message}\nThe SQLite module was built for another runtime. Run \`npm rebuild better-sqlite3\` for the daemon, or \`npx electron-builder install-app-deps\` for the desktop app.`;
+  }
+  if (/Could not locate the bindings file|better_sqlite3\.node/.test(message)) {
+    // An interrupted native rebuild (a packaging run without network, say) leaves no build at all.
+    return `${firstLine(message)}\nThe SQLite module's native build is missing. Run \`npm rebuild better-sqlite3\` (it compiles it for this Node.js).`;
   }
   if (/file is not a database|malformed/i.test(message)) {
     return `${message} (the file is damaged or is not a BittAudio database)`;
