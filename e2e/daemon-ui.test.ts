@@ -49,7 +49,8 @@ describe('the app in a browser, served by the daemon', () => {
       await expect.poll(() => page.getByRole('link', { name, exact: true }).count()).toBe(1);
     }
     await page.getByRole('link', { name: 'Generations', exact: true }).click();
-    await expect.poll(() => page.locator('main').textContent()).toMatch(/Arrives with issue #5/);
+    await expect.poll(() => page.locator('main').textContent()).toMatch(/This page will list the music/);
+    expect(await page.locator('main').textContent()).not.toMatch(/issue #\d/);
   });
 
   it('shows the GPU report on the GPU page', async () => {
@@ -115,11 +116,24 @@ describe('the app in a browser, served by the daemon', () => {
     await page.screenshot({ path: join(screenshots, 'settings.png'), fullPage: true });
   });
 
-  it('tells the user when the link’s token is wrong', async () => {
+  it('tells the user when the link’s token is wrong, with no literal backticks', async () => {
     const other = await chrome.browser.newPage();
     await other.goto(`${daemon.origin}/#token=not-the-token`);
     await expect.poll(() => other.getByTestId('connection').textContent(), { timeout: 15_000 }).toMatch(/token/i);
+    expect(await other.getByTestId('connection').textContent()).not.toContain('`');
     await other.close();
+  });
+
+  it('connects when the link is opened in a tab that already shows the no-token page', async () => {
+    const context = await chrome.browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(`${daemon.origin}/`);
+    await expect.poll(() => tab.getByRole('heading', { level: 1 }).textContent()).toMatch(/daemon.s link/);
+    // Only the fragment changes: no new document is requested, so the app must notice it itself.
+    await tab.goto(daemon.url);
+    await expect.poll(() => tab.getByTestId('connection').textContent(), { timeout: 15_000 }).toMatch(/connected/i);
+    expect(tab.url()).not.toContain('token=');
+    await context.close();
   });
 });
 

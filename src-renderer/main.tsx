@@ -13,6 +13,12 @@ const container = document.getElementById('root');
 if (container === null) throw new Error('index.html lacks the #root element');
 const root = createRoot(container);
 
+// The token is read once, at load. A link pasted into a tab that already shows this app changes
+// only the fragment, which loads nothing: start again with the new token.
+window.addEventListener('hashchange', () => {
+  if (/(^#|&)token=/.test(window.location.hash)) window.location.reload();
+});
+
 const selection = selectClient(window);
 if (selection.kind === 'no-token') {
   root.render(

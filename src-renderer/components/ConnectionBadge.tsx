@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { describeConnection } from '../connection-text.js';
+import { InlineCode } from './InlineCode.js';
 import { useEngine } from '../state/engine-context.js';
 
 /** Always visible in the top bar, so a lost daemon is noticed on every page. */
@@ -11,7 +12,11 @@ export function ConnectionBadge(): ReactNode {
     <div className={`connection connection--${tone}`} data-testid="connection" role="status" aria-live="polite">
       <span className="connection__dot" aria-hidden="true" />
       <span className="connection__label">{label}</span>
-      {detail !== null && <span className="connection__detail">: {detail}</span>}
+      {detail !== null && (
+        <span className="connection__detail">
+          : <InlineCode text={detail} />
+        </span>
+      )}
     </div>
   );
 }

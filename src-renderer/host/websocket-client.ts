@@ -55,7 +55,7 @@ export const DEFAULT_SLOW_CALL_TIMEOUT_MS = 180_000;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export const TOKEN_REFUSED_REASON =
-  'The daemon refused the access token. Open the link that `bittaudio daemon` printed when it started; it carries the current token.';
+  'The daemon refused the access token. Open the link the daemon printed in its terminal when it last started; it carries the current token.';
 
 interface PendingCall {
   settle(result: CallResult): void;

@@ -23,7 +23,7 @@ import type {
 } from '../../src-shared/schemas/gpu.js';
 import { CopyButton, canCopy } from '../components/CopyButton.js';
 import { formatLocalDateTime, formatMiB, formatMs } from '../format.js';
-import { splitInlineCode } from '../inline-code.js';
+import { InlineCode } from '../components/InlineCode.js';
 import { useEngine } from '../state/engine-context.js';
 import type { GpuCheck } from '../state/engine-store.js';
 
@@ -622,10 +622,4 @@ function Command({ command }: { command: string }): ReactNode {
 /** A short state word; its colour repeats the word, never replaces it. */
 function Tag({ tone, children }: { tone: Tone; children: ReactNode }): ReactNode {
   return <span className={`tag tag--${tone}`}>{children}</span>;
-}
-
-function InlineCode({ text }: { text: string }): ReactNode {
-  return splitInlineCode(text).map((part, index) =>
-    part.code ? <code key={index}>{part.text}</code> : <Fragment key={index}>{part.text}</Fragment>,
-  );
 }

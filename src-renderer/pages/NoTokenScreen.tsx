@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { InlineCode } from '../components/InlineCode.js';
 
 /** Shown in a browser that has no access token: the only way in is the daemon's link. */
 export function NoTokenScreen({ origin, reason }: { origin: string; reason: string | null }): ReactNode {
@@ -8,7 +9,7 @@ export function NoTokenScreen({ origin, reason }: { origin: string; reason: stri
         <h1 id="gate-title">Open BittAudio from the daemon&apos;s link</h1>
         {reason !== null && (
           <p className="alert" role="alert">
-            {reason}
+            <InlineCode text={reason} />
           </p>
         )}
         <p>
@@ -17,10 +18,11 @@ export function NoTokenScreen({ origin, reason }: { origin: string; reason: stri
         </p>
         <ol>
           <li>
-            Start the daemon with <code>bittaudio daemon</code> (or <code>npm start</code> from a source checkout).
+            Start BittAudio: <code>npm start</code> in its folder, or <code>bittaudio daemon</code> where it is
+            installed as a command.
           </li>
           <li>
-            Open the link it prints. It looks like <code>{origin}/#token=…</code>
+            Open the link it prints, in this tab or another. It looks like <code>{origin}/#token=…</code>
           </li>
         </ol>
         <p className="muted">The token is then remembered in this browser; the link removes it from the address bar.</p>

@@ -1,4 +1,4 @@
-/** Pages whose features arrive with later issues. */
+/** Pages whose screens are not built yet: each says what it will show and what works today. */
 import type { ReactNode } from 'react';
 import { PlaceholderPage } from '../components/PlaceholderPage.js';
 
@@ -6,8 +6,8 @@ export function WalletPage(): ReactNode {
   return (
     <PlaceholderPage
       title="Wallet"
-      purpose="Create or import the coldkey and hotkey that mine or validate, register them on subnet 50 and see their balances."
-      arrives="Arrives with issue #3 (wallets and the chain)."
+      purpose="This page will create or import the coldkey and hotkey that mine or validate, register them on subnet 50 and show their balances."
+      today="Today the command line does it, with btcli's files and flags: `npm run build`, then `node dist/main/cli.js wallet create`, `wallet list`, `wallet show` and `wallet register --netuid 50`."
     />
   );
 }
@@ -16,8 +16,11 @@ export function GenerationsPage(): ReactNode {
   return (
     <PlaceholderPage
       title="Generations"
-      purpose="List the music this machine generated: the prompt, the audio to play, how long it took and how it scored."
-      arrives="Arrives with issue #5 (inference)."
+      purpose="This page will list the music this machine generated or scored: the prompt, a waveform to play, how long it took and how it scored."
+      today={
+        'Not yet served by a miner here. Today one clip can be made from the command line: ' +
+        '`node dist/main/cli.js generate "lo-fi beat" --model models/tiny/musicgen --seconds 2 --out beat.wav`.'
+      }
     />
   );
 }
@@ -26,8 +29,8 @@ export function RewardsPage(): ReactNode {
   return (
     <PlaceholderPage
       title="Rewards"
-      purpose="Follow what your neuron earns on subnet 50: emissions, incentive and rank over time."
-      arrives="Arrives with issue #3 (wallets and the chain), together with the neuron work."
+      purpose="This page will follow what your neuron earns on subnet 50: emission, incentive, trust and stake over time."
+      today="Not yet recorded: that needs a running miner or validator. Today `node dist/main/cli.js chain metagraph --netuid 50` shows every uid's current incentive and emission."
     />
   );
 }

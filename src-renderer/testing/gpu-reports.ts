@@ -164,7 +164,7 @@ export const CPU_REPORT: GpuReport = {
 };
 
 const SOFTWARE_REASON =
-  "WebGPU found only a software adapter, a Vulkan driver that draws on the CPU (such as Mesa's lavapipe) (its speed test took 15.6 ms per run). It is far slower than the CPU provider, so it is not used. Set BITTAUDIO_ALLOW_SOFTWARE_GPU=1 to test with it anyway.";
+  "WebGPU found only a software adapter: a Vulkan driver that draws on the CPU, such as Mesa's lavapipe (its speed test took 15.6 ms per run). It is far slower than the CPU provider, so it is not used (`BITTAUDIO_ALLOW_SOFTWARE_GPU=1` tests with it anyway).";
 
 /** A VM without a GPU but with Mesa's Vulkan driver: WebGPU works only on lavapipe and is refused. */
 export const SOFTWARE_ADAPTER_REPORT: GpuReport = {

@@ -166,8 +166,8 @@ async function probeWebGpu(
     outcome: 'software-adapter',
     details: { ...software.details, softwareAdapter: true },
     reason:
-      `WebGPU found only a software adapter, a Vulkan driver that draws on the CPU (such as Mesa's lavapipe)${speed}. ` +
-      `It is far slower than the CPU provider, so it is not used. Set ${ALLOW_SOFTWARE_GPU_ENV}=1 to test with it anyway.`,
+      `WebGPU found only a software adapter: a Vulkan driver that draws on the CPU, such as Mesa's lavapipe${speed}. ` +
+      `It is far slower than the CPU provider, so it is not used (\`${ALLOW_SOFTWARE_GPU_ENV}=1\` tests with it anyway).`,
   };
 }
 
