@@ -3,7 +3,7 @@
  * not read is shown as unknown rather than guessed, and every probe says what it returned, so a
  * person can tell why MusicGen runs where it runs and what to do to get CUDA.
  */
-import { Fragment, useEffect, useId } from 'react';
+import { useEffect, useId } from 'react';
 import type { ReactNode } from 'react';
 import type {
   CudaLibrariesReport,
