@@ -236,6 +236,49 @@ describe('bittaudio wallet: passwords', () => {
     ).toMatch(/Password OK/);
   });
 
+  // A wrong password costs one real Argon2i derivation (the cached kdf knows only the right one).
+  it(
+    'password-env checks the password, then prints the variable that opens the key without a terminal',
+    { timeout: 60_000 },
+    async () => {
+      const root = tempDir();
+      await run(['wallet', 'create', '--wallet.path', root], { answers: [PASSWORD, PASSWORD] });
+      const wrong = await run(['wallet', 'password-env', '--wallet.path', root], { answers: ['not the password'] });
+      expect(walletError(wrong).code).toBe('wrong_password');
+      expect(wrong.out).toBe('');
+
+      const printed = await run(['wallet', 'password-env', '--wallet.path', root], { answers: [PASSWORD] });
+      expect(printed.error).toBeUndefined();
+      expect(printed.asked).toEqual(['Password of the coldkey of wallet "default": ']);
+      const line = /^(BT_PW_[^=]+)=(\S+)\n$/.exec(printed.out);
+      expect(line?.[1]).toBe(passwordEnvVarName(join(root, 'default', 'coldkey')));
+      expect(printed.out + printed.err).not.toContain(PASSWORD);
+      // The printed line is what a service would be given: it opens the coldkey with no terminal.
+      const env = { [line?.[1] ?? '']: line?.[2] ?? '' };
+      const verified = await run(['wallet', 'show', '--wallet.path', root, '--verify-password'], {
+        answers: null,
+        env,
+      });
+      expect(verified.out).toMatch(/Password OK/);
+
+      const noTerminal = await run(['wallet', 'password-env', '--wallet.path', root], { answers: null });
+      expect(walletError(noTerminal).code).toBe('password_required');
+    },
+  );
+
+  it('show takes --wallet.hotkey as btcli users type it, and names the hotkeys when it is wrong', async () => {
+    const root = tempDir();
+    await run(['wallet', 'create', '--wallet.path', root, '--wallet.hotkey', 'gpu0'], {
+      answers: [PASSWORD, PASSWORD],
+    });
+    await run(['wallet', 'create', '--wallet.path', root, '--wallet.hotkey', 'gpu1']);
+    const one = await run(['wallet', 'show', '--wallet.path', root, '--wallet.hotkey', 'gpu1', '--json']);
+    expect(one.error).toBeUndefined();
+    expect((JSON.parse(one.out) as { hotkeys: { name: string }[] }).hotkeys.map((h) => h.name)).toEqual(['gpu1']);
+    const missing = await run(['wallet', 'show', '--wallet.path', root, '--wallet.hotkey', 'gpu9']);
+    expect(walletError(missing).message).toMatch(/has no hotkey "gpu9" \(its hotkeys: gpu0, gpu1\)/);
+  });
+
   it('refuses two different passwords, and short ones, writing nothing', async () => {
     const root = tempDir();
     const differ = await run(['wallet', 'create', '--wallet.path', root], { answers: [PASSWORD, `${PASSWORD}!`] });

@@ -13,7 +13,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Chain } from '../../chain/chain.js';
 import { formatTao } from '../../chain/units.js';
 import type { PasswordKdf } from '../../wallet/argon2.js';
-import { passwordEnvVarName, passwordFromEnv } from '../../wallet/env-password.js';
+import { obfuscatePassword, passwordEnvVarName, passwordFromEnv } from '../../wallet/env-password.js';
 import { WalletError } from '../../wallet/errors.js';
 import { MNEMONIC_WORD_COUNTS, type MnemonicWordCount } from '../../wallet/keys.js';
 import {
@@ -131,6 +131,7 @@ Passwords are asked for on the terminal, with hidden input. Without a terminal (
 set the variable bittensor-wallet reads, named after the key file's full path, e.g. for
 /home/alice/.bittensor/wallets/default/coldkey:
   BT_PW__HOME_ALICE__BITTENSOR_WALLETS_DEFAULT_COLDKEY=<base64(password XOR variable name)>
+\`bittaudio wallet password-env\` asks for the password and prints that variable for you.
 There is no password flag on purpose: flags end up in shell history and process lists.`;
 
 export function registerWalletCommands(program: Command, io: WalletCliIo = terminalIo()): Command {
@@ -366,15 +367,20 @@ ${PASSWORD_HELP}`,
     });
 
   addWalletFlags(
-    wallet.command('show').description("Show one wallet's coldkey and hotkey addresses. Needs no password."),
-    false,
+    wallet
+      .command('show')
+      .description(
+        "Show one wallet's coldkey and hotkey addresses (only the named hotkey with --wallet.hotkey). Needs no password.",
+      ),
+    true,
   )
     .option('--json', 'print JSON instead of text')
     .option('--verify-password', 'also open the coldkey with its password, to check you still have it')
     .addHelpText('after', PASSWORD_HELP)
     .action(async (flags: WalletFlags & { json?: boolean; verifyPassword?: boolean }) => {
       const { store, walletName } = context(flags);
-      const info = await store.showWallet(walletName);
+      const all = await store.showWallet(walletName);
+      const info = flags.walletHotkey === undefined ? all : onlyHotkey(all, flags.walletHotkey);
       io.out(flags.json ? `${JSON.stringify(info, null, 2)}\n` : formatWallet(info));
       if (!flags.verifyPassword) return;
       const path = store.paths(walletName).coldkey;
@@ -389,6 +395,43 @@ ${PASSWORD_HELP}`,
         );
       }
       io.out(`Password OK: the coldkey opens (${pair.address}).\n`);
+    });
+
+  addWalletFlags(
+    wallet
+      .command('password-env')
+      .description(
+        "Ask for a key's password and print the BT_PW_ variable that lets services and scripts open it without a terminal.",
+      ),
+    true,
+  )
+    .option('--hotkey', 'for the hotkey named by --wallet.hotkey (an encrypted hotkey), not the coldkey')
+    .addHelpText(
+      'after',
+      `
+The password is checked by opening the key (a few seconds for a coldkey) before anything is printed.
+The line goes to stdout, ready for a systemd EnvironmentFile or, with \`export\` in front, a shell:
+  bittaudio wallet password-env --wallet.name miner1 > ~/.config/bittaudio/miner1.env
+The value only hides the password from a glance (btcli's format: base64 of the password XOR the
+variable's name): whoever reads it has the password. Keep such files private (mode 0600).`,
+    )
+    .action(async (flags: WalletFlags & { hotkey?: boolean }) => {
+      const { store, walletName, hotkeyName } = context(flags);
+      const paths = store.paths(walletName);
+      if (!existsSync(flags.hotkey ? paths.hotkeysDir : paths.coldkey)) await store.showWallet(walletName);
+      const keyfile = flags.hotkey ? store.hotkeyPaths(walletName, hotkeyName).hotkey : paths.coldkey;
+      const what = flags.hotkey
+        ? `hotkey "${hotkeyName}" of wallet "${walletName}"`
+        : `coldkey of wallet "${walletName}"`;
+      if (!io.promptSecret) {
+        throw new WalletError('password_required', 'this command asks for the password on a terminal; run it in one');
+      }
+      const password = await io.promptSecret(`Password of the ${what}: `);
+      if (flags.hotkey) await store.loadHotkeyPair(walletName, hotkeyName, { password });
+      else await store.loadColdkeyPair(walletName, password);
+      const name = passwordEnvVarName(keyfile);
+      io.err(`The password opens the ${what}. Its variable (keep it private; it reveals the password):\n`);
+      io.out(`${name}=${obfuscatePassword(password, name)}\n`);
     });
 
   addEndpointOptions(
@@ -443,6 +486,16 @@ ${PASSWORD_HELP}`,
     });
 
   return wallet;
+}
+
+/** The wallet with just the named hotkey, as `wallet show --wallet.hotkey NAME` prints it. */
+function onlyHotkey(info: WalletInfo, hotkeyName: string): WalletInfo {
+  const hotkeys = info.hotkeys.filter((hotkey) => hotkey.name === hotkeyName);
+  if (hotkeys.length === 0) {
+    const known = info.hotkeys.map((hotkey) => hotkey.name).join(', ') || 'none';
+    throw new WalletError('not_found', `wallet "${info.name}" has no hotkey "${hotkeyName}" (its hotkeys: ${known})`);
+  }
+  return { ...info, hotkeys };
 }
 
 function formatWallet(info: WalletInfo): string {
