@@ -9,12 +9,17 @@ const common = {
   legalComments: 'none',
 };
 
-/** The `bittaudio` CLI (daemon). */
+/**
+ * The `bittaudio` CLI (daemon). Split into chunks so that a command group loaded with `import()`
+ * (cli.ts) stays out of the start-up path of the others.
+ */
 export const cliBuild = {
   ...common,
   entryPoints: { cli: 'src-main/host/cli-entry.ts' },
   outdir: 'dist/main',
   format: 'esm',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   packages: 'external',
   banner: { js: '#!/usr/bin/env node' },
 };

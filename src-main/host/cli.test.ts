@@ -6,15 +6,15 @@ import { startDaemon } from './daemon.js';
 
 const tempDir = useTempDirs();
 
-function helpOf(args: string[]): string {
+async function helpOf(args: string[]): Promise<string> {
   let out = '';
-  const program = createProgram()
+  const program = (await createProgram(args))
     .exitOverride()
     .configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: (s) => (out += s), writeErr: (s) => (out += s) });
   try {
-    program.parse(['node', 'bittaudio', ...args]);
+    await program.parseAsync(['node', 'bittaudio', ...args]);
   } catch {
     // commander throws after printing help or an error under exitOverride
   }
@@ -22,21 +22,31 @@ function helpOf(args: string[]): string {
 }
 
 describe('bittaudio CLI', () => {
-  it('lists its commands with real help texts', () => {
-    const help = helpOf(['--help']);
+  it('lists its commands with real help texts', async () => {
+    const help = await helpOf(['--help']);
     expect(help).toMatch(/Usage: bittaudio/);
     expect(help).toMatch(/daemon .*headless/s);
   });
 
-  it('documents the daemon’s flags, defaults and remote use', () => {
-    const help = helpOf(['daemon', '--help']);
+  it('documents the daemon’s flags, defaults and remote use', async () => {
+    const help = await helpOf(['daemon', '--help']);
     for (const flag of ['--port', '--listen', '--allow-host', '--data-dir']) expect(help).toContain(flag);
     expect(help).toContain('127.0.0.1');
     expect(help).toMatch(/ssh -L/);
   });
 
-  it('rejects a bad port with a reason', () => {
-    expect(helpOf(['daemon', '--port', 'seventy'])).toMatch(/a port is a number from 0 to 65535/);
+  it('rejects a bad port with a reason', async () => {
+    expect(await helpOf(['daemon', '--port', 'seventy'])).toMatch(/a port is a number from 0 to 65535/);
+  });
+
+  it('lists every command group without loading it, and loads the one that is asked for', async () => {
+    const top = await helpOf(['--help']);
+    for (const group of ['wallet', 'chain', 'generate']) expect(top).toMatch(new RegExp(`^  ${group}\\b`, 'm'));
+    expect(top).toContain('Create, restore and list Bittensor wallets');
+    const wallet = await helpOf(['wallet', '--help']);
+    expect(wallet).toMatch(/^ {2}password-env\b/m);
+    expect(await helpOf(['help', 'chain'])).toMatch(/^ {2}metagraph\b/m);
+    expect(await helpOf(['generate', '--help'])).toContain('--seconds');
   });
 });
 

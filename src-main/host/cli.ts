@@ -1,14 +1,15 @@
-/** The `bittaudio` command. */
+/**
+ * The `bittaudio` command. Its command groups load their modules only when they run: the chain,
+ * wallet and inference code pulls in @polkadot/api, libsodium and transformers.js (over a second
+ * and ~100 MiB together), which `--version`, `--help` or the daemon's start should not pay for.
+ */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultDataDir } from '../store/paths.js';
 import { APP_VERSION } from '../version.js';
-import { registerGenerateCommand } from '../inference/generate/cli.js';
-import { registerChainCommands } from './commands/chain.js';
-import { registerWalletCommands } from './commands/wallet.js';
-import { startDaemon } from './daemon.js';
+import { COMMAND_GROUPS, type CommandGroupName } from '../command-groups.js';
 
 export const DEFAULT_PORT = 7850;
 
@@ -35,7 +36,56 @@ function builtRendererDir(): string | null {
   return existsSync(resolve(dir, 'index.html')) ? dir : null;
 }
 
-export function createProgram(): Command {
+/** A command group whose definition lives in a module loaded on demand. */
+interface LazyGroup {
+  name: CommandGroupName;
+  register(program: Command): Promise<void>;
+}
+
+const LAZY_GROUPS: readonly LazyGroup[] = [
+  {
+    name: 'wallet',
+    register: async (program) => {
+      (await import('./commands/wallet.js')).registerWalletCommands(program);
+    },
+  },
+  {
+    name: 'chain',
+    register: async (program) => {
+      (await import('./commands/chain.js')).registerChainCommands(program);
+    },
+  },
+  {
+    name: 'generate',
+    register: async (program) => {
+      (await import('../inference/generate/cli.js')).registerGenerateCommand(program);
+    },
+  },
+];
+
+/** The command group the arguments name (`bittaudio help wallet` included), if any. */
+function groupNamed(args: readonly string[]): LazyGroup | undefined {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return LAZY_GROUPS.find((group) => group.name === name);
+}
+
+/**
+ * The program for these arguments (what follows `bittaudio`): the group they name is loaded and
+ * registered in full; the others are listed by name and description only. With `all`, every
+ * group is loaded (tests of the help texts).
+ */
+export async function createProgram(args: readonly string[] = [], options: { all?: boolean } = {}): Promise<Command> {
+  const program = baseProgram();
+  const wanted = groupNamed(args);
+  for (const group of LAZY_GROUPS) {
+    if (options.all || group === wanted) await group.register(program);
+    else program.command(group.name).description(COMMAND_GROUPS[group.name]);
+  }
+  return program;
+}
+
+function baseProgram(): Command {
   const program = new Command('bittaudio')
     .description('BittAudio Desktop: mine or validate on Bittensor subnet 50 (text-to-music).')
     .version(APP_VERSION, '-v, --version', 'print the version')
@@ -62,6 +112,7 @@ Remote use: run the daemon on the GPU box, then from your computer
 and open the printed link on your computer.`,
     )
     .action(async (options: { port: number; listen: string; allowHost: string[]; dataDir: string }) => {
+      const { startDaemon } = await import('./daemon.js');
       const daemon = await startDaemon({
         dataDir: resolve(options.dataDir),
         listen: options.listen,
@@ -82,15 +133,12 @@ and open the printed link on your computer.`,
         process.once('disconnect', () => shutdown('npm start, which launched the daemon, has ended'));
     });
 
-  registerWalletCommands(program);
-  registerChainCommands(program);
-  registerGenerateCommand(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await createProgram().parseAsync(argv);
+    await (await createProgram(argv.slice(2))).parseAsync(argv);
   } catch (error) {
     process.stderr.write(`bittaudio: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

@@ -1,6 +1,7 @@
 /** `bittaudio chain …`: read the chain from the terminal, against the devnet or a real endpoint. */
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Chain } from '../../chain/chain.js';
+import { COMMAND_GROUPS } from '../../command-groups.js';
 import { SubtensorChain } from '../../chain/subtensor.js';
 import { createDemoDevnet } from '../../devnet/index.js';
 import { DEVNET, NETWORKS, resolveEndpoint } from '../../chain/endpoints.js';
@@ -52,7 +53,7 @@ export function terminalChainIo(): ChainCliIo {
 export function registerChainCommands(program: Command, io: ChainCliIo = terminalChainIo()): void {
   const chain = program
     .command('chain')
-    .description('Read subnet state from the chain (the local devnet unless told otherwise).');
+    .description(COMMAND_GROUPS.chain);
 
   addEndpointOptions(
     chain

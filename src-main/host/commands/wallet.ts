@@ -26,6 +26,7 @@ import {
   type KeySource,
   type WalletInfo,
 } from '../../wallet/store.js';
+import { COMMAND_GROUPS } from '../../command-groups.js';
 import { addEndpointOptions, endpointOf, openChain, parseNetuid, type EndpointOptions } from './chain.js';
 
 /** Where the wallet commands read and write; the terminal by default, a double in tests. */
@@ -137,7 +138,7 @@ There is no password flag on purpose: flags end up in shell history and process 
 export function registerWalletCommands(program: Command, io: WalletCliIo = terminalIo()): Command {
   const wallet = program
     .command('wallet')
-    .description('Create, restore and list Bittensor wallets (coldkeys and hotkeys), in the same files btcli uses.')
+    .description(COMMAND_GROUPS.wallet)
     .addHelpText(
       'after',
       `

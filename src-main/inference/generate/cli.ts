@@ -8,6 +8,7 @@ import { ExecutionProviderSchema, type ExecutionProvider } from '../../../src-sh
 import { ModelDtypeSchema, type ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import { peakNormalize } from '../../audio/samples.js';
 import { writeWavFile, type WavSampleFormat } from '../../audio/wav.js';
+import { COMMAND_GROUPS } from '../../command-groups.js';
 import { whyCudaCannotRun } from '../gpu/cuda-readiness.js';
 import { MusicgenGenerator, type GenerationProgress, type MusicGenerator, type MusicgenSource } from './musicgen.js';
 import { MAX_DURATION_SECONDS, type MusicRequest } from './request.js';
@@ -82,7 +83,7 @@ function numberArg(check: (n: number) => boolean, what: string) {
 export function registerGenerateCommand(program: Command, io: GenerateCliIo = terminalGenerateIo()): void {
   program
     .command('generate')
-    .description('Generate music from a text prompt with a local MusicGen model and write a WAV file.')
+    .description(COMMAND_GROUPS.generate)
     .argument('<prompt>', 'what the music should be, e.g. "lofi beat with piano"')
     .requiredOption('--model <dir>', 'the model folder (config.json, tokenizer.json, onnx/…)')
     .requiredOption('--out <file>', 'the WAV file to write')

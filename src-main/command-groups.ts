@@ -1,0 +1,11 @@
+/**
+ * The CLI's command groups by name and description: a leaf, so `bittaudio --help` can list them
+ * without loading their modules (see cli.ts), and each module describes itself with the same words.
+ */
+export const COMMAND_GROUPS = {
+  wallet: 'Create, restore and list Bittensor wallets (coldkeys and hotkeys), in the same files btcli uses.',
+  chain: 'Read subnet state from the chain (the local devnet unless told otherwise).',
+  generate: 'Generate music from a text prompt with a local MusicGen model and write a WAV file.',
+} as const;
+
+export type CommandGroupName = keyof typeof COMMAND_GROUPS;
