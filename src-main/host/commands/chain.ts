@@ -51,9 +51,7 @@ export function terminalChainIo(): ChainCliIo {
 }
 
 export function registerChainCommands(program: Command, io: ChainCliIo = terminalChainIo()): void {
-  const chain = program
-    .command('chain')
-    .description(COMMAND_GROUPS.chain);
+  const chain = program.command('chain').description(COMMAND_GROUPS.chain);
 
   addEndpointOptions(
     chain
