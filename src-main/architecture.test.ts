@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LAYERS, type Layer } from './layers.js';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -13,11 +14,15 @@ function sources(dir: string): string[] {
   });
 }
 
+/** Every module a file imports: static, re-exports, dynamic `import()` and side-effect `import 'x'`. */
+export function importSpecifiers(text: string): string[] {
+  const pattern =
+    /(?:^|[^\w.])(?:import|export)[^'"();]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+  return [...text.matchAll(pattern)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+}
+
 function imports(file: string): string[] {
-  const text = readFileSync(join(root, file), 'utf8');
-  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
-    (m) => m[1] ?? m[2] ?? '',
-  );
+  return importSpecifiers(readFileSync(join(root, file), 'utf8'));
 }
 
 function layerOf(file: string, specifier: string): string | undefined {
@@ -61,6 +66,63 @@ describe('architecture', () => {
         expect(layerOf(file, specifier), `${file} imports ${specifier}`).not.toBe('src-main');
       }
     }
+  });
+
+  it('the layer table is acyclic and names only folders that exist or are planned', () => {
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const visit = (layer: Layer, path: string[]): void => {
+      expect(visiting.has(layer), `cycle: ${[...path, layer].join(' -> ')}`).toBe(false);
+      if (done.has(layer)) return;
+      visiting.add(layer);
+      for (const below of LAYERS[layer]) {
+        expect(below in LAYERS, `${layer} allows unknown ${below}`).toBe(true);
+        visit(below as Layer, [...path, layer]);
+      }
+      visiting.delete(layer);
+      done.add(layer);
+    };
+    for (const layer of Object.keys(LAYERS) as Layer[]) visit(layer, []);
+    const folders = readdirSync(join(root, 'src-main')).filter((name) =>
+      statSync(join(root, 'src-main', name)).isDirectory(),
+    );
+    for (const folder of folders)
+      expect(Object.keys(LAYERS), `src-main/${folder} is not in layers.ts`).toContain(folder);
+  });
+
+  it('src-main folders import only what layers.ts allows (side-effect and dynamic imports counted)', () => {
+    const violations: string[] = [];
+    let counted = 0;
+    for (const file of sources('src-main')) {
+      const parts = relative('src-main', file).split(/[\\/]/);
+      if (parts.length < 2) continue; // the leaf files at the top
+      const from = parts[0] as Layer;
+      const isTest = /\.test\.tsx?$/.test(file) || parts.includes('testing');
+      for (const specifier of imports(file)) {
+        if (!specifier.startsWith('.')) continue;
+        const target = relative(root, resolve(root, file, '..', specifier)).split(/[\\/]/);
+        if (target[0] !== 'src-main' || target.length < 3) continue; // outside src-main, or a top leaf
+        counted++;
+        const to = target[1] as string;
+        if (to === from || (to === 'testing' && isTest)) continue;
+        const allowed: readonly string[] = LAYERS[from] ?? [];
+        if (!allowed.includes(to)) violations.push(`${file} imports ${specifier} (${from} -> ${to})`);
+      }
+    }
+    expect(counted).toBeGreaterThan(100);
+    expect(violations).toEqual([]);
+  });
+
+  it('sees every kind of import', () => {
+    const text = [
+      "import type { A } from './a.js';",
+      "import { b } from '../b.js';",
+      "export { c } from './c.js';",
+      "import './side-effect.css';",
+      "const d = await import('./d.js');",
+      "const e = 'import from \\'./not-an-import.js\\'';",
+    ].join('\n');
+    expect(importSpecifiers(text)).toEqual(['./a.js', '../b.js', './c.js', './side-effect.css', './d.js']);
   });
 
   it('pages and stores reach the engine only through the HostClient interface', () => {

@@ -32,7 +32,7 @@ import type {
   Submission,
   TimelockedCommitParams,
 } from './types.js';
-import type { Logger } from '../engine/logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** Typed runtime APIs, mechanisms and timelocked commits exist from here on (chain §1.3). */
 export const MIN_SPEC_VERSION = 365;

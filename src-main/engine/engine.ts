@@ -15,7 +15,7 @@ import { LogStore } from '../store/log-store.js';
 import { SettingsStore } from '../store/settings-store.js';
 import { APP_VERSION } from '../version.js';
 import { EventBus } from './events.js';
-import { LogRoot, type Logger } from './logger.js';
+import { LogRoot, type Logger } from '../log/logger.js';
 import { ModelService, type ModelServiceOptions } from './models.js';
 
 export type CommandHandlers = {

@@ -16,7 +16,7 @@ import {
   type ModelManifest,
 } from '../../src-shared/schemas/model-manifest.js';
 import { ModelStore, ModelStoreError, modelsDirIn, type TransferOptions } from '../inference/models/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../log/logger.js';
 
 /** What the service needs of a ModelStore; tests pass a fake. */
 export interface ModelStoreLike {

@@ -1,6 +1,6 @@
 /** The headless daemon: the engine plus the local HTTP/WebSocket server, until a signal stops it. */
 import { Engine } from '../engine/engine.js';
-import { formatLogLine } from '../engine/logger.js';
+import { formatLogLine } from '../log/logger.js';
 import { isLoopbackAddress } from './security.js';
 import { startHostServer, type HostServer } from './server.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HostApiError } from '../../src-shared/api/errors.js';
 import { DEFAULT_SETTINGS } from '../../src-shared/schemas/settings.js';
 import type { CommandHandlers } from '../engine/engine.js';
-import { LogRoot } from '../engine/logger.js';
+import { LogRoot } from '../log/logger.js';
 import { dispatch } from './dispatch.js';
 
 const status = {

@@ -7,7 +7,7 @@ import { commands, isCommandName, type CommandName } from '../../src-shared/api/
 import { HostApiError, describeIssues } from '../../src-shared/api/errors.js';
 import type { CallResult } from '../../src-shared/api/envelope.js';
 import type { CommandHandlers } from '../engine/engine.js';
-import type { Logger } from '../engine/logger.js';
+import type { Logger } from '../log/logger.js';
 
 export async function dispatch(
   handlers: CommandHandlers,

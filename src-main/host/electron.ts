@@ -8,7 +8,7 @@ import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainInvo
 import { COMMAND_NAMES } from '../../src-shared/api/contract.js';
 import type { CallResult } from '../../src-shared/api/envelope.js';
 import { Engine } from '../engine/engine.js';
-import { formatLogLine } from '../engine/logger.js';
+import { formatLogLine } from '../log/logger.js';
 import { dispatch } from './dispatch.js';
 import {
   APP_ENTRY,

@@ -30,7 +30,7 @@ import {
   type SynapseBase,
 } from '../../src-shared/synapse/synapse.js';
 import { terminalInfo } from '../../src-shared/synapse/terminal-info.js';
-import type { Logger } from '../engine/logger.js';
+import type { Logger } from '../log/logger.js';
 import {
   AdmissionQueue,
   QueueAbortedError,

@@ -25,7 +25,7 @@ import {
   type SynapseDefinition,
 } from '../../src-shared/synapse/synapse.js';
 import { terminalInfo } from '../../src-shared/synapse/terminal-info.js';
-import type { Logger } from '../engine/logger.js';
+import type { Logger } from '../log/logger.js';
 import { encodeSynapseBody } from './body-codec.js';
 import { computeBodyHash, sha3_256Hex } from './body-hash.js';
 import { NonceSequence, systemClock, type WallClock } from './clock.js';

@@ -23,7 +23,7 @@ import {
 } from '@huggingface/transformers';
 import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
-import type { Logger } from '../../engine/logger.js';
+import type { Logger } from '../../log/logger.js';
 import type { LoadableModel } from '../models/store.js';
 import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
 import { hideSoftwareAdapters } from '../gpu/software-adapters.js';

@@ -13,7 +13,7 @@ import {
   type ModelManifest,
   type ModelState,
 } from '../../../src-shared/schemas/model-manifest.js';
-import type { Logger } from '../../engine/logger.js';
+import type { Logger } from '../../log/logger.js';
 import { sha256File } from './digest.js';
 import { partialPath } from './downloader.js';
 import { isErrno, ModelStoreError } from './errors.js';

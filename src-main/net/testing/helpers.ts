@@ -4,7 +4,7 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { RAO_PER_TAO } from '../../chain/units.js';
-import type { Logger } from '../../engine/logger.js';
+import type { Logger } from '../../log/logger.js';
 import type { Caller, MetagraphProvider } from '../blacklist.js';
 import type { WallClock } from '../clock.js';
 
