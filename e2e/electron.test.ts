@@ -15,7 +15,7 @@ const electron = findElectronBinary();
 const display = process.platform !== 'linux' || Boolean(process.env['DISPLAY'] || process.env['WAYLAND_DISPLAY']);
 const skipReason =
   'missing' in electron
-    ? `Electron e2e skipped: ${electron.missing}.`
+    ? `Electron e2e skipped: ${electron.missing}`
     : display
       ? undefined
       : 'Electron e2e skipped: no display; run under xvfb-run.';

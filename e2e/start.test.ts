@@ -92,7 +92,7 @@ async function closes(port: number, patienceMs = 20_000): Promise<boolean> {
 describe('npm start without a desktop window', () => {
   it('starts the daemon and says why there is no window', async () => {
     const { port, output } = await start(process.execPath, ['scripts/start.mjs']);
-    expect(output()).toMatch(/Starting the BittAudio daemon \(no desktop window: /);
+    expect(output()).toMatch(/^No desktop window: .+\nStarting the BittAudio daemon; open the link below/m);
     expect(await listening(port)).toBe(true);
   });
 

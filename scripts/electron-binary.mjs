@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 
 /** How to get the window back once GitHub (where Electron's binary lives) is reachable. */
 export const ELECTRON_RETRY_HINT =
-  'with internet access, `npm install --no-save electron` (or a new `npm ci`) downloads it';
+  'With internet access, `npm install --no-save electron` (or a new `npm ci`) downloads it.';
 
 /** @returns {{ path: string } | { missing: string }} */
 export function findElectronBinary() {
@@ -21,12 +21,12 @@ export function findElectronBinary() {
     const notInstalled = error instanceof Error && 'code' in error && error.code === 'MODULE_NOT_FOUND';
     return {
       missing: notInstalled
-        ? `Electron is not installed (its binary could not be downloaded during npm ci); ${ELECTRON_RETRY_HINT}`
-        : `Electron's binary was not downloaded (an offline install, or ELECTRON_SKIP_BINARY_DOWNLOAD=1); ${ELECTRON_RETRY_HINT}`,
+        ? `Electron is not installed: its binary could not be downloaded during npm ci. ${ELECTRON_RETRY_HINT}`
+        : `Electron's binary was not downloaded: an offline install, or ELECTRON_SKIP_BINARY_DOWNLOAD=1. ${ELECTRON_RETRY_HINT}`,
     };
   }
   if (typeof path !== 'string' || !existsSync(path)) {
-    return { missing: `the Electron binary is not at ${String(path)}; ${ELECTRON_RETRY_HINT}` };
+    return { missing: `Electron's binary is not at ${String(path)}. ${ELECTRON_RETRY_HINT}` };
   }
   return { path };
 }

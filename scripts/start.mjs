@@ -52,11 +52,11 @@ if ('path' in electron && hasDisplay && !wantDaemon) {
 }
 
 const why = wantDaemon
-  ? 'headless mode was asked for'
+  ? 'Headless mode was asked for.'
   : 'missing' in electron
-    ? `no desktop window: ${electron.missing}`
-    : 'no desktop window: no display (DISPLAY/WAYLAND_DISPLAY unset)';
-console.log(`Starting the BittAudio daemon (${why}); open the link below in a browser.`);
+    ? `No desktop window: ${electron.missing}`
+    : 'No desktop window: there is no display (DISPLAY and WAYLAND_DISPLAY are unset).';
+console.log(`${why}\nStarting the BittAudio daemon; open the link below in a browser.`);
 // The IPC channel tells the daemon when this script is gone (even by SIGKILL), so it stops too.
 process.exit(
   await run(process.execPath, ['dist/main/cli.js', 'daemon', ...(args[0] === 'daemon' ? args.slice(1) : args)], {
