@@ -17,6 +17,7 @@ import {
 } from '../../src-shared/schemas/model-manifest.js';
 import { ModelStore, ModelStoreError, modelsDirIn, type TransferOptions } from '../inference/models/index.js';
 import type { Logger } from '../log/logger.js';
+import type { HandlerSlice, Service } from './service.js';
 
 /** What the service needs of a ModelStore; tests pass a fake. */
 export interface ModelStoreLike {
@@ -46,7 +47,16 @@ interface RunningDownload {
 
 const keyOf = (id: string, dtype: ModelDtype): string => `${id}@${dtype}`;
 
-export class ModelService {
+type ModelCommand = 'models.list' | 'models.download' | 'models.cancel' | 'models.delete';
+
+export class ModelService implements Service<ModelCommand> {
+  readonly name = 'models';
+  readonly handlers: HandlerSlice<ModelCommand> = {
+    'models.list': () => this.list(),
+    'models.download': (input) => this.download(input.id, input.dtype),
+    'models.cancel': (input) => this.cancel(input.id, input.dtype),
+    'models.delete': (input) => this.delete(input.id, input.dtype),
+  };
   private storeInstance: ModelStoreLike | undefined;
   private readonly downloads = new Map<string, RunningDownload>();
   private readonly intervalMs: number;
@@ -177,6 +187,10 @@ export class ModelService {
   }
 
   /** Cancels every download; no event or log line follows. */
+  stop(): void {
+    this.close();
+  }
+
   close(): void {
     this.closed = true;
     for (const download of this.downloads.values()) download.controller.abort();
