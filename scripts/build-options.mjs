@@ -15,7 +15,8 @@ const common = {
  */
 export const cliBuild = {
   ...common,
-  entryPoints: { cli: 'src-main/host/cli-entry.ts' },
+  // The inference worker is its own process (src-main/inference/worker), started from the CLI's folder.
+  entryPoints: { cli: 'src-main/host/cli-entry.ts', 'inference-worker': 'src-main/inference/worker/worker-main.ts' },
   outdir: 'dist/main',
   format: 'esm',
   splitting: true,

@@ -15,7 +15,9 @@ export type GenerationErrorCode =
   /** onnxruntime failed while generating. */
   | 'generation_failed'
   /** The model ran but its output is unusable (NaN, no audio tensor). */
-  | 'bad_output';
+  | 'bad_output'
+  /** The inference worker process died (GPU fault, out of memory, killed) while it held the job. */
+  | 'worker_crashed';
 
 export class GenerationError extends Error {
   override readonly name = 'GenerationError';

@@ -1,0 +1,128 @@
+/**
+ * The inference worker as the engine uses it: a real child process running the real worker entry
+ * (bundled here with esbuild, as the build does) on the tiny MusicGen model.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GenerationError } from '../generate/errors.js';
+import { MusicgenGenerator } from '../generate/musicgen.js';
+import type { MusicRequest } from '../generate/request.js';
+import { InferenceWorker, forkWorker, type WorkerState } from './worker-client.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const TINY = { dir: join(root, 'models', 'tiny', 'musicgen'), dtype: 'fp32' as const };
+// Inside the repo, so the bundle's bare imports resolve to node_modules.
+const outDir = join(root, '.tmp', `worker-test-${process.pid}`);
+const entry = join(outDir, 'inference-worker.mjs');
+
+beforeAll(async () => {
+  mkdirSync(outDir, { recursive: true });
+  await build({
+    entryPoints: [join(import.meta.dirname, 'worker-main.ts')],
+    outfile: entry,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}, 60_000);
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+const greedy = (tokens: number): MusicRequest => ({ prompt: 'calm piano', durationTokens: tokens, decoding: 'greedy' });
+
+function worker(states: WorkerState[] = []): InferenceWorker {
+  return new InferenceWorker({ spawn: forkWorker(entry), backoff: { initialMs: 50 }, onState: (s) => states.push(s) });
+}
+
+describe('the inference worker process', () => {
+  it(
+    'generates what the in-process generator generates, with progress, in another process',
+    { timeout: 60_000 },
+    async () => {
+      const states: WorkerState[] = [];
+      const pool = worker(states);
+      try {
+        const steps: number[] = [];
+        const remote = await pool.generator(TINY).generate(greedy(12), { onProgress: (p) => steps.push(p.step) });
+        const local = await new MusicgenGenerator(TINY).generate(greedy(12));
+        expect(remote.audio).toBeInstanceOf(Float32Array);
+        expect(remote.audio).toEqual(local.audio);
+        expect(steps.at(-1)).toBe(12);
+        const ready = states.find((s) => s.state === 'ready');
+        expect(ready && 'pid' in ready ? ready.pid : process.pid).not.toBe(process.pid);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
+
+  it(
+    'fails the job it held when killed -9 mid-generation, restarts, and the next job succeeds',
+    { timeout: 60_000 },
+    async () => {
+      const states: WorkerState[] = [];
+      const pool = worker(states);
+      try {
+        const generator = pool.generator(TINY);
+        let killed = false;
+        const first = generator.generate(greedy(1500), {
+          onProgress: ({ step }) => {
+            const ready = states.findLast((s) => s.state === 'ready');
+            if (!killed && step >= 1 && ready && 'pid' in ready) {
+              killed = true;
+              process.kill(ready.pid, 'SIGKILL');
+            }
+          },
+        });
+        const error = await first.then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(GenerationError);
+        expect((error as GenerationError).code).toBe('worker_crashed');
+        expect((error as GenerationError).message).toMatch(/killed by SIGKILL.*restarting/);
+        expect(states.some((s) => s.state === 'restarting')).toBe(true);
+        const second = await generator.generate(greedy(6));
+        expect(second.steps).toBe(6);
+        expect(states.filter((s) => s.state === 'ready')).toHaveLength(2);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
+
+  it('cancels a running job through its AbortSignal, and the worker stays up', { timeout: 60_000 }, async () => {
+    const pool = worker();
+    try {
+      const controller = new AbortController();
+      const generator = pool.generator(TINY);
+      const cancelled = generator.generate(greedy(1500), {
+        signal: controller.signal,
+        onProgress: ({ step }) => {
+          if (step >= 1) controller.abort();
+        },
+      });
+      await expect(cancelled).rejects.toMatchObject({ code: 'aborted' });
+      expect(pool.state.state).toBe('ready');
+      expect((await generator.generate(greedy(5))).steps).toBe(5);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reports a bad model folder with the generator’s own error code', { timeout: 60_000 }, async () => {
+    const pool = worker();
+    try {
+      const missing = pool.generator({ dir: join(root, 'models', 'no-such-model'), dtype: 'fp32' }).generate(greedy(5));
+      await expect(missing).rejects.toBeInstanceOf(GenerationError);
+      await expect(missing).rejects.toMatchObject({
+        code: expect.stringMatching(/missing_file|corrupt_file|load_failed/),
+      });
+    } finally {
+      await pool.close();
+    }
+  });
+});

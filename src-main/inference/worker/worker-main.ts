@@ -1,0 +1,71 @@
+/**
+ * The inference worker process: MusicGen runs here, not in the engine's process, so that a GPU
+ * fault or an out-of-memory kill takes down only this process (the engine restarts it).
+ * transformers.js's process-wide state lives only here. Started by worker-client.ts with an IPC
+ * channel; exits when the channel closes.
+ */
+import { GenerationError } from '../generate/errors.js';
+import { MusicgenGenerator, type MusicgenGeneratorOptions } from '../generate/musicgen.js';
+import type { FromWorker, ToWorker, WorkerGeneratorOptions } from './protocol.js';
+
+const send = (message: FromWorker): void => {
+  process.send?.(message);
+};
+
+/** One loaded model at a time: a request for another model (or device) replaces it. */
+let current: { key: string; generator: MusicgenGenerator } | null = null;
+const running = new Map<number, AbortController>();
+const PROGRESS_INTERVAL_MS = 50;
+
+function generatorFor(source: unknown, options: WorkerGeneratorOptions): MusicgenGenerator {
+  const key = JSON.stringify([source, options]);
+  if (current?.key === key) return current.generator;
+  const previous = current;
+  const generator = new MusicgenGenerator(source as ConstructorParameters<typeof MusicgenGenerator>[0], {
+    ...(options as MusicgenGeneratorOptions),
+    logger: {
+      debug: (message, fields) => send({ type: 'log', level: 'debug', message, ...(fields ? { fields } : {}) }),
+      info: (message, fields) => send({ type: 'log', level: 'info', message, ...(fields ? { fields } : {}) }),
+      warn: (message, fields) => send({ type: 'log', level: 'warn', message, ...(fields ? { fields } : {}) }),
+      error: (message, fields) => send({ type: 'log', level: 'error', message, ...(fields ? { fields } : {}) }),
+      child() {
+        return this;
+      },
+    },
+  });
+  current = { key, generator };
+  void previous?.generator.dispose();
+  return generator;
+}
+
+async function generate(message: Extract<ToWorker, { type: 'generate' }>): Promise<void> {
+  const controller = new AbortController();
+  running.set(message.id, controller);
+  try {
+    const generator = generatorFor(message.source, message.options);
+    // A message per step would cost more than a tiny model's step: send at most every 50 ms, and the last.
+    let sentAt = 0;
+    const result = await generator.generate(message.request, {
+      signal: controller.signal,
+      onProgress: ({ step, steps }) => {
+        const now = performance.now();
+        if (step < steps && step > 0 && now - sentAt < PROGRESS_INTERVAL_MS) return;
+        sentAt = now;
+        send({ type: 'progress', id: message.id, step, steps });
+      },
+    });
+    send({ type: 'done', id: message.id, result });
+  } catch (error) {
+    const code = error instanceof GenerationError ? error.code : 'generation_failed';
+    send({ type: 'failed', id: message.id, code, message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    running.delete(message.id);
+  }
+}
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'generate') void generate(message);
+  else if (message.type === 'cancel') running.get(message.id)?.abort();
+});
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready', pid: process.pid });
