@@ -1,0 +1,225 @@
+/**
+ * The miner (issue: the miner comes alive): checks the hotkey's registration, serves an axon that
+ * answers `MusicGeneration` with MusicGen, announces the axon on chain (serve_axon) when the chain
+ * does not already have its address, and keeps the axon's view of who may call it fresh from the
+ * metagraph. Generation runs through the GenerationQueue (stake priority, the caller's deadline)
+ * into any MusicGenerator: the inference worker in the app, the in-process one in tests.
+ */
+import type { KeyringPair } from '@polkadot/keyring/types';
+import {
+  MusicGenerationSynapse,
+  VALIDATOR_DURATION_TOKENS,
+  type MusicGeneration,
+} from '../../src-shared/synapse/music-generation.js';
+import type { Chain } from '../chain/chain.js';
+import { encodeIp } from '../chain/ip.js';
+import type { Metagraph, Netuid, Uid } from '../chain/types.js';
+import { formatTao } from '../chain/units.js';
+import { GenerationError } from '../inference/generate/errors.js';
+import type { GeneratedAudio, MusicGenerator } from '../inference/generate/musicgen.js';
+import { GenerationQueue, GenerationQueueError } from '../inference/generate/queue.js';
+import type { Logger } from '../log/logger.js';
+import { Axon, type AxonOptions } from '../net/axon.js';
+import { MetagraphCallers } from '../net/blacklist.js';
+import { axonErrors } from '../net/errors.js';
+
+/** The version integer announced with serve_axon (what Python SDK 10.2.0 sends). */
+export const AXON_VERSION = 10_002_000;
+
+export type MinerErrorCode = 'not_registered' | 'invalid_address' | 'serve_failed';
+
+export class MinerError extends Error {
+  override readonly name = 'MinerError';
+  constructor(
+    readonly code: MinerErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One answered (or refused) request, for the history the UI shows. */
+export interface MinerRequestRecord {
+  caller: string;
+  prompt: string;
+  durationTokens: number;
+  status: 'ok' | 'failed';
+  error?: string;
+  queuedMs: number;
+  generateMs: number;
+  audio?: GeneratedAudio;
+}
+
+export interface MinerOptions {
+  chain: Chain;
+  netuid: Netuid;
+  hotkey: KeyringPair;
+  generator: MusicGenerator;
+  log: Logger;
+  axon: {
+    port: number;
+    /** Address to listen on. Default 0.0.0.0 (every interface). */
+    host?: string;
+    /** The address validators reach the axon at; announced with serve_axon. */
+    externalIp: string;
+    /** Announced port, when a NAT or proxy maps another one. Default the listening port. */
+    externalPort?: number;
+  } & Pick<AxonOptions, 'limits' | 'policy'>;
+  /** Every request, answered or not (the store records them). */
+  onRequest?: (record: MinerRequestRecord) => void;
+  /** Metagraph refresh, in blocks. Default 5. */
+  refreshBlocks?: number;
+}
+
+export interface MinerStatus {
+  uid: Uid;
+  axon: { host: string; port: number; externalIp: string; externalPort: number };
+  servedOnChain: boolean;
+}
+
+export class Miner {
+  private axon: Axon | null = null;
+  private queue: GenerationQueue | null = null;
+  private readonly callers = new MetagraphCallers();
+  private unsubscribe: (() => void) | null = null;
+  private status: MinerStatus | null = null;
+
+  constructor(private readonly options: MinerOptions) {}
+
+  get running(): MinerStatus | null {
+    return this.status;
+  }
+
+  /** The generation queue while serving (the engine forwards its progress as `generation` events). */
+  get generations(): GenerationQueue | null {
+    return this.queue;
+  }
+
+  /** Registration check, axon up, serve_axon when needed. Throws a MinerError a user can act on. */
+  async start(): Promise<MinerStatus> {
+    const { chain, netuid, hotkey, log } = this.options;
+    const uid = await chain.uidOf(netuid, hotkey.address);
+    if (uid === undefined) {
+      const cost = await chain.registrationCost(netuid).catch(() => null);
+      throw new MinerError(
+        'not_registered',
+        `The hotkey ${hotkey.address} is not registered on subnet ${netuid}. ` +
+          `Registering burns ${cost === null ? 'the current registration cost' : `${formatTao(cost)} TAO`} from the coldkey: ` +
+          `bittaudio wallet register --netuid ${netuid}.`,
+      );
+    }
+    const externalIp = this.options.axon.externalIp;
+    try {
+      encodeIp(externalIp);
+    } catch {
+      throw new MinerError('invalid_address', `"${externalIp}" is not an IPv4 or IPv6 address (--axon.external_ip).`);
+    }
+    const metagraph = await chain.metagraph(netuid);
+    this.callers.update(metagraph);
+
+    this.queue = new GenerationQueue(this.options.generator, { concurrency: 1 });
+    const axon = new Axon({
+      hotkey,
+      metagraph: this.callers,
+      log: log.child('axon'),
+      sealed: true,
+      ...(this.options.axon.limits ? { limits: this.options.axon.limits } : {}),
+      ...(this.options.axon.policy ? { policy: this.options.axon.policy } : {}),
+    });
+    axon.attach(MusicGenerationSynapse, (synapse, caller, context) =>
+      this.answer(synapse, caller.hotkey, caller.stake, context.signal),
+    );
+    const listening = await axon.start({ port: this.options.axon.port, host: this.options.axon.host ?? '0.0.0.0' });
+    this.axon = axon;
+    const externalPort = this.options.axon.externalPort ?? listening.port;
+
+    const servedOnChain = await this.serveIfNeeded(metagraph, uid, externalIp, externalPort);
+    const every = this.options.refreshBlocks ?? 5;
+    this.unsubscribe = chain.onNewBlock((block) => {
+      if (block % every !== 0) return;
+      chain.metagraph(netuid).then(
+        (fresh) => this.callers.update(fresh),
+        (error: unknown) => log.warn('Could not refresh the metagraph', { error: String(error) }),
+      );
+    });
+    this.status = { uid, axon: { ...listening, externalIp, externalPort }, servedOnChain };
+    log.info('Miner serving', { uid, netuid, port: listening.port, externalIp, externalPort });
+    return this.status;
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.queue?.close();
+    await this.axon?.stop({ graceMs: 1000 });
+    this.axon = null;
+    this.status = null;
+  }
+
+  /** serve_axon unless the chain already has this address; a refusal is an error with the chain's reason. */
+  private async serveIfNeeded(metagraph: Metagraph, uid: Uid, ip: string, port: number): Promise<boolean> {
+    const current = metagraph.neurons.find((n) => n.uid === uid)?.axon;
+    if (current && current.ip === ip && current.port === port) return false;
+    const result = await this.options.chain.serveAxon(this.options.hotkey, {
+      netuid: this.options.netuid,
+      ip,
+      port,
+      version: AXON_VERSION,
+    });
+    if (!result.ok) {
+      throw new MinerError(
+        'serve_failed',
+        `The chain refused serve_axon (${result.error.name}): ${result.error.message}`,
+      );
+    }
+    return true;
+  }
+
+  private async answer(
+    synapse: MusicGeneration,
+    caller: string,
+    stake: bigint,
+    signal: AbortSignal,
+  ): Promise<MusicGeneration> {
+    const queue = this.queue;
+    if (!queue) throw axonErrors.internal('the miner is stopping');
+    const durationTokens = synapse.duration ?? VALIDATOR_DURATION_TOKENS;
+    const timeoutMs = (synapse.timeout ?? 12) * 1000;
+    const arrived = performance.now();
+    let started = arrived;
+    const record = (status: MinerRequestRecord['status'], extra: Partial<MinerRequestRecord>): void =>
+      this.options.onRequest?.({
+        caller,
+        prompt: synapse.text_input,
+        durationTokens,
+        status,
+        queuedMs: started - arrived,
+        generateMs: performance.now() - started,
+        ...extra,
+      });
+    const request = { prompt: synapse.text_input, durationTokens };
+    // Refuse at once what cannot be back before the caller stops waiting: it frees the slot, and the
+    // validator learns now rather than at its timeout.
+    if (!queue.wouldFinishInTime(request, Date.now() + timeoutMs, { priority: stake })) {
+      const estimate = queue.estimate(request, { priority: stake });
+      const why = `${durationTokens} tokens cannot be generated within the ${timeoutMs / 1000} s timeout (about ${Math.ceil((estimate.expectedMs + estimate.queueWaitMs) / 1000)} s needed)`;
+      record('failed', { error: why });
+      throw axonErrors.busy(15, why);
+    }
+    try {
+      const audio = await queue.submit(request, { priority: stake, timeoutMs, signal, caller });
+      started = performance.now() - audio.timings.totalMs;
+      record('ok', { audio });
+      return { ...synapse, music_output: audio.audio };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      record('failed', { error: message });
+      if (error instanceof GenerationQueueError && error.code === 'queue_full') throw axonErrors.busy(15, message);
+      if (error instanceof GenerationQueueError && error.code === 'deadline_exceeded') {
+        throw axonErrors.timedOutInQueue(timeoutMs / 1000);
+      }
+      if (error instanceof GenerationQueueError || error instanceof GenerationError) throw axonErrors.internal(message);
+      throw error;
+    }
+  }
+}
