@@ -56,6 +56,12 @@ const LAZY_GROUPS: readonly LazyGroup[] = [
     },
   },
   {
+    name: 'miner',
+    register: async (program) => {
+      (await import('./commands/miner.js')).registerMinerCommand(program);
+    },
+  },
+  {
     name: 'generate',
     register: async (program) => {
       (await import('../inference/generate/cli.js')).registerGenerateCommand(program);

@@ -1,0 +1,193 @@
+/**
+ * `bittaudio miner`: mine on subnet 50 from a terminal or a service, with the Python miner's flag
+ * names. It loads the hotkey (the coldkey is never needed), connects to the chain, checks the
+ * registration, picks the device from the GPU probes, runs MusicGen in the inference worker
+ * process, serves the axon and announces it on chain; Ctrl+C or SIGTERM stop it cleanly.
+ */
+import { existsSync } from 'node:fs';
+import { homedir, networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Chain } from '../../chain/chain.js';
+import { COMMAND_GROUPS } from '../../command-groups.js';
+import {
+  DevicePreferenceSchema,
+  type DevicePreference,
+  type ExecutionProvider,
+} from '../../../src-shared/schemas/gpu.js';
+import { ModelDtypeSchema, type ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
+import { MusicgenGenerator, type MusicGenerator, type MusicgenSource } from '../../inference/generate/musicgen.js';
+import { gpuReport } from '../../inference/gpu/report.js';
+import { ModelStore, modelsDirIn } from '../../inference/models/index.js';
+import { InferenceWorker, forkWorker } from '../../inference/worker/worker-client.js';
+import { LogRoot, formatLogLine, type Logger } from '../../log/logger.js';
+import { Miner, type MinerStatus } from '../../neuron/miner.js';
+import { defaultDataDir } from '../../store/paths.js';
+import { WalletStore } from '../../wallet/store.js';
+import { addEndpointOptions, endpointOf, openChain, parseNetuid, type EndpointOptions } from './chain.js';
+
+export interface MinerCliIo {
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  home: string;
+  openChain(endpoint: string): Promise<Chain>;
+  /** Resolves when the miner should stop (a signal); tests resolve it themselves. */
+  untilStopped(): Promise<string>;
+  /** Called once the miner serves. */
+  onServing?(status: MinerStatus): void;
+  /** The worker entry beside the built CLI; null runs MusicGen in this process. */
+  workerEntry: string | null;
+  probeScript: string | null;
+}
+
+export function terminalMinerIo(): MinerCliIo {
+  const beside = (name: string): string | null => {
+    const file = fileURLToPath(new URL(`./${name}`, import.meta.url));
+    return existsSync(file) ? file : null;
+  };
+  return {
+    err: (text) => process.stderr.write(text),
+    env: process.env,
+    home: homedir(),
+    openChain,
+    untilStopped: () =>
+      new Promise((resolveStop) => {
+        process.once('SIGINT', () => resolveStop('received SIGINT'));
+        process.once('SIGTERM', () => resolveStop('received SIGTERM'));
+      }),
+    workerEntry: beside('inference-worker.js'),
+    probeScript: beside('probe-child.mjs'),
+  };
+}
+
+interface MinerFlags extends EndpointOptions {
+  netuid: number;
+  'wallet.name'?: string;
+  'wallet.hotkey'?: string;
+  'wallet.path'?: string;
+  'axon.port': number;
+  'axon.external_ip'?: string;
+  'axon.ip': string;
+  music_model?: string;
+  music_path?: string;
+  dtype: ModelDtype;
+  device: DevicePreference;
+  'logging.debug'?: boolean;
+  dataDir: string;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  return port;
+}
+
+/** The first address of this machine that others could reach, if any (never a loopback one). */
+export function detectExternalIp(interfaces = networkInterfaces()): string | null {
+  for (const addresses of Object.values(interfaces)) {
+    for (const address of addresses ?? []) {
+      if (!address.internal && address.family === 'IPv4') return address.address;
+    }
+  }
+  return null;
+}
+
+export function registerMinerCommand(program: Command, io: MinerCliIo = terminalMinerIo()): void {
+  addEndpointOptions(
+    program
+      .command('miner')
+      .description(COMMAND_GROUPS.miner)
+      .addOption(new Option('--netuid <netuid>', 'the subnet').argParser(parseNetuid).default(50))
+      .option('--wallet.name <name>', 'wallet name (default: $BT_WALLET_NAME or "default")')
+      .option('--wallet.hotkey <name>', 'hotkey name (default: $BT_WALLET_HOTKEY or "default")')
+      .option('--wallet.path <dir>', 'folder that holds the wallets (default: $BT_WALLET_PATH or ~/.bittensor/wallets)')
+      .addOption(new Option('--axon.port <port>', 'port the axon listens on').argParser(parsePort).default(8091))
+      .option('--axon.ip <address>', 'address the axon listens on', '0.0.0.0')
+      .option(
+        '--axon.external_ip <address>',
+        'address validators reach the axon at (default: this machine’s first non-loopback IPv4)',
+      )
+      .option('--music_model <id|dir>', 'a model id from Settings → Models, or a model folder')
+      .option('--music_path <dir>', 'a fine-tuned model folder (wins over --music_model)')
+      .addOption(
+        new Option('--dtype <dtype>', 'precision of the model files').choices(ModelDtypeSchema.options).default('fp32'),
+      )
+      .addOption(
+        new Option('--device <device>', 'where MusicGen runs').choices(DevicePreferenceSchema.options).default('auto'),
+      )
+      .option('--logging.debug', 'log debug lines too')
+      .option('--data-dir <dir>', 'where the model store lives', defaultDataDir()),
+  )
+    .addHelpText(
+      'after',
+      `
+The miner needs only the hotkey and coldkeypub.txt on this machine. Register the hotkey first:
+  bittaudio wallet register --netuid 50 --wallet.name NAME --wallet.hotkey HOTKEY
+The axon's port must be reachable from the internet (open it in the firewall / NAT).`,
+    )
+    .action(async (flags: MinerFlags) => {
+      const root = new LogRoot((line) => io.err(`${formatLogLine(line)}\n`), flags['logging.debug'] ? 'debug' : 'info');
+      const log = root.logger('miner');
+      const wallets = new WalletStore({ root: flags['wallet.path'], env: io.env, home: io.home });
+      const walletName = flags['wallet.name'] ?? (io.env['BT_WALLET_NAME'] || 'default');
+      const hotkeyName = flags['wallet.hotkey'] ?? (io.env['BT_WALLET_HOTKEY'] || 'default');
+      const { hotkey } = await wallets.loadNeuronKeys(walletName, hotkeyName);
+      const externalIp = flags['axon.external_ip'] ?? detectExternalIp();
+      if (!externalIp) {
+        throw new InvalidArgumentError('this machine has no address others can reach: pass --axon.external_ip');
+      }
+      const source = await modelSource(flags);
+      const device = await chooseDevice(flags.device, io.probeScript, log);
+      const worker = io.workerEntry
+        ? new InferenceWorker({
+            spawn: forkWorker(io.workerEntry),
+            logger: root.logger('inference.worker'),
+            onState: (state) => log.debug('inference worker', { ...state }),
+          })
+        : null;
+      const generator: MusicGenerator = worker
+        ? worker.generator(source, { device })
+        : new MusicgenGenerator(source, { device, logger: root.logger('inference') });
+      const chain = await io.openChain(endpointOf(flags));
+      const miner = new Miner({
+        chain,
+        netuid: flags.netuid,
+        hotkey,
+        generator,
+        log,
+        axon: { port: flags['axon.port'], host: flags['axon.ip'], externalIp },
+      });
+      try {
+        const status = await miner.start();
+        io.onServing?.(status);
+        const reason = await io.untilStopped();
+        log.info(`Stopping: ${reason}`);
+      } finally {
+        await miner.stop();
+        await worker?.close();
+        await chain.close();
+      }
+    });
+}
+
+async function modelSource(flags: MinerFlags): Promise<MusicgenSource> {
+  const folder = flags.music_path ?? (flags.music_model && existsSync(flags.music_model) ? flags.music_model : null);
+  if (folder) return { dir: resolve(folder), dtype: flags.dtype };
+  const id = flags.music_model ?? 'facebook/musicgen-medium';
+  const store = new ModelStore({ modelsDir: modelsDirIn(resolve(flags.dataDir)) });
+  // Refuses, with the reason, a model that is not installed or not complete.
+  return store.loadable(id, flags.dtype);
+}
+
+async function chooseDevice(
+  preference: DevicePreference,
+  probeScript: string | null,
+  log: Logger,
+): Promise<ExecutionProvider> {
+  if (preference === 'cpu') return 'cpu';
+  const report = await gpuReport({ probe: probeScript ? { script: probeScript } : null, preference });
+  log.info(report.device.summary, { device: report.device.device });
+  return report.device.device;
+}
