@@ -27,4 +27,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'generations',
+    sql: `
+      CREATE TABLE generations (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        time            TEXT NOT NULL,              -- ISO 8601, when the request arrived
+        role            TEXT NOT NULL,              -- 'miner' (made here) or 'validator' (received)
+        caller          TEXT NOT NULL,              -- the requesting hotkey (or 'ui')
+        prompt          TEXT NOT NULL,
+        duration_tokens INTEGER NOT NULL,
+        model           TEXT,
+        device          TEXT,
+        status          TEXT NOT NULL,              -- 'ok' or 'failed'
+        error           TEXT,
+        queued_ms       REAL NOT NULL,
+        generate_ms     REAL NOT NULL,
+        audio_bytes     INTEGER NOT NULL DEFAULT 0,
+        wav_file        TEXT                        -- relative to <data>/generations, NULL without audio
+      ) STRICT;
+      CREATE INDEX generations_time ON generations (time);
+    `,
+  },
 ];

@@ -2,6 +2,7 @@
  * `bittaudio miner` as a user runs it, against the in-process devnet: a btcli wallet on disk whose
  * hotkey is registered, the tiny model folder, the CPU; then a validator's request over HTTP.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,9 @@ import { Dendrite } from '../../net/dendrite.js';
 import type { MinerStatus } from '../../neuron/miner.js';
 import { useTempDirs } from '../../testing/temp-dir.js';
 import { WalletStore } from '../../wallet/store.js';
+import { decodeWav } from '../../audio/wav.js';
+import { openDatabase } from '../../store/database.js';
+import { GenerationStore } from '../../store/generation-store.js';
 import { detectExternalIp, registerMinerCommand, type MinerCliIo } from './miner.js';
 
 const tempDir = useTempDirs();

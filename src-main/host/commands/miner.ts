@@ -23,6 +23,8 @@ import { ModelStore, modelsDirIn } from '../../inference/models/index.js';
 import { InferenceWorker, forkWorker } from '../../inference/worker/worker-client.js';
 import { LogRoot, formatLogLine, type Logger } from '../../log/logger.js';
 import { Miner, type MinerStatus } from '../../neuron/miner.js';
+import { openDatabase } from '../../store/database.js';
+import { GenerationStore } from '../../store/generation-store.js';
 import { defaultDataDir } from '../../store/paths.js';
 import { WalletStore } from '../../wallet/store.js';
 import { addEndpointOptions, endpointOf, openChain, parseNetuid, type EndpointOptions } from './chain.js';
@@ -75,6 +77,14 @@ interface MinerFlags extends EndpointOptions {
   device: DevicePreference;
   'logging.debug'?: boolean;
   dataDir: string;
+  keepDays: number;
+  keepGb: number;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('a positive number');
+  return n;
 }
 
 function parsePort(value: string): number {
@@ -118,7 +128,15 @@ export function registerMinerCommand(program: Command, io: MinerCliIo = terminal
         new Option('--device <device>', 'where MusicGen runs').choices(DevicePreferenceSchema.options).default('auto'),
       )
       .option('--logging.debug', 'log debug lines too')
-      .option('--data-dir <dir>', 'where the model store lives', defaultDataDir()),
+      .option('--data-dir <dir>', 'where the model store and the request history live', defaultDataDir())
+      .addOption(
+        new Option('--keep-days <days>', 'keep the request history this long').argParser(positiveNumber).default(30),
+      )
+      .addOption(
+        new Option('--keep-gb <gigabytes>', 'keep at most this much generated audio')
+          .argParser(positiveNumber)
+          .default(5),
+      ),
   )
     .addHelpText(
       'after',
@@ -150,6 +168,12 @@ The axon's port must be reachable from the internet (open it in the firewall / N
       const generator: MusicGenerator = worker
         ? worker.generator(source, { device })
         : new MusicgenGenerator(source, { device, logger: root.logger('inference') });
+      const dataDir = resolve(flags.dataDir);
+      const db = openDatabase(dataDir);
+      const history = new GenerationStore(db, dataDir);
+      const retention = { maxAgeDays: flags.keepDays, maxAudioBytes: flags.keepGb * 1e9 };
+      history.prune(retention);
+      let recorded = 0;
       const chain = await io.openChain(endpointOf(flags));
       const miner = new Miner({
         chain,
@@ -158,6 +182,30 @@ The axon's port must be reachable from the internet (open it in the firewall / N
         generator,
         log,
         axon: { port: flags['axon.port'], host: flags['axon.ip'], externalIp },
+        onRequest: (request) => {
+          try {
+            history.add(
+              {
+                time: new Date().toISOString(),
+                role: 'miner',
+                caller: request.caller,
+                prompt: request.prompt,
+                durationTokens: request.durationTokens,
+                model: request.audio?.model ?? null,
+                device: request.audio?.device ?? null,
+                status: request.status,
+                error: request.error ?? null,
+                queuedMs: request.queuedMs,
+                generateMs: request.generateMs,
+              },
+              request.audio ? { samples: request.audio.audio, sampleRate: request.audio.sampleRate } : undefined,
+            );
+            if (++recorded % 100 === 0) history.prune(retention);
+          } catch (error) {
+            // The answer matters more than its record: a full disk must not fail the validator's request.
+            log.error('Could not record the request', { error: String(error) });
+          }
+        },
       });
       try {
         const status = await miner.start();
@@ -168,6 +216,7 @@ The axon's port must be reachable from the internet (open it in the firewall / N
         await miner.stop();
         await worker?.close();
         await chain.close();
+        db.close();
       }
     });
 }
