@@ -88,6 +88,16 @@ describe('bittaudio miner', () => {
       expect(await finished).toBeUndefined();
       expect(err).toMatch(/INFO +\[miner\] Miner serving/);
       expect(err).toMatch(/Stopping: received SIGTERM/);
+      // The request and its audio are in the history, after the miner stopped.
+      const [stored] = new GenerationStore(openDatabase(dataDir), dataDir).list();
+      expect(stored).toMatchObject({
+        role: 'miner',
+        caller: devnet.validator.hotkey.address,
+        prompt: 'synthwave',
+        status: 'ok',
+        durationTokens: 13,
+      });
+      expect(decodeWav(readFileSync(stored?.wavPath ?? '')).samples).toHaveLength(10 * 640);
     },
   );
 
