@@ -57,9 +57,11 @@ describe('bittaudio miner', () => {
         workerEntry: null,
         probeScript: null,
       };
+      const dataDir = tempDir();
       const finished = run(
         [
           ...['--netuid', '50', '--wallet.path', walletPath, '--wallet.name', 'miner1', '--wallet.hotkey', 'gpu0'],
+          ...['--data-dir', dataDir],
           ...[
             '--axon.port',
             '0',
