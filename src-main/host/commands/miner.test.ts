@@ -110,7 +110,18 @@ describe('bittaudio miner', () => {
     await store.createHotkey('default', 'default');
     await store.regenerateColdkeypub('default', { ss58Address: devnet.spare.coldkey.address });
     const error = await run(
-      ['--wallet.path', walletPath, '--axon.external_ip', LOCAL_IP, '--music_path', TINY, '--device', 'cpu'],
+      [
+        '--wallet.path',
+        walletPath,
+        '--data-dir',
+        tempDir(),
+        '--axon.external_ip',
+        LOCAL_IP,
+        '--music_path',
+        TINY,
+        '--device',
+        'cpu',
+      ],
       {
         err: () => undefined,
         env: {},
