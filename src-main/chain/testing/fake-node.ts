@@ -45,6 +45,8 @@ export class FakeSubtensorNode {
   /** Every extrinsic that reached the pool, decoded, in arrival order. */
   readonly received: Extrinsic[] = [];
   readonly nonces = new Map<string, number>();
+  /** Storage values by hex key, as SCALE hex; everything else reads as absent. */
+  readonly storage = new Map<string, string>();
   /** Runtime API answers by `Api_method` name, returning the SCALE output. */
   readonly runtimeCalls = new Map<string, (input: Uint8Array) => Uint8Array>();
   /** Decides each included extrinsic's outcome; success by default. */
@@ -291,7 +293,27 @@ export class FakeSubtensorNode {
       case 'state_getStorage': {
         const key = String(params[0]);
         const block = blockAt(params[1]);
-        return key === this.eventsKey() ? block.events : null;
+        return key === this.eventsKey() ? block.events : (this.storage.get(key) ?? null);
+      }
+      case 'state_getKeysPaged': {
+        const [prefix, count, startKey] = params as [string, number, string | null];
+        return [...this.storage.keys()]
+          .filter((key) => key.startsWith(prefix) && (!startKey || key > startKey))
+          .sort()
+          .slice(0, count);
+      }
+      case 'state_queryStorageAt': {
+        const keys = params[0] as string[];
+        const block = blockAt(params[1]);
+        return [
+          {
+            block: block.hash,
+            changes: keys.map((key) => [
+              key,
+              key === this.eventsKey() ? block.events : (this.storage.get(key) ?? null),
+            ]),
+          },
+        ];
       }
       case 'state_call': {
         const [name, data] = params as [string, string];
