@@ -18,7 +18,7 @@ function runtime(
 const SPEC_218 = runtime(218, {
   apis: { 'neuronInfoRuntimeApi.getNeuronsLite': 'bytes', 'subnetInfoRuntimeApi.getSubnetHyperparams': 'bytes' },
   calls: ['setWeights', 'commitWeights', 'revealWeights', 'burnedRegister', 'serveAxon'],
-  storage: ['tempo', 'burn', 'networksAdded'],
+  storage: ['tempo', 'burn', 'networksAdded', 'keys'],
 });
 
 const SPEC_393 = runtime(393, {
@@ -49,9 +49,11 @@ function failureOf(action: () => unknown): ChainError {
 }
 
 describe('runtime capabilities', () => {
-  it('prefers the metagraph API, and falls back to get_neurons_lite where it is missing', () => {
+  it('prefers the metagraph API, then a typed get_neurons_lite, then storage; never untyped bytes', () => {
     expect(SPEC_393.metagraphSource()).toBe('getMetagraph');
-    expect(SPEC_218.metagraphSource()).toBe('neuronsLite');
+    const liteOnly = runtime(300, { apis: { 'neuronInfoRuntimeApi.getNeuronsLite': 'typed' } });
+    expect(liteOnly.metagraphSource()).toBe('neuronsLite');
+    expect(SPEC_218.metagraphSource()).toBe('storage');
   });
 
   it('a runtime without any metagraph API gets its own message, unlike a missing subnet', () => {
@@ -59,7 +61,7 @@ describe('runtime capabilities', () => {
     expect(failure.kind).toBe('unsupported');
     expect(failure.message).toBe(
       "This node's runtime (spec 100) cannot serve the metagraph: it has neither " +
-        'SubnetInfoRuntimeApi.get_metagraph nor NeuronInfoRuntimeApi.get_neurons_lite. ' +
+        'SubnetInfoRuntimeApi.get_metagraph nor NeuronInfoRuntimeApi.get_neurons_lite nor the uid storage. ' +
         'Connect to a node with a newer subtensor runtime.',
     );
     expect(failure.message).not.toBe(subnetMissing(2).message);

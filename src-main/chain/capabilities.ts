@@ -44,13 +44,18 @@ export class RuntimeCapabilities {
 
   // ---- the choices, best first (issue #9) ----
 
-  metagraphSource(): 'getMetagraph' | 'neuronsLite' {
+  /**
+   * An untyped get_neurons_lite (before spec 365) is skipped: its byte layout changed between
+   * versions without the metadata saying so, while the storage columns are described by it.
+   */
+  metagraphSource(): 'getMetagraph' | 'neuronsLite' | 'storage' {
     if (this.hasTypedApi('subnetInfoRuntimeApi.getMetagraph')) return 'getMetagraph';
-    if (this.hasApi('neuronInfoRuntimeApi.getNeuronsLite')) return 'neuronsLite';
+    if (this.hasTypedApi('neuronInfoRuntimeApi.getNeuronsLite')) return 'neuronsLite';
+    if (this.hasStorage('subtensorModule.keys') && this.hasStorage('subtensorModule.networksAdded')) return 'storage';
     throw unsupportedByRuntime(
       this.specVersion,
       'the metagraph',
-      'it has neither SubnetInfoRuntimeApi.get_metagraph nor NeuronInfoRuntimeApi.get_neurons_lite',
+      'it has neither SubnetInfoRuntimeApi.get_metagraph nor NeuronInfoRuntimeApi.get_neurons_lite nor the uid storage',
     );
   }
 

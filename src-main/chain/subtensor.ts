@@ -17,7 +17,6 @@ import { type RuntimeCapabilities, pascal, readCapabilities, snake } from './cap
 import type { Chain } from './chain.js';
 import { netuidIndex } from './commit-hash.js';
 import { ChainError, chainError, subnetMissing, unsupportedByRuntime } from './errors.js';
-import { decodeLegacyNeuronsLite } from './legacy-types.js';
 import { routePolkadotConsole } from './polkadot-console.js';
 import { nextEpochBlockAfter } from './epoch.js';
 import { decodeIp, encodeIp } from './ip.js';
@@ -265,65 +264,92 @@ export class SubtensorChain implements Chain {
 
   async metagraph(netuid: Netuid): Promise<Metagraph> {
     await this.whenConnected();
-    const caps = this.capabilities();
-    if (caps.metagraphSource() === 'getMetagraph') {
+    const source = this.capabilities().metagraphSource();
+    if (source === 'getMetagraph') {
       const graph = unwrapOption(await this.runtimeCall('subnetInfoRuntimeApi', 'getMetagraph', netuid));
       if (graph) return decodeMetagraph(graph);
       // None can also mean a runtime that cannot build it: only storage says whether it exists.
-      await this.ensureSubnet(netuid);
-      if (!caps.hasApi('neuronInfoRuntimeApi.getNeuronsLite'))
-        throw unsupportedByRuntime(caps.specVersion, `the metagraph of subnet ${netuid}`);
     }
-    return this.metagraphFromNeuronsLite(netuid);
+    return this.metagraphFallback(netuid, source === 'storage' ? 'storage' : 'neuronsLite');
   }
 
-  /** The Python SDK's fallback: NeuronInfoRuntimeApi.get_neurons_lite plus the storage it reads. */
-  private async metagraphFromNeuronsLite(netuid: Netuid): Promise<Metagraph> {
-    const caps = this.capabilities();
+  /**
+   * The Python SDK's fallback: NeuronInfoRuntimeApi.get_neurons_lite plus the storage it reads;
+   * on runtimes without a typed get_neurons_lite, the same columns straight from storage.
+   */
+  private async metagraphFallback(netuid: Netuid, source: 'neuronsLite' | 'storage'): Promise<Metagraph> {
     await this.ensureSubnet(netuid);
     const hash = await this.api.rpc.chain.getBlockHash();
     const at = await this.api.at(hash);
-    const [header, raw, tempo, registeredAt] = await Promise.all([
+    const [header, tempo, registeredAt] = await Promise.all([
       this.api.rpc.chain.getHeader(hash),
-      this.runtimeCallAt(at, 'neuronInfoRuntimeApi', 'getNeuronsLite', netuid),
       this.storageAt(at, 'tempo', netuid),
-      caps.hasStorage('subtensorModule.blockAtRegistration')
-        ? this.storageEntries(at, 'blockAtRegistration', netuid)
-        : Promise.resolve(new Map<number, Codec>()),
+      this.storageEntries(at, 'blockAtRegistration', netuid),
     ]);
-    const lites = caps.hasTypedApi('neuronInfoRuntimeApi.getNeuronsLite')
-      ? listOf(raw).map((c) => c as Codec & StructLike)
-      : decodeLegacyNeuronsLite(raw, caps.specVersion);
-    const alphaByHotkey = new Map<string, bigint>();
-    if (caps.hasStorage('subtensorModule.totalHotkeyAlpha')) {
-      const values = await Promise.all(
-        lites.map((lite) => this.storageAt(at, 'totalHotkeyAlpha', String(field(lite, 'hotkey')), netuid)),
-      );
-      lites.forEach((lite, i) => {
-        const value = values[i];
-        if (value) alphaByHotkey.set(String(field(lite, 'hotkey')), bigintOf(value));
-      });
-    }
-    const neurons = lites
-      .map((lite) => {
-        const neuron = neuronFromLite(lite);
-        const alpha = alphaByHotkey.get(neuron.hotkey) ?? neuron.alphaStake;
+    const partial =
+      source === 'neuronsLite'
+        ? listOf(await this.runtimeCallAt(at, 'neuronInfoRuntimeApi', 'getNeuronsLite', netuid)).map((lite) =>
+            neuronFromLite(lite as Codec & StructLike),
+          )
+        : await this.neuronsFromStorage(at, netuid);
+    const alpha = await Promise.all(partial.map((n) => this.storageAt(at, 'totalHotkeyAlpha', n.hotkey, netuid)));
+    const neurons = partial
+      .map((neuron, i) => {
+        // TotalHotkeyAlpha is the source of truth where the runtime has it (chain §2.4).
+        const stake = alpha[i] ? bigintOf(alpha[i]) : neuron.alphaStake;
         const registered = registeredAt.get(neuron.uid);
+        // Without the metagraph API there is no root-weighted stake; alpha is the stake weight.
         return {
           ...neuron,
-          alphaStake: alpha,
-          // Without the metagraph API there is no root-weighted stake; alpha is the stake weight.
-          totalStake: alpha,
+          alphaStake: stake,
+          totalStake: stake,
           blockAtRegistration: registered ? numberOf(registered) : 0,
         };
       })
       .sort((a, b) => a.uid - b.uid);
-    return {
-      netuid,
-      block: header.number.toNumber(),
-      tempo: tempo ? numberOf(tempo) : 0,
-      neurons,
+    return { netuid, block: header.number.toNumber(), tempo: tempo ? numberOf(tempo) : 0, neurons };
+  }
+
+  /** The metagraph's columns as subtensor stores them (chain §2.3), uid by uid. */
+  private async neuronsFromStorage(at: { query: unknown }, netuid: Netuid): Promise<Neuron[]> {
+    const keys = await this.storageEntries(at, 'keys', netuid);
+    const column = async (item: string): Promise<Codec[]> => {
+      const value = await this.storageAt(at, item, netuid);
+      return value ? listOf(value) : [];
     };
+    const names = ['active', 'validatorPermit', 'emission', 'incentive', 'dividends', 'consensus', 'lastUpdate'];
+    const columns = await Promise.all(names.map(column));
+    const [active, permits, emission, incentive, dividends, consensus, lastUpdate] = names.map(
+      (_, i) => columns[i] ?? [],
+    ) as [Codec[], Codec[], Codec[], Codec[], Codec[], Codec[], Codec[]];
+    const entries = [...keys.entries()];
+    const [owners, axons] = await Promise.all([
+      Promise.all(entries.map(([, hotkey]) => this.storageAt(at, 'owner', String(hotkey)))),
+      Promise.all(entries.map(([, hotkey]) => this.storageAt(at, 'axons', netuid, String(hotkey)))),
+    ]);
+    const cell = <T>(list: Codec[], uid: number, read: (c: Codec) => T, fallback: T): T => {
+      const value = list[uid];
+      return value ? read(value) : fallback;
+    };
+    return entries.map(([uid, hotkey], i) => {
+      const axon = unwrapOption(axons[i]);
+      return {
+        uid,
+        hotkey: String(hotkey),
+        coldkey: owners[i] ? String(owners[i]) : '',
+        active: cell(active, uid, boolOf, false),
+        axon: axon ? decodeAxon(axon) : NO_AXON,
+        validatorPermit: cell(permits, uid, boolOf, false),
+        alphaStake: 0n,
+        totalStake: 0n,
+        emission: cell(emission, uid, bigintOf, 0n),
+        incentive: cell(incentive, uid, numberOf, 0) / 65535,
+        dividends: cell(dividends, uid, numberOf, 0) / 65535,
+        consensus: cell(consensus, uid, numberOf, 0) / 65535,
+        lastUpdate: cell(lastUpdate, uid, numberOf, 0),
+        blockAtRegistration: 0,
+      };
+    });
   }
 
   async hyperparameters(netuid: Netuid): Promise<Hyperparameters> {
@@ -959,6 +985,9 @@ function boolOf(codec: Codec): boolean {
   return (codec as unknown as { isTrue: boolean }).isTrue;
 }
 
+/** What a uid that never served shows. */
+const NO_AXON: AxonInfo = { block: 0, version: 0, ip: '0.0.0.0', port: 0, ipType: 4, protocol: 0 };
+
 function decodeAxon(codec: Codec): AxonInfo {
   const axon = codec as unknown as StructLike;
   const ipType = numberOf(field(axon, 'ipType'));
@@ -992,7 +1021,7 @@ export function decodeMetagraph(graph: StructLike): Metagraph {
     hotkey,
     coldkey: coldkeys[uid] ?? '',
     active: active[uid] ?? false,
-    axon: axons[uid] ?? { block: 0, version: 0, ip: '0.0.0.0', port: 0, ipType: 4, protocol: 0 },
+    axon: axons[uid] ?? NO_AXON,
     validatorPermit: permits[uid] ?? false,
     alphaStake: alphaStake[uid] ?? 0n,
     totalStake: totalStake[uid] ?? 0n,
