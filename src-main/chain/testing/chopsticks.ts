@@ -26,8 +26,6 @@ export async function freeLoopbackPort(): Promise<number> {
 export class ChopsticksNode {
   private child: ChildProcess | undefined;
   private devProvider: WsProvider | undefined;
-  /** Seconds each start took until the node listened. */
-  readonly startSeconds: number[] = [];
 
   private constructor(
     private readonly chainSpec: string,
@@ -45,7 +43,6 @@ export class ChopsticksNode {
   }
 
   private async spawn(timeoutMs = 90_000): Promise<void> {
-    const started = performance.now();
     const child = spawn(
       process.execPath,
       [
@@ -88,7 +85,6 @@ export class ChopsticksNode {
       child.stderr?.on('data', onData);
       child.once('exit', onExit);
     });
-    this.startSeconds.push((performance.now() - started) / 1000);
   }
 
   /** Chopsticks' dev RPC (dev_setStorage, dev_newBlock) over a connection of its own. */
