@@ -9,7 +9,7 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServer, type AddressInfo } from 'node:net';
 import { ChainError } from './errors.js';
 import { SubtensorChain, poolRejection } from './subtensor.js';
@@ -113,6 +113,18 @@ describe.skipIf(!hasFixture)('SubtensorChain on @polkadot/api (finney spec 393 m
       burn: 250_000_000n,
     });
     expect(await chain.registrationCost(50)).toBe(250_000_000n);
+  });
+
+  it('reads the runtime capabilities again after a runtime upgrade', async () => {
+    const before = chain.capabilities();
+    expect(before.specVersion).toBe(393);
+    expect(chain.capabilities()).toBe(before);
+    node.upgradeRuntime(394);
+    await vi.waitFor(() => expect(chain.api.runtimeVersion.specVersion.toNumber()).toBe(394));
+    const after = chain.capabilities();
+    expect(after).not.toBe(before);
+    expect(after.specVersion).toBe(394);
+    expect(after.hasCall('subtensorModule.setMechanismWeights')).toBe(true);
   });
 
   it('says a subnet does not exist only when NetworksAdded says so', async () => {

@@ -62,11 +62,14 @@ export class FakeSubtensorNode {
   private readonly wss: WebSocketServer;
   private nextSubscription = 1;
   private readonly headSubscribers = new Map<WebSocket, Set<string>>();
+  private readonly versionSubscribers = new Map<WebSocket, string>();
+  private specVersion: number;
 
   private constructor(private readonly options: FakeNodeOptions) {
     this.metadata = new Metadata(this.registry, options.metadata);
     this.registry.setMetadata(this.metadata);
     this.autoProduce = options.autoProduce ?? true;
+    this.specVersion = options.specVersion ?? 393;
     this.blocks.push({
       hash: GENESIS_HASH,
       number: 0,
@@ -202,7 +205,10 @@ export class FakeSubtensorNode {
 
   private serve(ws: WebSocket): void {
     this.headSubscribers.set(ws, new Set());
-    ws.on('close', () => this.headSubscribers.delete(ws));
+    ws.on('close', () => {
+      this.headSubscribers.delete(ws);
+      this.versionSubscribers.delete(ws);
+    });
     ws.on('message', (data) => {
       const request = JSON.parse(String(data)) as { id: number; method: string; params: unknown[] };
       let result: unknown;
@@ -246,6 +252,7 @@ export class FakeSubtensorNode {
         return this.runtimeVersion();
       case 'state_subscribeRuntimeVersion': {
         const id = this.subscriptionId();
+        this.versionSubscribers.set(ws, id);
         this.afterReply = () => notify(ws, 'state_runtimeVersion', id, this.runtimeVersion());
         return id;
       }
@@ -367,12 +374,18 @@ export class FakeSubtensorNode {
     return id;
   }
 
+  /** A runtime upgrade as clients see it: a new version on their runtime-version subscription. */
+  upgradeRuntime(specVersion: number): void {
+    this.specVersion = specVersion;
+    for (const [ws, id] of this.versionSubscribers) notify(ws, 'state_runtimeVersion', id, this.runtimeVersion());
+  }
+
   private runtimeVersion() {
     return {
       specName: 'node-subtensor',
       implName: 'node-subtensor',
       authoringVersion: 1,
-      specVersion: this.options.specVersion ?? 393,
+      specVersion: this.specVersion,
       implVersion: 1,
       apis: [],
       transactionVersion: 1,
