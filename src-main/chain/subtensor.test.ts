@@ -183,6 +183,44 @@ describe.skipIf(!hasFixture)('SubtensorChain on @polkadot/api (finney spec 393 m
     expect(graph.neurons[1]?.consensus).toBeCloseTo(0.5, 4);
   });
 
+  it('reads what the neuron loops need from the current runtime’s storage and events', async () => {
+    const query = chain.api.query;
+    const set = (key: string | undefined, type: string, value: unknown): void => {
+      if (!key) throw new Error('no such storage item');
+      node.storage.set(key, u8aToHex(chain.api.createType(type, value).toU8a()));
+    };
+    set(query['subtensorModule']?.['networksAdded']?.key(50), 'bool', true);
+    set(query['subtensorModule']?.['stakeThreshold']?.key(), 'u64', 1000n);
+    set(query['subtensorModule']?.['commitRevealWeightsVersion']?.key(), 'u16', 4);
+    set(query['subtensorModule']?.['commitRevealWeightsEnabled']?.key(50), 'bool', true);
+    set(query['subtensorModule']?.['weightsSetRateLimit']?.key(50), 'u64', 100);
+    set(query['drand']?.['lastStoredRound']?.key(), 'u64', 123_456n);
+    set(query['subtensorModule']?.['totalHotkeyAlpha']?.key(alice.address, 50), 'u64', 70n);
+    set(query['subtensorModule']?.['totalHotkeyAlpha']?.key(alice.address, 3), 'u64', 30n);
+    const commit = [u8aToHex(new Uint8Array(32).fill(7)), 10, 20, 30];
+    set(query['subtensorModule']?.['weightCommits']?.key(4096 + 50, alice.address), 'Vec<(H256,u64,u64,u64)>', [
+      commit,
+    ]);
+
+    expect(await chain.stakeThreshold()).toBe(1000n);
+    expect(await chain.commitRevealVersion()).toBe(4);
+    expect(await chain.commitRevealEnabled(50)).toBe(true);
+    expect(await chain.weightsSetRateLimit(50)).toBe(100);
+    expect(await chain.lastDrandRound()).toBe(123_456n);
+    expect(await chain.hotkeyStake(alice.address, 50)).toEqual({ onSubnet: 70n, total: 100n });
+    expect(await chain.freeBalance(bob.address)).toBe(0n);
+    expect(await chain.pendingWeightCommits(50, alice.address, 1)).toEqual([
+      { hash: commit[0], committedAt: 10, firstRevealBlock: 20, lastRevealBlock: 30 },
+    ]);
+    expect(await chain.pendingWeightCommits(50, alice.address)).toEqual([]);
+
+    node.nextBlockEvents.push(['SubtensorModule', 'IncentiveAlphaEmittedToMiners', [4096 + 50, [5n, 0n, 9n]]]);
+    const block = node.produceBlock();
+    expect(await chain.minerRewardEvents(block.number)).toEqual([
+      { netuid: 50, mechanismId: 1, emissions: [5n, 0n, 9n] },
+    ]);
+  });
+
   it('serve_axon: hotkey-signed, IP as u128 with its type', async () => {
     const result = await chain.serveAxon(alice, { netuid: 50, ip: '198.51.100.20', port: 8091, version: 10002000 });
     expect(result).toMatchObject({ ok: true, blockNumber: 1 });

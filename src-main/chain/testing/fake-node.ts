@@ -49,6 +49,8 @@ export class FakeSubtensorNode {
   readonly storage = new Map<string, string>();
   /** Runtime API answers by `Api_method` name, returning the SCALE output. */
   readonly runtimeCalls = new Map<string, (input: Uint8Array) => Uint8Array>();
+  /** Events the next block emits at its finalization (e.g. an epoch's rewards): pallet, event, field values. */
+  readonly nextBlockEvents: [string, string, unknown[]][] = [];
   /** Decides each included extrinsic's outcome; success by default. */
   outcome: (extrinsic: Extrinsic) => DispatchOutcome = () => 'success';
   /** Set to drop every connection right after the next block is made, before telling anyone. */
@@ -126,6 +128,10 @@ export class FakeSubtensorNode {
       const outcome = this.outcome(this.registry.createType('Extrinsic', tx.hex));
       records.push(this.eventRecord(index, outcome));
     });
+    for (const [pallet, event, values] of this.nextBlockEvents.splice(0)) {
+      const phase = this.registry.createType('FrameSystemPhase', 'Finalization').toU8a();
+      records.push(u8aConcat(phase, this.encodeEvent(pallet, event, values), new Uint8Array([0])));
+    }
     const number = parent.number + 1;
     const header = this.headerJson(number, parent.hash);
     const hash = this.registry.createType('Header', header).hash.toHex();
