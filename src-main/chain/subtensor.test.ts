@@ -367,7 +367,11 @@ describe.skipIf(!hasFixture)('SubtensorChain on an old runtime version', () => {
 describe('connecting', () => {
   it('says at once that a port with nothing listening refused the connection', async () => {
     const port = await freePort();
-    const failure = await SubtensorChain.connect({ endpoint: `ws://127.0.0.1:${port}` }).catch((e: unknown) => e);
+    const warnings: string[] = [];
+    const log = { ...silentLog(), warn: (message: string) => warnings.push(message) };
+    const failure = await SubtensorChain.connect({ endpoint: `ws://127.0.0.1:${port}`, log }).catch((e: unknown) => e);
+    // The refusal is the whole story: no "lost the connection" warning ahead of it.
+    expect(warnings).toEqual([]);
     expect(failure).toBeInstanceOf(ChainError);
     expect(failure).toMatchObject({ kind: 'refused' });
     expect((failure as Error).message).toBe(

@@ -228,7 +228,11 @@ export class SubtensorChain implements Chain {
     if (this.closed) return;
     const retryInMs = this.retryMs;
     this.setState({ status: 'disconnected', endpoint: this.options.endpoint, reason: 'connection lost', retryInMs });
-    this.options.log?.warn('Lost the chain connection, reconnecting', { endpoint: this.options.endpoint, retryInMs });
+    // Before the first connection, connect() reports the failure itself (refused, timeout); a
+    // "lost the connection" warning there would be wrong and printed ahead of the real reason.
+    if (this.everReady)
+      this.options.log?.warn('Lost the chain connection, reconnecting', { endpoint: this.options.endpoint, retryInMs });
+    else this.options.log?.debug('Chain connection attempt failed', { endpoint: this.options.endpoint, retryInMs });
     this.retryMs = Math.min(this.retryMs * 2, this.backoff.maxMs);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
