@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -8,7 +8,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src-*/**/*.test.ts', 'src-*/**/*.test.tsx', 'scripts/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, '**/*.runtime.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        // Against a real subtensor runtime that the test runs under chopsticks. Its wasm executor is
+        // CPU-heavy, so this group runs after the others instead of skewing their timing.
+        test: {
+          name: 'runtime',
+          include: ['src-*/**/*.runtime.test.ts'],
+          environment: 'node',
+          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -5,6 +5,9 @@
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type {
   ChainConnection,
+  HotkeyStake,
+  MinerRewardEvent,
+  PendingWeightCommit,
   Hyperparameters,
   Metagraph,
   Netuid,
@@ -30,6 +33,22 @@ export interface Chain {
   /** First block of the next epoch. */
   nextEpochBlock(netuid: Netuid): Promise<number>;
   uidOf(netuid: Netuid, hotkey: Ss58): Promise<number | undefined>;
+
+  // What the neuron loops check before they act; each read follows the runtime's capabilities.
+  /** Free TAO of an account, rao. */
+  freeBalance(account: Ss58): Promise<bigint>;
+  hotkeyStake(hotkey: Ss58, netuid: Netuid): Promise<HotkeyStake>;
+  /** Minimum stake weight to set weights (`StakeThreshold`, `WeightsMinStake` before it), rao. */
+  stakeThreshold(): Promise<bigint>;
+  weightsSetRateLimit(netuid: Netuid): Promise<number>;
+  commitRevealEnabled(netuid: Netuid): Promise<boolean>;
+  /** `CommitRevealWeightsVersion`; undefined on runtimes without timelocked commits. */
+  commitRevealVersion(): Promise<number | undefined>;
+  /** `Drand.LastStoredRound`; undefined on runtimes without the drand pallet. */
+  lastDrandRound(): Promise<bigint | undefined>;
+  pendingWeightCommits(netuid: Netuid, hotkey: Ss58, mechanismId?: number): Promise<PendingWeightCommit[]>;
+  /** Miner rewards emitted in one block; refuses by name on runtimes without the event. */
+  minerRewardEvents(block: number): Promise<MinerRewardEvent[]>;
 
   /** Signed by the coldkey; pays the burn. */
   burnedRegister(coldkey: KeyringPair, netuid: Netuid, hotkey: Ss58): Promise<Submission>;

@@ -54,3 +54,44 @@ export function chainError(name: string, fallback?: string): ChainErrorInfo {
 export function knownChainErrors(): string[] {
   return Object.keys(MESSAGES);
 }
+
+/**
+ * Why a chain read or connection failed, so callers (and tests) can tell "the subnet is not there"
+ * from "this node's runtime cannot answer that" from "nothing listens at the endpoint".
+ */
+export type ChainFailureKind =
+  /** NetworksAdded says the subnet is not on this chain. */
+  | 'subnet-missing'
+  /** The connected runtime has neither the runtime API nor the call nor the storage needed. */
+  | 'unsupported'
+  /** The endpoint refused the connection at once: nothing listens there. */
+  | 'refused'
+  /** The host name does not resolve or the network cannot reach it. */
+  | 'unreachable'
+  /** The endpoint accepted nothing and said nothing within the time limit. */
+  | 'timeout'
+  /** The node answered with bytes this client cannot decode. */
+  | 'undecodable';
+
+export class ChainError extends Error {
+  constructor(
+    readonly kind: ChainFailureKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChainError';
+  }
+}
+
+export function subnetMissing(netuid: number): ChainError {
+  return new ChainError('subnet-missing', `Subnet ${netuid} does not exist on this chain.`);
+}
+
+/** `what` names the missing runtime API or call the way the runtime spells it. */
+export function unsupportedByRuntime(specVersion: number, what: string, detail?: string): ChainError {
+  return new ChainError(
+    'unsupported',
+    `This node's runtime (spec ${specVersion}) cannot serve ${what}${detail ? `: ${detail}` : ''}. ` +
+      'Connect to a node with a newer subtensor runtime.',
+  );
+}

@@ -1,31 +1,26 @@
 /**
  * The real @polkadot/api path, offline: SubtensorChain talks over a real WebSocket to a fake node
  * that carries finney's spec-393 metadata, so every call is built, signed and decoded exactly as
- * for finney. Needs ../shared/fixtures/finney-metadata-v16-spec393.scale; skips without it.
+ * for finney. Needs ../shared/fixtures/finney-metadata-v16-spec393.scale; skips without it, except
+ * in CI, where its absence fails the run.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import { ChainError } from './errors.js';
 import { SubtensorChain, poolRejection } from './subtensor.js';
 import { FakeSubtensorNode } from './testing/fake-node.js';
 import { answerMetagraph } from './testing/metagraph-answer.js';
+import { FINNEY_METADATA, sharedFixture } from './testing/shared-fixtures.js';
 import type { ChainConnection } from './types.js';
+import type { Logger } from '../log/logger.js';
 
-const FIXTURE = resolve(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'fixtures',
-  'finney-metadata-v16-spec393.scale',
-);
-const hasFixture = existsSync(FIXTURE);
-if (!hasFixture) console.warn(`Skipping the @polkadot/api chain tests: no finney metadata at ${FIXTURE}`);
+const FIXTURE = sharedFixture(FINNEY_METADATA, 'the @polkadot/api chain tests');
+const hasFixture = FIXTURE !== undefined;
 
 let alice: KeyringPair;
 let bob: KeyringPair;
@@ -41,7 +36,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   if (!hasFixture) return;
-  node = await FakeSubtensorNode.start({ metadata: readFileSync(FIXTURE) });
+  node = await FakeSubtensorNode.start({ metadata: readFileSync(FIXTURE ?? '') });
   chain = await SubtensorChain.connect({
     endpoint: node.url,
     backoff: { initialMs: 50, maxMs: 200 },
@@ -120,9 +115,110 @@ describe.skipIf(!hasFixture)('SubtensorChain on @polkadot/api (finney spec 393 m
     expect(await chain.registrationCost(50)).toBe(250_000_000n);
   });
 
-  it('says clearly when a subnet does not exist', async () => {
+  it('reads the runtime capabilities again after a runtime upgrade', async () => {
+    const before = chain.capabilities();
+    expect(before.specVersion).toBe(393);
+    expect(chain.capabilities()).toBe(before);
+    node.upgradeRuntime(394);
+    await vi.waitFor(() => expect(chain.api.runtimeVersion.specVersion.toNumber()).toBe(394));
+    const after = chain.capabilities();
+    expect(after).not.toBe(before);
+    expect(after.specVersion).toBe(394);
+    expect(after.hasCall('subtensorModule.setMechanismWeights')).toBe(true);
+  });
+
+  it('says a subnet does not exist only when NetworksAdded says so', async () => {
     node.runtimeCalls.set('SubnetInfoRuntimeApi_get_metagraph', () => new Uint8Array([0]));
-    await expect(chain.metagraph(99)).rejects.toThrow(/Subnet 99 does not exist/);
+    const failure = await chain.metagraph(99).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ChainError);
+    expect(failure).toMatchObject({ kind: 'subnet-missing', message: 'Subnet 99 does not exist on this chain.' });
+  });
+
+  it('reads an existing subnet through get_neurons_lite and storage when get_metagraph answers None', async () => {
+    const query = chain.api.query['subtensorModule'];
+    const setStorage = (item: string, keys: unknown[], type: string, value: unknown): void => {
+      const key = query?.[item]?.key(...keys);
+      if (!key) throw new Error(`no storage item ${item}`);
+      node.storage.set(key, u8aToHex(chain.api.createType(type, value).toU8a()));
+    };
+    setStorage('networksAdded', [50], 'bool', true);
+    setStorage('tempo', [50], 'u16', 99);
+    setStorage('totalHotkeyAlpha', [alice.address, 50], 'u64', 7_000_000_000n);
+    setStorage('totalHotkeyAlpha', [bob.address, 50], 'u64', 3_000_000_000n);
+    node.runtimeCalls.set('SubnetInfoRuntimeApi_get_metagraph', () => new Uint8Array([0]));
+    const liteType = node.runtimeOutputType('NeuronInfoRuntimeApi', 'get_neurons_lite');
+    const lite = (uid: number, hotkey: string) => ({
+      hotkey,
+      coldkey: bob.address,
+      uid,
+      netuid: 50,
+      active: true,
+      axonInfo: { block: 10, version: 1, ip: 3325256724n, port: 8091, ipType: 4, protocol: 4 },
+      stake: [[bob.address, 5_000_000_000n]],
+      emission: 42n,
+      incentive: 65535,
+      dividends: 0,
+      consensus: 32768,
+      lastUpdate: 77,
+      validatorPermit: uid === 0,
+    });
+    const answer = node.registry.createType(liteType, [lite(1, bob.address), lite(0, alice.address)]).toU8a();
+    node.runtimeCalls.set('NeuronInfoRuntimeApi_get_neurons_lite', () => answer);
+
+    const graph = await chain.metagraph(50);
+    expect(graph).toMatchObject({ netuid: 50, tempo: 99 });
+    expect(graph.neurons.map((n) => n.uid)).toEqual([0, 1]);
+    expect(graph.neurons[0]).toMatchObject({
+      hotkey: alice.address,
+      coldkey: bob.address,
+      axon: { ip: '198.51.100.20', port: 8091, ipType: 4 },
+      validatorPermit: true,
+      // TotalHotkeyAlpha wins over the lite struct's stake list where storage has it.
+      alphaStake: 7_000_000_000n,
+      emission: 42n,
+      incentive: 1,
+      lastUpdate: 77,
+    });
+    expect(graph.neurons[1]?.alphaStake).toBe(3_000_000_000n);
+    expect(graph.neurons[1]?.consensus).toBeCloseTo(0.5, 4);
+  });
+
+  it('reads what the neuron loops need from the current runtime’s storage and events', async () => {
+    const query = chain.api.query;
+    const set = (key: string | undefined, type: string, value: unknown): void => {
+      if (!key) throw new Error('no such storage item');
+      node.storage.set(key, u8aToHex(chain.api.createType(type, value).toU8a()));
+    };
+    set(query['subtensorModule']?.['networksAdded']?.key(50), 'bool', true);
+    set(query['subtensorModule']?.['stakeThreshold']?.key(), 'u64', 1000n);
+    set(query['subtensorModule']?.['commitRevealWeightsVersion']?.key(), 'u16', 4);
+    set(query['subtensorModule']?.['commitRevealWeightsEnabled']?.key(50), 'bool', true);
+    set(query['subtensorModule']?.['weightsSetRateLimit']?.key(50), 'u64', 100);
+    set(query['drand']?.['lastStoredRound']?.key(), 'u64', 123_456n);
+    set(query['subtensorModule']?.['totalHotkeyAlpha']?.key(alice.address, 50), 'u64', 70n);
+    set(query['subtensorModule']?.['totalHotkeyAlpha']?.key(alice.address, 3), 'u64', 30n);
+    const commit = [u8aToHex(new Uint8Array(32).fill(7)), 10, 20, 30];
+    set(query['subtensorModule']?.['weightCommits']?.key(4096 + 50, alice.address), 'Vec<(H256,u64,u64,u64)>', [
+      commit,
+    ]);
+
+    expect(await chain.stakeThreshold()).toBe(1000n);
+    expect(await chain.commitRevealVersion()).toBe(4);
+    expect(await chain.commitRevealEnabled(50)).toBe(true);
+    expect(await chain.weightsSetRateLimit(50)).toBe(100);
+    expect(await chain.lastDrandRound()).toBe(123_456n);
+    expect(await chain.hotkeyStake(alice.address, 50)).toEqual({ onSubnet: 70n, total: 100n });
+    expect(await chain.freeBalance(bob.address)).toBe(0n);
+    expect(await chain.pendingWeightCommits(50, alice.address, 1)).toEqual([
+      { hash: commit[0], committedAt: 10, firstRevealBlock: 20, lastRevealBlock: 30 },
+    ]);
+    expect(await chain.pendingWeightCommits(50, alice.address)).toEqual([]);
+
+    node.nextBlockEvents.push(['SubtensorModule', 'IncentiveAlphaEmittedToMiners', [4096 + 50, [5n, 0n, 9n]]]);
+    const block = node.produceBlock();
+    expect(await chain.minerRewardEvents(block.number)).toEqual([
+      { netuid: 50, mechanismId: 1, emissions: [5n, 0n, 9n] },
+    ]);
   });
 
   it('serve_axon: hotkey-signed, IP as u128 with its type', async () => {
@@ -253,6 +349,52 @@ describe.skipIf(!hasFixture)('SubtensorChain on @polkadot/api (finney spec 393 m
   });
 });
 
+describe.skipIf(!hasFixture)('SubtensorChain on an old runtime version', () => {
+  it('reports that the runtime is older than the target, in the connection state and the log', async () => {
+    await chain.close();
+    await node.stop();
+    node = await FakeSubtensorNode.start({ metadata: readFileSync(FIXTURE ?? ''), specVersion: 300 });
+    const warnings: string[] = [];
+    const log = { ...silentLog(), warn: (message: string) => warnings.push(message) };
+    chain = await SubtensorChain.connect({ endpoint: node.url, log });
+    expect(chain.connection).toMatchObject({ status: 'connected', specVersion: 300 });
+    const warning = chain.connection.status === 'connected' ? chain.connection.warning : undefined;
+    expect(warning).toMatch(/spec 300, older than 365/);
+    expect(warnings).toEqual([warning]);
+  });
+});
+
+describe('connecting', () => {
+  it('says at once that a port with nothing listening refused the connection', async () => {
+    const port = await freePort();
+    const warnings: string[] = [];
+    const log = { ...silentLog(), warn: (message: string) => warnings.push(message) };
+    const failure = await SubtensorChain.connect({ endpoint: `ws://127.0.0.1:${port}`, log }).catch((e: unknown) => e);
+    // The refusal is the whole story: no "lost the connection" warning ahead of it.
+    expect(warnings).toEqual([]);
+    expect(failure).toBeInstanceOf(ChainError);
+    expect(failure).toMatchObject({ kind: 'refused' });
+    expect((failure as Error).message).toBe(
+      `The chain endpoint ws://127.0.0.1:${port} refused the connection: nothing is listening there. Is the node running on that port?`,
+    );
+  });
+
+  it('keeps the timeout for an endpoint that accepts and stays silent', async () => {
+    const server = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const failure = await SubtensorChain.connect({ endpoint: `ws://127.0.0.1:${port}` }, 300).catch(
+        (e: unknown) => e,
+      );
+      expect(failure).toMatchObject({ kind: 'timeout' });
+      expect((failure as Error).message).toMatch(/No answer from the chain/);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('chain helpers', () => {
   it('explains pool rejections', () => {
     expect(poolRejection(new Error('1010: Invalid Transaction: Transaction is outdated')).message).toMatch(/outdated/);
@@ -261,3 +403,22 @@ describe('chain helpers', () => {
     );
   });
 });
+
+function silentLog(): Logger {
+  const log: Logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+    child: () => log,
+  };
+  return log;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}

@@ -13,18 +13,24 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Codec } from '@polkadot/types/types';
 import { u8aToHex } from '@polkadot/util';
+import { type RuntimeCapabilities, pascal, readCapabilities, snake } from './capabilities.js';
 import type { Chain } from './chain.js';
-import { chainError } from './errors.js';
+import { netuidIndex } from './commit-hash.js';
+import { ChainError, chainError, subnetMissing, unsupportedByRuntime } from './errors.js';
+import { routePolkadotConsole } from './polkadot-console.js';
 import { nextEpochBlockAfter } from './epoch.js';
 import { decodeIp, encodeIp } from './ip.js';
 import type {
   AxonInfo,
   ChainConnection,
   ChainErrorInfo,
+  HotkeyStake,
   Hyperparameters,
   Metagraph,
+  MinerRewardEvent,
   Netuid,
   Neuron,
+  PendingWeightCommit,
   RevealWeightsParams,
   ServeAxonParams,
   SetWeightsParams,
@@ -34,8 +40,20 @@ import type {
 } from './types.js';
 import type { Logger } from '../log/logger.js';
 
-/** Typed runtime APIs, mechanisms and timelocked commits exist from here on (chain §1.3). */
+/**
+ * Typed runtime APIs, mechanisms and timelocked commits exist from here on (chain §1.3). Older
+ * runtimes are read through fallbacks (README, "The chain"), with a warning.
+ */
 export const MIN_SPEC_VERSION = 365;
+
+/** What the user is told when the runtime is older than MIN_SPEC_VERSION. */
+export function oldRuntimeWarning(specVersion: number): string {
+  return (
+    `The chain runs subtensor spec ${specVersion}, older than ${MIN_SPEC_VERSION}: BittAudio reads it through ` +
+    'fallbacks (neurons and storage instead of the metagraph API, plain weight calls); ' +
+    'timelocked commits and mechanisms other than 0 are not available.'
+  );
+}
 
 export interface SubtensorChainOptions {
   endpoint: string;
@@ -65,6 +83,8 @@ export class SubtensorChain implements Chain {
   private closed = false;
   private everReady = false;
   private headsSubscribing = false;
+  private caps: RuntimeCapabilities | undefined;
+  private readonly unrouteConsole: () => void;
 
   private constructor(
     private readonly provider: WsProvider,
@@ -73,6 +93,7 @@ export class SubtensorChain implements Chain {
     this.backoff = options.backoff ?? { initialMs: 1000, maxMs: 30_000 };
     this.retryMs = this.backoff.initialMs;
     this.state = { status: 'connecting', endpoint: options.endpoint };
+    this.unrouteConsole = routePolkadotConsole(options.log?.child('polkadot'));
     this.api = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: false });
     // Connection errors are expected while a node is down: our loop retries, so they are logged
     // here instead of surfacing as unhandled rejections of the api's ready promise.
@@ -94,19 +115,37 @@ export class SubtensorChain implements Chain {
     });
   }
 
-  /** Connects and waits until the runtime is known, or fails with a clear error after `timeoutMs`. */
+  /**
+   * Connects and waits until the runtime is known. Fails at once when the endpoint refuses the
+   * connection or cannot be resolved; waits `timeoutMs` only for an endpoint that stays silent.
+   */
   static async connect(options: SubtensorChainOptions, timeoutMs = 30_000): Promise<SubtensorChain> {
     // autoConnect off: our loop below owns the retries and their backoff.
     const provider = new WsProvider(options.endpoint, false);
     const chain = new SubtensorChain(provider, options);
-    chain.tryConnect();
     let timer: NodeJS.Timeout | undefined;
+    let offError: (() => void) | undefined;
+    const failFast = new Promise<never>((_, reject) => {
+      const onError = (error: unknown): void => {
+        const failure = connectFailure(options.endpoint, error);
+        if (failure) reject(failure);
+      };
+      offError = provider.on('error', onError);
+    });
+    chain.tryConnect();
     try {
       await Promise.race([
         chain.api.isReady,
+        failFast,
         new Promise((_, reject) => {
           timer = setTimeout(
-            () => reject(new Error(`No answer from the chain at ${options.endpoint} within ${timeoutMs / 1000} s`)),
+            () =>
+              reject(
+                new ChainError(
+                  'timeout',
+                  `No answer from the chain at ${options.endpoint} within ${timeoutMs / 1000} s.`,
+                ),
+              ),
             timeoutMs,
           );
         }),
@@ -115,6 +154,7 @@ export class SubtensorChain implements Chain {
       await chain.close();
       throw error;
     } finally {
+      offError?.();
       clearTimeout(timer);
     }
     return chain;
@@ -150,12 +190,16 @@ export class SubtensorChain implements Chain {
     this.retryMs = this.backoff.initialMs;
     const specVersion = this.api.runtimeVersion.specVersion.toNumber();
     const chainName = this.api.runtimeChain.toString();
-    if (specVersion < MIN_SPEC_VERSION) {
-      this.options.log?.warn(
-        `The chain runs spec ${specVersion}; BittAudio needs ${MIN_SPEC_VERSION} or newer. Reads may fail.`,
-      );
-    }
-    this.setState({ status: 'connected', endpoint: this.options.endpoint, specVersion, chain: chainName });
+    this.caps = readCapabilities(this.api);
+    const warning = specVersion < MIN_SPEC_VERSION ? oldRuntimeWarning(specVersion) : undefined;
+    if (warning) this.options.log?.warn(warning);
+    this.setState({
+      status: 'connected',
+      endpoint: this.options.endpoint,
+      specVersion,
+      chain: chainName,
+      ...(warning ? { warning } : {}),
+    });
     this.options.log?.info('Connected to the chain', {
       endpoint: this.options.endpoint,
       specVersion,
@@ -184,7 +228,11 @@ export class SubtensorChain implements Chain {
     if (this.closed) return;
     const retryInMs = this.retryMs;
     this.setState({ status: 'disconnected', endpoint: this.options.endpoint, reason: 'connection lost', retryInMs });
-    this.options.log?.warn('Lost the chain connection, reconnecting', { endpoint: this.options.endpoint, retryInMs });
+    // Before the first connection, connect() reports the failure itself (refused, timeout); a
+    // "lost the connection" warning there would be wrong and printed ahead of the real reason.
+    if (this.everReady)
+      this.options.log?.warn('Lost the chain connection, reconnecting', { endpoint: this.options.endpoint, retryInMs });
+    else this.options.log?.debug('Chain connection attempt failed', { endpoint: this.options.endpoint, retryInMs });
     this.retryMs = Math.min(this.retryMs * 2, this.backoff.maxMs);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
@@ -211,23 +259,184 @@ export class SubtensorChain implements Chain {
     return header.number.toNumber();
   }
 
+  /** What the connected runtime offers; read again when the spec version changes (an upgrade). */
+  capabilities(): RuntimeCapabilities {
+    const spec = this.api.runtimeVersion.specVersion.toNumber();
+    if (this.caps?.specVersion !== spec) this.caps = readCapabilities(this.api);
+    return this.caps;
+  }
+
   async metagraph(netuid: Netuid): Promise<Metagraph> {
     await this.whenConnected();
-    const result = await this.api.call['subnetInfoRuntimeApi']?.['getMetagraph']?.(netuid);
-    const graph = unwrapOption(result);
-    if (!graph) throw new Error(`Subnet ${netuid} does not exist on this chain`);
-    return decodeMetagraph(graph);
+    const source = this.capabilities().metagraphSource();
+    if (source === 'getMetagraph') {
+      const graph = unwrapOption(await this.runtimeCall('subnetInfoRuntimeApi', 'getMetagraph', netuid));
+      if (graph) return decodeMetagraph(graph);
+      // None can also mean a runtime that cannot build it: only storage says whether it exists.
+    }
+    return this.metagraphFallback(netuid, source === 'storage' ? 'storage' : 'neuronsLite');
+  }
+
+  /**
+   * The Python SDK's fallback: NeuronInfoRuntimeApi.get_neurons_lite plus the storage it reads;
+   * on runtimes without a typed get_neurons_lite, the same columns straight from storage.
+   */
+  private async metagraphFallback(netuid: Netuid, source: 'neuronsLite' | 'storage'): Promise<Metagraph> {
+    await this.ensureSubnet(netuid);
+    const hash = await this.api.rpc.chain.getBlockHash();
+    const at = await this.api.at(hash);
+    const [header, tempo, registeredAt] = await Promise.all([
+      this.api.rpc.chain.getHeader(hash),
+      this.storageAt(at, 'tempo', netuid),
+      this.storageEntries(at, 'blockAtRegistration', netuid),
+    ]);
+    const partial =
+      source === 'neuronsLite'
+        ? listOf(await this.runtimeCallAt(at, 'neuronInfoRuntimeApi', 'getNeuronsLite', netuid)).map((lite) =>
+            neuronFromLite(lite as Codec & StructLike),
+          )
+        : await this.neuronsFromStorage(at, netuid);
+    const alpha = await Promise.all(partial.map((n) => this.storageAt(at, 'totalHotkeyAlpha', n.hotkey, netuid)));
+    const neurons = partial
+      .map((neuron, i) => {
+        // TotalHotkeyAlpha is the source of truth where the runtime has it (chain §2.4).
+        const stake = alpha[i] ? bigintOf(alpha[i]) : neuron.alphaStake;
+        const registered = registeredAt.get(neuron.uid);
+        // Without the metagraph API there is no root-weighted stake; alpha is the stake weight.
+        return {
+          ...neuron,
+          alphaStake: stake,
+          totalStake: stake,
+          blockAtRegistration: registered ? numberOf(registered) : 0,
+        };
+      })
+      .sort((a, b) => a.uid - b.uid);
+    return { netuid, block: header.number.toNumber(), tempo: tempo ? numberOf(tempo) : 0, neurons };
+  }
+
+  /** The metagraph's columns as subtensor stores them (chain §2.3), uid by uid. */
+  private async neuronsFromStorage(at: { query: unknown }, netuid: Netuid): Promise<Neuron[]> {
+    const keys = await this.storageEntries(at, 'keys', netuid);
+    const column = async (item: string): Promise<Codec[]> => {
+      const value = await this.storageAt(at, item, netuid);
+      return value ? listOf(value) : [];
+    };
+    const names = ['active', 'validatorPermit', 'emission', 'incentive', 'dividends', 'consensus', 'lastUpdate'];
+    const columns = await Promise.all(names.map(column));
+    const [active, permits, emission, incentive, dividends, consensus, lastUpdate] = names.map(
+      (_, i) => columns[i] ?? [],
+    ) as [Codec[], Codec[], Codec[], Codec[], Codec[], Codec[], Codec[]];
+    const entries = [...keys.entries()];
+    const [owners, axons] = await Promise.all([
+      Promise.all(entries.map(([, hotkey]) => this.storageAt(at, 'owner', String(hotkey)))),
+      Promise.all(entries.map(([, hotkey]) => this.storageAt(at, 'axons', netuid, String(hotkey)))),
+    ]);
+    const cell = <T>(list: Codec[], uid: number, read: (c: Codec) => T, fallback: T): T => {
+      const value = list[uid];
+      return value ? read(value) : fallback;
+    };
+    return entries.map(([uid, hotkey], i) => {
+      const axon = unwrapOption(axons[i]);
+      return {
+        uid,
+        hotkey: String(hotkey),
+        coldkey: owners[i] ? String(owners[i]) : '',
+        active: cell(active, uid, boolOf, false),
+        axon: axon ? decodeAxon(axon) : NO_AXON,
+        validatorPermit: cell(permits, uid, boolOf, false),
+        alphaStake: 0n,
+        totalStake: 0n,
+        emission: cell(emission, uid, bigintOf, 0n),
+        incentive: cell(incentive, uid, numberOf, 0) / 65535,
+        dividends: cell(dividends, uid, numberOf, 0) / 65535,
+        consensus: cell(consensus, uid, numberOf, 0) / 65535,
+        lastUpdate: cell(lastUpdate, uid, numberOf, 0),
+        blockAtRegistration: 0,
+      };
+    });
   }
 
   async hyperparameters(netuid: Netuid): Promise<Hyperparameters> {
     await this.whenConnected();
-    const result = await this.api.call['subnetInfoRuntimeApi']?.['getSelectiveMetagraph']?.(
-      netuid,
-      HYPERPARAMETER_INDEXES,
-    );
-    const graph = unwrapOption(result);
-    if (!graph) throw new Error(`Subnet ${netuid} does not exist on this chain`);
-    return decodeHyperparameters(graph);
+    const source = this.capabilities().hyperparametersSource();
+    if (source === 'selectiveMetagraph') {
+      const graph = unwrapOption(
+        await this.runtimeCall('subnetInfoRuntimeApi', 'getSelectiveMetagraph', netuid, HYPERPARAMETER_INDEXES),
+      );
+      if (graph) return decodeHyperparameters(graph);
+      await this.ensureSubnet(netuid);
+      return this.hyperparametersFromStorage(netuid);
+    }
+    await this.ensureSubnet(netuid);
+    if (source === 'hyperparamsV2') {
+      const params = unwrapOption(await this.runtimeCall('subnetInfoRuntimeApi', 'getSubnetHyperparamsV2', netuid));
+      // v2 carries neither the burn nor the uid limit: those two come from storage.
+      if (params) {
+        const [burn, maxUids] = await Promise.all([
+          this.storageAt(this.api, 'burn', netuid),
+          this.storageAt(this.api, 'maxAllowedUids', netuid),
+        ]);
+        return decodeHyperparameters(params, {
+          burn: burn ? bigintOf(burn) : 0n,
+          maxAllowedUids: maxUids ? numberOf(maxUids) : 0,
+        });
+      }
+    }
+    return this.hyperparametersFromStorage(netuid);
+  }
+
+  private async hyperparametersFromStorage(netuid: Netuid): Promise<Hyperparameters> {
+    const caps = this.capabilities();
+    const at = await this.api.at(await this.api.rpc.chain.getBlockHash());
+    const item = async (name: string): Promise<Codec | undefined> =>
+      caps.hasStorage(`subtensorModule.${name}`) ? this.storageAt(at, name, netuid) : undefined;
+    const names = [
+      'tempo',
+      'immunityPeriod',
+      'weightsSetRateLimit',
+      'minAllowedWeights',
+      'maxWeightsLimit',
+      'weightsVersionKey',
+      'commitRevealWeightsEnabled',
+      'revealPeriodEpochs',
+      'servingRateLimit',
+      'maxAllowedValidators',
+      'maxAllowedUids',
+      'activityCutoff',
+      'activityCutoffFactorMilli',
+      'networkRegistrationAllowed',
+      'burn',
+    ] as const;
+    const values = await Promise.all(names.map(item));
+    const get = (name: (typeof names)[number]): Codec | undefined => values[names.indexOf(name)];
+    const num = (name: (typeof names)[number], fallback: number): number => {
+      const value = get(name);
+      return value ? numberOf(value) : fallback;
+    };
+    const tempo = num('tempo', 0);
+    // Spec 424 replaced the cutoff in blocks with a factor of the tempo (chain §7).
+    const factor = get('activityCutoffFactorMilli');
+    const activityCutoff = factor ? Math.floor((numberOf(factor) * tempo) / 1000) : num('activityCutoff', 0);
+    const enabled = get('commitRevealWeightsEnabled');
+    const allowed = get('networkRegistrationAllowed');
+    const version = get('weightsVersionKey');
+    const burn = get('burn');
+    return {
+      tempo,
+      immunityPeriod: num('immunityPeriod', 0),
+      weightsRateLimit: num('weightsSetRateLimit', 0),
+      minAllowedWeights: num('minAllowedWeights', 0),
+      maxWeightsLimit: num('maxWeightsLimit', 65535),
+      weightsVersionKey: version ? bigintOf(version) : 0n,
+      commitRevealEnabled: enabled ? boolOf(enabled) : false,
+      revealPeriodEpochs: num('revealPeriodEpochs', 1),
+      servingRateLimit: num('servingRateLimit', 0),
+      maxAllowedValidators: num('maxAllowedValidators', 0),
+      maxAllowedUids: num('maxAllowedUids', 0),
+      activityCutoff,
+      registrationAllowed: allowed ? boolOf(allowed) : false,
+      burn: burn ? bigintOf(burn) : 0n,
+    };
   }
 
   async registrationCost(netuid: Netuid): Promise<bigint> {
@@ -236,14 +445,14 @@ export class SubtensorChain implements Chain {
 
   async nextEpochBlock(netuid: Netuid): Promise<number> {
     await this.whenConnected();
-    const byRuntime = this.api.call['subnetInfoRuntimeApi']?.['getNextEpochStartBlock'];
-    if (byRuntime) {
-      const value = unwrapOption(await byRuntime(netuid));
-      if (value) return bigintOf(value).valueOf() > 0n ? Number(bigintOf(value)) : 0;
+    if (this.capabilities().nextEpochSource() === 'runtimeApi') {
+      const value = unwrapOption(await this.runtimeCall('subnetInfoRuntimeApi', 'getNextEpochStartBlock', netuid));
+      if (value) return bigintOf(value) > 0n ? Number(bigintOf(value)) : 0;
     }
     // Runtimes before 424: the stateless schedule (see epoch.ts for the off-by-one in the docs).
-    const [block, hyper] = await Promise.all([this.currentBlock(), this.hyperparameters(netuid)]);
-    return nextEpochBlockAfter(netuid, hyper.tempo, block);
+    await this.ensureSubnet(netuid);
+    const [block, tempo] = await Promise.all([this.currentBlock(), this.storageAt(this.api, 'tempo', netuid)]);
+    return nextEpochBlockAfter(netuid, tempo ? numberOf(tempo) : 0, block);
   }
 
   async uidOf(netuid: Netuid, hotkey: Ss58): Promise<number | undefined> {
@@ -251,62 +460,242 @@ export class SubtensorChain implements Chain {
     return graph.neurons.find((n) => n.hotkey === hotkey)?.uid;
   }
 
+  async freeBalance(account: Ss58): Promise<bigint> {
+    await this.whenConnected();
+    const info = (await this.api.query['system']?.['account']?.(account)) as unknown as StructLike | undefined;
+    const data = info?.get('data') as unknown as StructLike | undefined;
+    const free = data?.get('free');
+    if (!free) throw unsupportedByRuntime(this.capabilities().specVersion, 'System.Account balances');
+    return bigintOf(free);
+  }
+
+  async hotkeyStake(hotkey: Ss58, netuid: Netuid): Promise<HotkeyStake> {
+    await this.whenConnected();
+    this.requireStorage('totalHotkeyAlpha', 'TotalHotkeyAlpha');
+    const at = await this.api.at(await this.api.rpc.chain.getBlockHash());
+    const [onSubnet, all] = await Promise.all([
+      this.storageAt(at, 'totalHotkeyAlpha', hotkey, netuid),
+      this.storageEntries(at, 'totalHotkeyAlpha', hotkey),
+    ]);
+    let total = 0n;
+    for (const value of all.values()) total += bigintOf(value);
+    return { onSubnet: onSubnet ? bigintOf(onSubnet) : 0n, total };
+  }
+
+  async stakeThreshold(): Promise<bigint> {
+    await this.whenConnected();
+    // Renamed from WeightsMinStake (spec 218 still has the old name).
+    const name = this.capabilities().hasStorage('subtensorModule.stakeThreshold')
+      ? 'stakeThreshold'
+      : 'weightsMinStake';
+    this.requireStorage(name, 'StakeThreshold');
+    const value = await this.storageAt(this.api, name);
+    return value ? bigintOf(value) : 0n;
+  }
+
+  async weightsSetRateLimit(netuid: Netuid): Promise<number> {
+    return numberOf(await this.subnetStorage('weightsSetRateLimit', 'WeightsSetRateLimit', netuid));
+  }
+
+  async commitRevealEnabled(netuid: Netuid): Promise<boolean> {
+    return boolOf(await this.subnetStorage('commitRevealWeightsEnabled', 'CommitRevealWeightsEnabled', netuid));
+  }
+
+  async commitRevealVersion(): Promise<number | undefined> {
+    await this.whenConnected();
+    if (!this.capabilities().hasStorage('subtensorModule.commitRevealWeightsVersion')) return undefined;
+    const value = await this.storageAt(this.api, 'commitRevealWeightsVersion');
+    return value ? numberOf(value) : undefined;
+  }
+
+  async lastDrandRound(): Promise<bigint | undefined> {
+    await this.whenConnected();
+    const read = this.api.query['drand']?.['lastStoredRound'];
+    if (!read) return undefined;
+    return bigintOf(await read());
+  }
+
+  async pendingWeightCommits(netuid: Netuid, hotkey: Ss58, mechanismId = 0): Promise<PendingWeightCommit[]> {
+    await this.whenConnected();
+    const caps = this.capabilities();
+    this.requireStorage('weightCommits', 'WeightCommits');
+    if (mechanismId !== 0 && !caps.hasCall('subtensorModule.commitMechanismWeights'))
+      throw unsupportedByRuntime(caps.specVersion, `weight commits of mechanism ${mechanismId}`);
+    await this.ensureSubnet(netuid);
+    const value = unwrapOption(
+      await this.storageAt(this.api, 'weightCommits', netuidIndex(netuid, mechanismId), hotkey),
+    );
+    if (!value) return [];
+    return listOf(value).map((entry) => {
+      const [hash, committedAt, first, last] = listOf(entry);
+      if (!hash || !committedAt || !first || !last)
+        throw new ChainError('undecodable', 'A weight commit has an unknown layout.');
+      return {
+        hash: hash.toHex(),
+        committedAt: numberOf(committedAt),
+        firstRevealBlock: numberOf(first),
+        lastRevealBlock: numberOf(last),
+      };
+    });
+  }
+
+  async minerRewardEvents(block: number): Promise<MinerRewardEvent[]> {
+    await this.whenConnected();
+    const caps = this.capabilities();
+    const known = (this.api.events as unknown as Record<string, Record<string, unknown> | undefined>)[
+      'subtensorModule'
+    ];
+    if (!known?.['IncentiveAlphaEmittedToMiners'])
+      throw unsupportedByRuntime(
+        caps.specVersion,
+        'miner reward events',
+        'it has no IncentiveAlphaEmittedToMiners event',
+      );
+    const at = await this.api.at(await this.api.rpc.chain.getBlockHash(block));
+    const records = (await at.query['system']?.['events']?.()) as unknown as EventRecordLike[] | undefined;
+    const rewards: MinerRewardEvent[] = [];
+    for (const record of records ?? []) {
+      const { section, method, data } = record.event;
+      if (section !== 'subtensorModule' || method !== 'IncentiveAlphaEmittedToMiners') continue;
+      const [index, emissions] = data;
+      if (!index || !emissions) continue;
+      const storageIndex = numberOf(index);
+      rewards.push({
+        netuid: storageIndex % 4096,
+        mechanismId: Math.floor(storageIndex / 4096),
+        emissions: listOf(emissions).map(bigintOf),
+      });
+    }
+    return rewards;
+  }
+
+  private requireStorage(item: string, runtimeName: string): void {
+    const caps = this.capabilities();
+    if (!caps.hasStorage(`subtensorModule.${item}`))
+      throw unsupportedByRuntime(caps.specVersion, `SubtensorModule.${runtimeName}`);
+  }
+
+  /** A per-subnet storage value that every runtime we talk to has, after the existence check. */
+  private async subnetStorage(item: string, runtimeName: string, netuid: Netuid): Promise<Codec> {
+    await this.whenConnected();
+    this.requireStorage(item, runtimeName);
+    await this.ensureSubnet(netuid);
+    const value = await this.storageAt(this.api, item, netuid);
+    if (!value) throw unsupportedByRuntime(this.capabilities().specVersion, `SubtensorModule.${runtimeName}`);
+    return value;
+  }
+
+  /** "Does not exist" only when storage says so (NetworksAdded), never from a missing API. */
+  private async ensureSubnet(netuid: Netuid): Promise<void> {
+    const caps = this.capabilities();
+    if (!caps.hasStorage('subtensorModule.networksAdded')) return;
+    const added = await this.storageAt(this.api, 'networksAdded', netuid);
+    if (!added || !boolOf(added)) throw subnetMissing(netuid);
+  }
+
+  private runtimeCall(section: string, method: string, ...args: unknown[]): Promise<Codec> {
+    return this.runtimeCallAt(this.api, section, method, ...args);
+  }
+
+  private async runtimeCallAt(
+    at: { call: unknown },
+    section: string,
+    method: string,
+    ...args: unknown[]
+  ): Promise<Codec> {
+    const fn = (at.call as Record<string, Record<string, ((...a: unknown[]) => Promise<Codec>) | undefined>>)[
+      section
+    ]?.[method];
+    if (!fn) throw unsupportedByRuntime(this.capabilities().specVersion, `${pascal(section)}.${snake(method)}`);
+    return fn(...args);
+  }
+
+  /** One SubtensorModule storage value (undefined when the runtime has no such item). */
+  private async storageAt(at: { query: unknown }, item: string, ...keys: unknown[]): Promise<Codec | undefined> {
+    const fn = (at.query as Record<string, Record<string, ((...k: unknown[]) => Promise<Codec>) | undefined>>)[
+      'subtensorModule'
+    ]?.[item];
+    return fn ? fn(...keys) : undefined;
+  }
+
+  /** A double map's values under its first key, by the second (numeric) key. */
+  private async storageEntries(at: { query: unknown }, item: string, first: unknown): Promise<Map<number, Codec>> {
+    const fn = (
+      at.query as Record<
+        string,
+        Record<string, { entries(k: unknown): Promise<[{ args: Codec[] }, Codec][]> } | undefined>
+      >
+    )['subtensorModule']?.[item];
+    const result = new Map<number, Codec>();
+    if (!fn) return result;
+    for (const [key, value] of await fn.entries(first)) {
+      const second = key.args[1];
+      if (second) result.set(numberOf(second), value);
+    }
+    return result;
+  }
+
   burnedRegister(coldkey: KeyringPair, netuid: Netuid, hotkey: Ss58): Promise<Submission> {
-    return this.submit(coldkey, (tx) => tx.burnedRegister(netuid, hotkey));
+    return this.submit(coldkey, (tx) => tx['burnedRegister']?.(netuid, hotkey));
   }
 
   serveAxon(hotkey: KeyringPair, params: ServeAxonParams): Promise<Submission> {
     const { ip, ipType } = encodeIp(params.ip);
     return this.submit(hotkey, (tx) =>
-      tx.serveAxon(params.netuid, params.version, ip, params.port, ipType, params.protocol ?? 4, 0, 0),
+      tx['serveAxon']?.(params.netuid, params.version, ip, params.port, ipType, params.protocol ?? 4, 0, 0),
     );
   }
 
+  /** Mechanism calls where the runtime has them, else the plain calls for mechanism 0 (spec < 365). */
   setWeights(hotkey: KeyringPair, params: SetWeightsParams): Promise<Submission> {
-    return this.submit(hotkey, (tx) =>
-      tx.setMechanismWeights(params.netuid, params.mechanismId ?? 0, params.uids, params.weights, params.versionKey),
-    );
+    return this.submit(hotkey, (tx) => {
+      const { call, withMechanism } = this.capabilities().weightsCall('set', params.mechanismId ?? 0);
+      const mechanism = withMechanism ? [params.mechanismId ?? 0] : [];
+      return tx[call]?.(params.netuid, ...mechanism, params.uids, params.weights, params.versionKey);
+    });
   }
 
   commitWeights(hotkey: KeyringPair, netuid: Netuid, commitHash: Uint8Array, mechanismId = 0): Promise<Submission> {
-    return this.submit(hotkey, (tx) => tx.commitMechanismWeights(netuid, mechanismId, u8aToHex(commitHash)));
+    return this.submit(hotkey, (tx) => {
+      const { call, withMechanism } = this.capabilities().weightsCall('commit', mechanismId);
+      return tx[call]?.(netuid, ...(withMechanism ? [mechanismId] : []), u8aToHex(commitHash));
+    });
   }
 
   revealWeights(hotkey: KeyringPair, params: RevealWeightsParams): Promise<Submission> {
-    return this.submit(hotkey, (tx) =>
-      tx.revealMechanismWeights(
-        params.netuid,
-        params.mechanismId ?? 0,
-        params.uids,
-        params.weights,
-        params.salt,
-        params.versionKey,
-      ),
-    );
+    return this.submit(hotkey, (tx) => {
+      const { call, withMechanism } = this.capabilities().weightsCall('reveal', params.mechanismId ?? 0);
+      const mechanism = withMechanism ? [params.mechanismId ?? 0] : [];
+      return tx[call]?.(params.netuid, ...mechanism, params.uids, params.weights, params.salt, params.versionKey);
+    });
   }
 
   commitTimelockedWeights(hotkey: KeyringPair, params: TimelockedCommitParams): Promise<Submission> {
-    return this.submit(hotkey, (tx) =>
-      tx.commitTimelockedMechanismWeights(
+    return this.submit(hotkey, (tx) => {
+      const { call, withMechanism } = this.capabilities().timelockedCommitCall(params.mechanismId ?? 0);
+      const mechanism = withMechanism ? [params.mechanismId ?? 0] : [];
+      return tx[call]?.(
         params.netuid,
-        params.mechanismId ?? 0,
+        ...mechanism,
         u8aToHex(params.commit),
         params.revealRound,
         params.commitRevealVersion,
-      ),
-    );
+      );
+    });
   }
 
   /** Builds, signs (explicit nonce) and submits one call; one at a time per signer. */
   private submit(
     signer: KeyringPair,
-    build: (tx: SubtensorCalls) => SubmittableExtrinsic<'promise'>,
+    build: (tx: SubtensorCalls) => SubmittableExtrinsic<'promise'> | undefined,
   ): Promise<Submission> {
     const previous = this.queues.get(signer.address) ?? Promise.resolve();
     const next = previous.then(async () => {
       await this.whenConnected();
       const calls = this.api.tx['subtensorModule'] as unknown as SubtensorCalls;
       const tx = build(calls);
+      // The capability check chose a call the metadata lists, so this is a decoration bug, not the user's.
+      if (!tx) throw new Error('the call the runtime metadata lists is not decorated');
       const nonce = await this.nextNonce(signer.address);
       await tx.signAsync(signer, { nonce });
       const outcome = await this.sendUntilKnown(tx, signer.address, nonce);
@@ -318,13 +707,30 @@ export class SubtensorChain implements Chain {
       signer.address,
       next.catch(() => undefined),
     );
-    return next.catch((error: unknown) => ({
-      ok: false as const,
+    return next.catch((error: unknown) => this.submissionFailure(error));
+  }
+
+  /** A failure before the node saw the call, in words: never a raw TypeError for the user. */
+  private submissionFailure(error: unknown): Submission {
+    if (error instanceof ChainError && error.kind === 'unsupported')
+      return { ok: false, error: { name: 'UnsupportedByRuntime', message: error.message } };
+    this.options.log?.debug('Submission failed before reaching the node', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    if (error instanceof ChainError) return { ok: false, error: { name: 'SubmissionFailed', message: error.message } };
+    // Encoding and programming errors carry words for developers; the log has them.
+    const detail = error instanceof Error && !(error instanceof TypeError) ? `: ${error.message}` : '';
+    return {
+      ok: false,
       error: chainError(
         'SubmissionFailed',
-        `The submission failed: ${error instanceof Error ? error.message : String(error)}`,
+        `BittAudio could not build or send this call for the node's runtime (spec ${this.specVersionOrUnknown()})${detail}.`,
       ),
-    }));
+    };
+  }
+
+  private specVersionOrUnknown(): string {
+    return this.state.status === 'connected' ? String(this.state.specVersion) : 'unknown';
   }
 
   private async nextNonce(address: string): Promise<number> {
@@ -488,46 +894,17 @@ export class SubtensorChain implements Chain {
     clearTimeout(this.retryTimer);
     this.unsubscribeHeads?.();
     await this.api.disconnect().catch(() => undefined);
+    // polkadot.js may still report the closed subscription on a later tick; keep routing it away
+    // from the console until then.
+    setTimeout(this.unrouteConsole, 1000).unref();
   }
 }
 
-/** The SubtensorModule calls we use, as @polkadot/api decorates them from metadata. */
-interface SubtensorCalls {
-  burnedRegister(netuid: number, hotkey: string): SubmittableExtrinsic<'promise'>;
-  serveAxon(
-    netuid: number,
-    version: number,
-    ip: bigint,
-    port: number,
-    ipType: number,
-    protocol: number,
-    placeholder1: number,
-    placeholder2: number,
-  ): SubmittableExtrinsic<'promise'>;
-  setMechanismWeights(
-    netuid: number,
-    mecid: number,
-    dests: number[],
-    weights: number[],
-    versionKey: bigint,
-  ): SubmittableExtrinsic<'promise'>;
-  commitMechanismWeights(netuid: number, mecid: number, commitHash: string): SubmittableExtrinsic<'promise'>;
-  revealMechanismWeights(
-    netuid: number,
-    mecid: number,
-    uids: number[],
-    values: number[],
-    salt: number[],
-    versionKey: bigint,
-  ): SubmittableExtrinsic<'promise'>;
-  commitTimelockedMechanismWeights(
-    netuid: number,
-    mecid: number,
-    commit: string,
-    revealRound: bigint,
-    commitRevealVersion: number,
-  ): SubmittableExtrinsic<'promise'>;
-}
+/**
+ * SubtensorModule calls as @polkadot/api decorates them from the runtime's metadata; which exist
+ * depends on the runtime, so every lookup may miss (capabilities.ts decides which to use).
+ */
+type SubtensorCalls = Readonly<Record<string, ((...args: unknown[]) => SubmittableExtrinsic<'promise'>) | undefined>>;
 
 interface EventRecordLike {
   phase: { isApplyExtrinsic: boolean; asApplyExtrinsic: { toNumber(): number } };
@@ -538,6 +915,26 @@ interface DispatchErrorLike {
   isModule: boolean;
   asModule: Parameters<ApiPromise['registry']['findMetaError']>[0];
   type: string;
+}
+
+/** A connection error that deserves an answer now rather than after the timeout. */
+export function connectFailure(endpoint: string, error: unknown): ChainError | undefined {
+  const event = error as { message?: unknown; error?: { code?: unknown } } | undefined;
+  const code = typeof event?.error?.code === 'string' ? event.error.code : '';
+  const text = `${code} ${typeof event?.message === 'string' ? event.message : ''}`;
+  if (/ECONNREFUSED/.test(text))
+    return new ChainError(
+      'refused',
+      `The chain endpoint ${endpoint} refused the connection: nothing is listening there. Is the node running on that port?`,
+    );
+  if (/ENOTFOUND|EAI_AGAIN/.test(text))
+    return new ChainError(
+      'unreachable',
+      `The chain endpoint ${endpoint} cannot be found: its host name does not resolve.`,
+    );
+  if (/EHOSTUNREACH|ENETUNREACH/.test(text))
+    return new ChainError('unreachable', `The chain endpoint ${endpoint} is unreachable from this machine's network.`);
+  return undefined;
 }
 
 /** Errors the node's transaction pool answers with (JSON-RPC 1010 invalid, 1012/1013 pool). */
@@ -557,7 +954,7 @@ export function poolRejection(error: unknown): ChainErrorInfo {
 
 // ---- decoding the runtime API's structs into our types ----
 
-interface StructLike {
+export interface StructLike {
   get(name: string): Codec | undefined;
 }
 
@@ -592,6 +989,9 @@ function boolOf(codec: Codec): boolean {
   return (codec as unknown as { isTrue: boolean }).isTrue;
 }
 
+/** What a uid that never served shows. */
+const NO_AXON: AxonInfo = { block: 0, version: 0, ip: '0.0.0.0', port: 0, ipType: 4, protocol: 0 };
+
 function decodeAxon(codec: Codec): AxonInfo {
   const axon = codec as unknown as StructLike;
   const ipType = numberOf(field(axon, 'ipType'));
@@ -625,7 +1025,7 @@ export function decodeMetagraph(graph: StructLike): Metagraph {
     hotkey,
     coldkey: coldkeys[uid] ?? '',
     active: active[uid] ?? false,
-    axon: axons[uid] ?? { block: 0, version: 0, ip: '0.0.0.0', port: 0, ipType: 4, protocol: 0 },
+    axon: axons[uid] ?? NO_AXON,
     validatorPermit: permits[uid] ?? false,
     alphaStake: alphaStake[uid] ?? 0n,
     totalStake: totalStake[uid] ?? 0n,
@@ -644,7 +1044,37 @@ export function decodeMetagraph(graph: StructLike): Metagraph {
   };
 }
 
-export function decodeHyperparameters(graph: StructLike): Hyperparameters {
+/** One NeuronInfoLite (typed, or decoded from an old runtime's bytes) as our Neuron. */
+export function neuronFromLite(lite: StructLike): Neuron {
+  const ratio = (name: string): number => numberOf(field(lite, name)) / 65535;
+  // One entry on current runtimes (owner, the hotkey's total alpha); summed for older ones.
+  const stake = listOf(field(lite, 'stake')).reduce((sum, entry) => sum + bigintOf(listOf(entry)[1] ?? entry), 0n);
+  return {
+    uid: numberOf(field(lite, 'uid')),
+    hotkey: String(field(lite, 'hotkey')),
+    coldkey: String(field(lite, 'coldkey')),
+    active: boolOf(field(lite, 'active')),
+    axon: decodeAxon(field(lite, 'axonInfo')),
+    validatorPermit: boolOf(field(lite, 'validatorPermit')),
+    alphaStake: stake,
+    totalStake: stake,
+    emission: bigintOf(field(lite, 'emission')),
+    incentive: ratio('incentive'),
+    dividends: ratio('dividends'),
+    consensus: ratio('consensus'),
+    lastUpdate: numberOf(field(lite, 'lastUpdate')),
+    blockAtRegistration: 0,
+  };
+}
+
+/**
+ * From the metagraph struct, or from SubnetHyperparamsV2 (same field names) with `fromStorage`
+ * holding the two values v2 lacks.
+ */
+export function decodeHyperparameters(
+  graph: StructLike,
+  fromStorage?: { burn: bigint; maxAllowedUids: number },
+): Hyperparameters {
   const n = (name: string): number => numberOf(field(graph, name));
   return {
     tempo: n('tempo'),
@@ -657,9 +1087,9 @@ export function decodeHyperparameters(graph: StructLike): Hyperparameters {
     revealPeriodEpochs: n('commitRevealPeriod'),
     servingRateLimit: n('servingRateLimit'),
     maxAllowedValidators: n('maxValidators'),
-    maxAllowedUids: n('maxUids'),
+    maxAllowedUids: fromStorage ? fromStorage.maxAllowedUids : n('maxUids'),
     activityCutoff: n('activityCutoff'),
     registrationAllowed: boolOf(field(graph, 'registrationAllowed')),
-    burn: bigintOf(field(graph, 'burn')),
+    burn: fromStorage ? fromStorage.burn : bigintOf(field(graph, 'burn')),
   };
 }

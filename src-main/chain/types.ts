@@ -71,7 +71,14 @@ export interface Hyperparameters {
 
 export type ChainConnection =
   | { status: 'connecting'; endpoint: string }
-  | { status: 'connected'; endpoint: string; specVersion: number; chain: string }
+  | {
+      status: 'connected';
+      endpoint: string;
+      specVersion: number;
+      chain: string;
+      /** Set when the runtime is older than the app's target and some features degrade. */
+      warning?: string;
+    }
   | { status: 'disconnected'; endpoint: string; reason: string; retryInMs: number };
 
 /** How a submitted extrinsic ended. */
@@ -115,4 +122,28 @@ export interface TimelockedCommitParams {
   commit: Uint8Array;
   revealRound: bigint;
   commitRevealVersion: number;
+}
+
+/** A hotkey's stake in alpha rao: on one subnet (`TotalHotkeyAlpha`) and over all subnets. */
+export interface HotkeyStake {
+  onSubnet: bigint;
+  total: bigint;
+}
+
+/** One unrevealed commit-reveal v2 commit (`WeightCommits`). */
+export interface PendingWeightCommit {
+  /** blake2-256 of the committed weights, hex. */
+  hash: string;
+  /** The commit's block, or its epoch on runtimes that key commits by epoch. */
+  committedAt: number;
+  firstRevealBlock: number;
+  lastRevealBlock: number;
+}
+
+/** `IncentiveAlphaEmittedToMiners`: the alpha each uid earned as a miner in one epoch. */
+export interface MinerRewardEvent {
+  netuid: Netuid;
+  mechanismId: number;
+  /** By uid, rao. */
+  emissions: bigint[];
 }

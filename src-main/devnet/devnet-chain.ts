@@ -16,7 +16,7 @@
  * - Signatures are not checked: the signer is `pair.address`.
  */
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { u8aEq } from '@polkadot/util';
+import { u8aEq, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, decodeAddress, encodeAddress } from '@polkadot/util-crypto';
 import type { Chain } from '../chain/chain.js';
 import { commitHash, netuidIndex } from '../chain/commit-hash.js';
@@ -25,10 +25,13 @@ import type {
   AxonInfo,
   ChainConnection,
   ChainErrorInfo,
+  HotkeyStake,
   Hyperparameters,
   Metagraph,
+  MinerRewardEvent,
   Netuid,
   Neuron,
+  PendingWeightCommit,
   RevealWeightsParams,
   ServeAxonParams,
   SetWeightsParams,
@@ -127,8 +130,8 @@ export class DevnetChain implements Chain {
   private readonly eventListeners = new Set<(event: DevnetEvent) => void>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private txCount = 0;
-  private readonly stakeThreshold: bigint;
-  private readonly commitRevealVersion: number;
+  private readonly stakeThresholdRao: bigint;
+  private readonly crVersion: number;
   private readonly historyLimit: number;
   private readonly revealer: TimelockRevealer | undefined;
   private readonly logger: DevnetLogger | undefined;
@@ -136,8 +139,8 @@ export class DevnetChain implements Chain {
   constructor(options: DevnetChainOptions = {}) {
     this.block = options.startBlock ?? 0;
     if (!Number.isSafeInteger(this.block) || this.block < 0) throw new DevnetError('startBlock must be >= 0');
-    this.stakeThreshold = options.stakeThreshold ?? 0n;
-    this.commitRevealVersion = options.commitRevealVersion ?? 4;
+    this.stakeThresholdRao = options.stakeThreshold ?? 0n;
+    this.crVersion = options.commitRevealVersion ?? 4;
     this.historyLimit = options.historyLimit ?? 1000;
     this.revealer = options.revealTimelocked;
     this.logger = options.logger;
@@ -371,6 +374,61 @@ export class DevnetChain implements Chain {
     if (!subnet) return undefined;
     const address = tryNormalize(hotkey);
     return subnet.neurons.find((n) => n.hotkey === address)?.uid;
+  }
+
+  async freeBalance(account: Ss58): Promise<bigint> {
+    return this.balanceOf(account);
+  }
+
+  async hotkeyStake(hotkey: Ss58, netuid: Netuid): Promise<HotkeyStake> {
+    const address = normalize(hotkey);
+    let total = 0n;
+    for (const subnet of this.subnets.values()) total += subnet.stake.get(address) ?? 0n;
+    return { onSubnet: this.stakeOf(netuid, address), total };
+  }
+
+  async stakeThreshold(): Promise<bigint> {
+    return this.stakeThresholdRao;
+  }
+
+  async weightsSetRateLimit(netuid: Netuid): Promise<number> {
+    return this.requireSubnet(netuid).config.weightsRateLimit;
+  }
+
+  async commitRevealEnabled(netuid: Netuid): Promise<boolean> {
+    return this.requireSubnet(netuid).config.commitRevealEnabled;
+  }
+
+  async commitRevealVersion(): Promise<number | undefined> {
+    return this.crVersion;
+  }
+
+  /** The devnet reveals timelocked commits through its revealer, not a drand pallet. */
+  async lastDrandRound(): Promise<bigint | undefined> {
+    return undefined;
+  }
+
+  async pendingWeightCommits(netuid: Netuid, hotkey: Ss58): Promise<PendingWeightCommit[]> {
+    return this.pendingCommits(netuid, hotkey).map((c) => ({
+      hash: u8aToHex(c.hash),
+      committedAt: c.commitBlock,
+      firstRevealBlock: c.firstRevealBlock,
+      lastRevealBlock: c.lastRevealBlock,
+    }));
+  }
+
+  /** The miner part of each epoch that ran in `block`, by uid (IncentiveAlphaEmittedToMiners). */
+  async minerRewardEvents(block: number): Promise<MinerRewardEvent[]> {
+    const events: MinerRewardEvent[] = [];
+    for (const [netuid, subnet] of this.subnets) {
+      for (const record of subnet.history) {
+        if (record.block !== block) continue;
+        const emissions = new Array<bigint>(subnet.neurons.length).fill(0n);
+        for (const n of record.neurons) emissions[n.uid] = n.minerEmission;
+        events.push({ netuid, mechanismId: 0, emissions });
+      }
+    }
+    return events;
   }
 
   // ---------------------------------------------------------------- extrinsics (Chain)
@@ -651,10 +709,10 @@ export class DevnetChain implements Chain {
       const subnet = this.subnets.get(params.netuid);
       if (!subnet) return chainError('SubnetNotExists', `Subnet ${params.netuid} does not exist.`);
       if (mechanismId !== 0) return chainError('MechanismDoesNotExist', `Mechanism ${mechanismId} was named.`);
-      if (params.commitRevealVersion !== this.commitRevealVersion) {
+      if (params.commitRevealVersion !== this.crVersion) {
         return chainError(
           'IncorrectCommitRevealVersion',
-          `Version ${params.commitRevealVersion} was sent; the chain expects ${this.commitRevealVersion}.`,
+          `Version ${params.commitRevealVersion} was sent; the chain expects ${this.crVersion}.`,
         );
       }
       const { config } = subnet;
@@ -712,7 +770,7 @@ export class DevnetChain implements Chain {
 
   /** Steps 4–13 of internal_set_weights: check, then store the weights and LastUpdate. */
   private applyWeights(subnet: SubnetState, request: WeightsRequest): ChainErrorInfo | undefined {
-    const result = checkWeights(subnet, request, { block: this.block, stakeThreshold: this.stakeThreshold });
+    const result = checkWeights(subnet, request, { block: this.block, stakeThreshold: this.stakeThresholdRao });
     if (!result.ok) return result.error;
     const neuron = subnet.neurons[result.uid] as NeuronState;
     neuron.weights = result.stored;

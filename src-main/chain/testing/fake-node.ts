@@ -45,8 +45,12 @@ export class FakeSubtensorNode {
   /** Every extrinsic that reached the pool, decoded, in arrival order. */
   readonly received: Extrinsic[] = [];
   readonly nonces = new Map<string, number>();
+  /** Storage values by hex key, as SCALE hex; everything else reads as absent. */
+  readonly storage = new Map<string, string>();
   /** Runtime API answers by `Api_method` name, returning the SCALE output. */
   readonly runtimeCalls = new Map<string, (input: Uint8Array) => Uint8Array>();
+  /** Events the next block emits at its finalization (e.g. an epoch's rewards): pallet, event, field values. */
+  readonly nextBlockEvents: [string, string, unknown[]][] = [];
   /** Decides each included extrinsic's outcome; success by default. */
   outcome: (extrinsic: Extrinsic) => DispatchOutcome = () => 'success';
   /** Set to drop every connection right after the next block is made, before telling anyone. */
@@ -60,11 +64,14 @@ export class FakeSubtensorNode {
   private readonly wss: WebSocketServer;
   private nextSubscription = 1;
   private readonly headSubscribers = new Map<WebSocket, Set<string>>();
+  private readonly versionSubscribers = new Map<WebSocket, string>();
+  private specVersion: number;
 
   private constructor(private readonly options: FakeNodeOptions) {
     this.metadata = new Metadata(this.registry, options.metadata);
     this.registry.setMetadata(this.metadata);
     this.autoProduce = options.autoProduce ?? true;
+    this.specVersion = options.specVersion ?? 393;
     this.blocks.push({
       hash: GENESIS_HASH,
       number: 0,
@@ -121,6 +128,10 @@ export class FakeSubtensorNode {
       const outcome = this.outcome(this.registry.createType('Extrinsic', tx.hex));
       records.push(this.eventRecord(index, outcome));
     });
+    for (const [pallet, event, values] of this.nextBlockEvents.splice(0)) {
+      const phase = this.registry.createType('FrameSystemPhase', 'Finalization').toU8a();
+      records.push(u8aConcat(phase, this.encodeEvent(pallet, event, values), new Uint8Array([0])));
+    }
     const number = parent.number + 1;
     const header = this.headerJson(number, parent.hash);
     const hash = this.registry.createType('Header', header).hash.toHex();
@@ -200,7 +211,10 @@ export class FakeSubtensorNode {
 
   private serve(ws: WebSocket): void {
     this.headSubscribers.set(ws, new Set());
-    ws.on('close', () => this.headSubscribers.delete(ws));
+    ws.on('close', () => {
+      this.headSubscribers.delete(ws);
+      this.versionSubscribers.delete(ws);
+    });
     ws.on('message', (data) => {
       const request = JSON.parse(String(data)) as { id: number; method: string; params: unknown[] };
       let result: unknown;
@@ -244,6 +258,7 @@ export class FakeSubtensorNode {
         return this.runtimeVersion();
       case 'state_subscribeRuntimeVersion': {
         const id = this.subscriptionId();
+        this.versionSubscribers.set(ws, id);
         this.afterReply = () => notify(ws, 'state_runtimeVersion', id, this.runtimeVersion());
         return id;
       }
@@ -291,7 +306,27 @@ export class FakeSubtensorNode {
       case 'state_getStorage': {
         const key = String(params[0]);
         const block = blockAt(params[1]);
-        return key === this.eventsKey() ? block.events : null;
+        return key === this.eventsKey() ? block.events : (this.storage.get(key) ?? null);
+      }
+      case 'state_getKeysPaged': {
+        const [prefix, count, startKey] = params as [string, number, string | null];
+        return [...this.storage.keys()]
+          .filter((key) => key.startsWith(prefix) && (!startKey || key > startKey))
+          .sort()
+          .slice(0, count);
+      }
+      case 'state_queryStorageAt': {
+        const keys = params[0] as string[];
+        const block = blockAt(params[1]);
+        return [
+          {
+            block: block.hash,
+            changes: keys.map((key) => [
+              key,
+              key === this.eventsKey() ? block.events : (this.storage.get(key) ?? null),
+            ]),
+          },
+        ];
       }
       case 'state_call': {
         const [name, data] = params as [string, string];
@@ -345,12 +380,18 @@ export class FakeSubtensorNode {
     return id;
   }
 
+  /** A runtime upgrade as clients see it: a new version on their runtime-version subscription. */
+  upgradeRuntime(specVersion: number): void {
+    this.specVersion = specVersion;
+    for (const [ws, id] of this.versionSubscribers) notify(ws, 'state_runtimeVersion', id, this.runtimeVersion());
+  }
+
   private runtimeVersion() {
     return {
       specName: 'node-subtensor',
       implName: 'node-subtensor',
       authoringVersion: 1,
-      specVersion: this.options.specVersion ?? 393,
+      specVersion: this.specVersion,
       implVersion: 1,
       apis: [],
       transactionVersion: 1,

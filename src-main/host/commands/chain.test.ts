@@ -1,21 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { FakeSubtensorNode } from '../../chain/testing/fake-node.js';
 import { answerMetagraph } from '../../chain/testing/metagraph-answer.js';
+import { FINNEY_METADATA, sharedFixture } from '../../chain/testing/shared-fixtures.js';
 import { openChain, registerChainCommands } from './chain.js';
 
-const FIXTURE = resolve(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'fixtures',
-  'finney-metadata-v16-spec393.scale',
-);
+const FIXTURE = sharedFixture(FINNEY_METADATA, 'the chain command against a real-metadata node');
 
 async function run(args: string[]): Promise<{ out: string; endpoints: string[] }> {
   let out = '';
@@ -59,8 +50,8 @@ describe('bittaudio chain', () => {
     );
   });
 
-  it.skipIf(!existsSync(FIXTURE))('reads a real node with --subtensor.chain_endpoint (the Python flag)', async () => {
-    const node = await FakeSubtensorNode.start({ metadata: readFileSync(FIXTURE) });
+  it.skipIf(FIXTURE === undefined)('reads a real node with --subtensor.chain_endpoint (the Python flag)', async () => {
+    const node = await FakeSubtensorNode.start({ metadata: readFileSync(FIXTURE ?? '') });
     try {
       answerMetagraph(node, [
         '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY',

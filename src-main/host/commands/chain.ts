@@ -6,6 +6,7 @@ import { SubtensorChain } from '../../chain/subtensor.js';
 import { createDemoDevnet } from '../../devnet/index.js';
 import { DEVNET, NETWORKS, resolveEndpoint } from '../../chain/endpoints.js';
 import type { Metagraph } from '../../chain/types.js';
+import { LogRoot, type Logger } from '../../log/logger.js';
 import { formatTao } from '../../chain/units.js';
 
 export interface ChainCliIo {
@@ -43,7 +44,18 @@ export function endpointOf(options: EndpointOptions): string {
 export async function openChain(endpoint: string): Promise<Chain> {
   if (endpoint === DEVNET) return (await createDemoDevnet()).chain;
   process.stderr.write(`Connecting to ${endpoint}…\n`);
-  return SubtensorChain.connect({ endpoint });
+  return SubtensorChain.connect({ endpoint, log: terminalChainLog() });
+}
+
+/**
+ * Warnings (an old runtime, a lost connection) go to stderr as plain lines; the chatter below
+ * that, polkadot.js's included, stays out of a terminal command's output.
+ */
+export function terminalChainLog(write: (text: string) => void = (text) => process.stderr.write(text)): Logger {
+  return new LogRoot(
+    (line) => write(`${line.level === 'error' ? 'Error' : 'Warning'}: ${line.message}\n`),
+    'warn',
+  ).logger('chain');
 }
 
 export function terminalChainIo(): ChainCliIo {
