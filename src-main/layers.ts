@@ -15,7 +15,7 @@ export const LAYERS = {
   inference: ['audio', 'log'],
   chain: ['wallet', 'log'],
   wallet: ['log'],
-  store: ['log'],
+  store: ['audio', 'log'],
   audio: [],
   log: [],
   /** Test helpers shared across folders; only tests and other test helpers import them. */
