@@ -26,7 +26,7 @@ import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import type { Logger } from '../../engine/logger.js';
 import type { LoadableModel } from '../models/store.js';
 import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
-import { GenerationError } from './errors.js';
+import { GenerationError, messageOf, throwIfAborted } from './errors.js';
 import { checkModelFolder, sessionDtypes, type CheckedFolder, type SessionDtypes } from './model-files.js';
 import {
   expectedSamples,
@@ -400,22 +400,10 @@ class StepStreamer extends BaseStreamer {
   }
 }
 
-function throwIfAborted(signal: AbortSignal | undefined, step?: number, steps?: number): void {
-  if (!signal?.aborted) return;
-  const where = step === undefined ? '' : ` after step ${step} of ${steps}`;
-  const reason: unknown = signal.reason;
-  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
-  throw new GenerationError('aborted', `The generation was cancelled${where}${why}.`, { cause: reason });
-}
-
 function describeDtypes(dtypes: SessionDtypes): string {
   const values = new Set(Object.values(dtypes));
   if (values.size === 1) return [...values][0] ?? 'fp32';
   return Object.entries(dtypes)
     .map(([s, d]) => `${s} ${d}`)
     .join(', ');
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
