@@ -8,7 +8,14 @@ import { ExecutionProviderSchema, type ExecutionProvider } from '../../../src-sh
 import { ModelDtypeSchema, type ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import { peakNormalize } from '../../audio/samples.js';
 import { writeWavFile, type WavSampleFormat } from '../../audio/wav.js';
-import { MusicgenGenerator, type GenerationProgress, type MusicGenerator, type MusicgenSource } from './musicgen.js';
+import {
+  MUSICGEN_DECODERS,
+  MusicgenGenerator,
+  type GenerationProgress,
+  type MusicgenDecoder,
+  type MusicGenerator,
+  type MusicgenSource,
+} from './musicgen.js';
 import { MAX_DURATION_SECONDS, type MusicRequest } from './request.js';
 import type { SessionDtypes } from './model-files.js';
 
@@ -23,7 +30,7 @@ export interface GenerateCliIo {
   onInterrupt(stop: () => void): () => void;
   createGenerator(
     source: MusicgenSource,
-    options: { device: ExecutionProvider },
+    options: { device: ExecutionProvider; decoder: MusicgenDecoder },
   ): MusicGenerator & {
     dispose?(): Promise<void>;
   };
@@ -58,6 +65,7 @@ interface GenerateFlags {
   out: string;
   dtype: ModelDtype;
   device: ExecutionProvider;
+  decoder: MusicgenDecoder;
   seed?: number;
   guidance: number;
   topK: number;
@@ -103,6 +111,11 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
         .choices(ExecutionProviderSchema.options)
         .default('cpu'),
     )
+    .addOption(
+      new Option('--decoder <loop>', 'decode loop: transformers.js generate() or our own on onnxruntime-node')
+        .choices(MUSICGEN_DECODERS)
+        .default('transformers'),
+    )
     .option(
       '--seed <n>',
       'sampling seed, for a reproducible result',
@@ -144,7 +157,7 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
       };
       const generator = io.createGenerator(
         { dir: resolve(flags.model), dtype: cliDtypes(flags.dtype) },
-        { device: flags.device },
+        { device: flags.device, decoder: flags.decoder },
       );
       const controller = new AbortController();
       const unsubscribe = io.onInterrupt(() => controller.abort());

@@ -4,6 +4,7 @@ import { BaseStreamer, MusicgenForConditionalGeneration, type TextStreamer } fro
 import { checkModelFolder, sessionDtypes } from './model-files.js';
 import { OrtMusicgen, type DecodeSettings } from './ort-decoder.js';
 import { GenerationError } from './errors.js';
+import { MusicgenGenerator } from './musicgen.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 
 // The committed tiny model (scripts/tiny-musicgen): the optimum graph signatures, random weights.
@@ -181,5 +182,33 @@ describe('OrtMusicgen sampling, progress and cancellation', () => {
       code: 'invalid_request',
     });
     await expect(model.generate([], greedy(10))).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+});
+
+describe('MusicgenGenerator with decoder: ort', () => {
+  it('returns the same greedy audio as the transformers.js decoder, with progress 0 … steps', async () => {
+    const ours = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' }, { decoder: 'ort' });
+    const theirs = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' });
+    try {
+      const request = { prompt: 'slow ambient piano', durationTokens: 25, decoding: 'greedy' as const };
+      const steps: number[] = [];
+      const a = await ours.generate(request, { onProgress: (p) => steps.push(p.step) });
+      const b = await theirs.generate(request);
+      expect(ours.decoder).toBe('ort');
+      expect(theirs.decoder).toBe('transformers');
+      expect(a.audio).toEqual(b.audio);
+      expect(a).toMatchObject({ steps: 25, seed: null, sampleRate: 32000, device: 'cpu' });
+      expect(steps).toEqual(Array.from({ length: 26 }, (_, i) => i));
+      const [x, y] = await ours.generateBatch([
+        { prompt: 'rock', durationTokens: 10, seed: 4 },
+        { prompt: 'jazz with a saxophone', durationTokens: 10, seed: 4 },
+      ]);
+      expect(x?.audio.length).toBe(7 * 640);
+      expect(y?.audio).not.toEqual(x?.audio);
+      expect(x?.seed).toBe(4);
+    } finally {
+      await ours.dispose();
+      await theirs.dispose();
+    }
   });
 });
