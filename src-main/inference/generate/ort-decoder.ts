@@ -104,9 +104,20 @@ export class OrtMusicgen {
     const options: InferenceSession.SessionOptions = { executionProviders: [device], logSeverityLevel: 3 };
     const open = (session: keyof SessionDtypes): Promise<InferenceSession> =>
       ort.InferenceSession.create(join(dir, ...sessionFileName(session, dtypes[session]).split('/')), options);
-    const textEncoder = await open('text_encoder');
-    const decoder = await open('decoder_model_merged');
-    const encodec = await open('encodec_decode');
+    // In parallel (as transformers.js does); on a failure, release the sessions that did open.
+    const opened = await Promise.allSettled([
+      open('text_encoder'),
+      open('decoder_model_merged'),
+      open('encodec_decode'),
+    ]);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) {
+      await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.release() : undefined)));
+      throw failed.reason;
+    }
+    const [textEncoder, decoder, encodec] = opened.map(
+      (o) => (o as PromiseFulfilledResult<InferenceSession>).value,
+    ) as [InferenceSession, InferenceSession, InferenceSession];
     const layers = config.decoder.num_hidden_layers;
     for (let i = 0; i < layers; i++) {
       for (const name of [`past_key_values.${i}.decoder.key`, `present.${i}.decoder.key`]) {
