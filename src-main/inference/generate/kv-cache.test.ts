@@ -8,9 +8,12 @@ class FakeTensor {
     readonly data: Float32Array | Uint16Array,
     readonly dims: readonly number[],
   ) {}
+  get size(): number {
+    return this.data.length;
+  }
 }
 const Tensor = FakeTensor as unknown as TensorConstructor;
-const shape = { layers: 2, batch: 2, heads: 3, headDim: 4, steps: 5, encoderLength: 7, float: 'float32' as const };
+const shape = { layers: 2, batch: 2, heads: 3, headDim: 4, steps: 5, float: 'float32' as const };
 const frame = 2 * 3 * 4;
 
 function wrapped(t: unknown): FakeTensor {
@@ -18,57 +21,62 @@ function wrapped(t: unknown): FakeTensor {
   return t as FakeTensor;
 }
 
-describe('KvCache', () => {
-  it('feeds empty pasts on step 0 and binds the cross-attention outputs to their buffers', () => {
-    const { feeds, fetches } = new KvCache(shape, Tensor).bind(0);
-    expect(Object.keys(feeds)).toHaveLength(8);
-    expect(Object.keys(fetches)).toHaveLength(8);
-    expect(wrapped(feeds['past_key_values.1.decoder.value']).dims).toEqual([2, 3, 0, 4]);
-    expect(wrapped(feeds['past_key_values.1.encoder.key']).dims).toEqual([2, 3, 0, 4]);
-    expect(wrapped(fetches['present.1.decoder.value']).dims).toEqual([2, 3, 1, 4]);
-    expect(wrapped(fetches['present.0.encoder.key']).dims).toEqual([2, 3, 7, 4]);
-  });
-
-  it('reads on step n the buffer step n − 1 wrote, with n frames, and never reallocates', () => {
-    const cache = new KvCache(shape, Tensor);
-    const written: ArrayBufferLike[] = [];
-    for (let n = 0; n < 5; n++) {
-      const { feeds, fetches } = cache.bind(n);
-      const present = wrapped(fetches['present.0.decoder.key']);
-      expect(present.dims).toEqual([2, 3, n + 1, 4]);
-      expect(present.data.length).toBe(frame * (n + 1));
-      if (n > 0) {
-        const past = wrapped(feeds['past_key_values.0.decoder.key']);
-        expect(past.dims).toEqual([2, 3, n, 4]);
-        expect(past.data.length).toBe(frame * n);
-        expect(past.data.buffer).toBe(written[n - 1]);
-        expect(present.data.buffer).not.toBe(past.data.buffer);
-      }
-      written.push(present.data.buffer);
+/** What one decoder step returns: frame `value` for every self-attention part, cross-attention once. */
+function outputs(value: number, withCross: boolean) {
+  const out: Record<string, FakeTensor> = {};
+  for (let l = 0; l < 2; l++) {
+    for (const part of ['key', 'value']) {
+      out[`present.${l}.decoder.${part}.last_frame`] = new FakeTensor(
+        'float32',
+        new Float32Array(frame).fill(value),
+        [2, 3, 1, 4],
+      );
+      if (withCross)
+        out[`present.${l}.encoder.${part}`] = new FakeTensor('float32', new Float32Array(2 * 3 * 7 * 4), [2, 3, 7, 4]);
     }
-    expect(new Set(written).size).toBe(2);
-  });
+  }
+  return out as unknown as Parameters<KvCache['store']>[0];
+}
 
-  it('binds the cross-attention cache as input and output of the same buffer after step 0', () => {
+describe('KvCache (time-major, one buffer per key and value)', () => {
+  it('feeds empty pasts on step 0 and asks for the cross-attention cache once', () => {
     const cache = new KvCache(shape, Tensor);
-    const first = wrapped(cache.bind(0).fetches['present.1.encoder.value']).data;
-    const { feeds, fetches } = cache.bind(3);
-    const input = wrapped(feeds['past_key_values.1.encoder.value']);
-    expect(input.data).toBe(wrapped(fetches['present.1.encoder.value']).data);
-    expect(input.data).toBe(first);
-    expect(input.dims).toEqual([2, 3, 7, 4]);
+    const { feeds, fetches } = cache.bind();
+    expect(Object.keys(feeds)).toHaveLength(8);
+    expect(wrapped(feeds['past_key_values.1.decoder.value.time_major']).dims).toEqual([0, 2, 3, 4]);
+    expect(wrapped(feeds['past_key_values.1.encoder.key']).dims).toEqual([2, 3, 0, 4]);
+    expect(Object.keys(fetches).sort()).toEqual(
+      [0, 1]
+        .flatMap((l) =>
+          ['key', 'value'].flatMap((p) => [`present.${l}.decoder.${p}.last_frame`, `present.${l}.encoder.${p}`]),
+        )
+        .sort(),
+    );
+    cache.store(outputs(1, true));
+    const next = cache.bind();
+    expect(Object.keys(next.fetches).every((name) => name.endsWith('.last_frame'))).toBe(true);
+    expect(wrapped(next.feeds['past_key_values.0.encoder.value']).dims).toEqual([2, 3, 7, 4]);
   });
 
-  it('holds float16 bits for fp16 exports and reports what it reserves', () => {
+  it('appends each returned frame and feeds the first n frames of the same buffer on step n', () => {
+    const cache = new KvCache(shape, Tensor);
+    const buffers = new Set<ArrayBufferLike>();
+    for (let n = 0; n < 5; n++) {
+      const past = wrapped(cache.bind().feeds['past_key_values.1.decoder.key.time_major']);
+      expect(past.dims).toEqual([n, 2, 3, 4]);
+      expect([...past.data]).toEqual(Array.from({ length: n * frame }, (_, i) => Math.floor(i / frame) + 10));
+      buffers.add(past.data.buffer);
+      cache.store(outputs(n + 10, n === 0));
+      expect(cache.length).toBe(n + 1);
+    }
+    expect(buffers.size).toBe(1);
+    expect(cache.reservedBytes).toBe(4 * frame * 5 * 4);
+    expect(() => cache.bind()).toThrow(/full after 5 steps/);
+  });
+
+  it('refuses a frame of the wrong size or type, and shapes that are not positive', () => {
     const cache = new KvCache({ ...shape, float: 'float16' }, Tensor);
-    expect(wrapped(cache.bind(1).fetches['present.0.decoder.key']).data).toBeInstanceOf(Uint16Array);
-    expect(cache.reservedBytes).toBe(2 * frame * (4 * 5 + 2 * 7) * 2);
-  });
-
-  it('refuses steps outside the generation and shapes that are not positive', () => {
-    const cache = new KvCache(shape, Tensor);
-    expect(() => cache.bind(5)).toThrow(/step 5 is outside 0 … 4/);
-    expect(() => cache.bind(-1)).toThrow(RangeError);
+    expect(() => cache.store(outputs(1, true))).toThrow(/should be float16 \[24\]/);
     expect(() => new KvCache({ ...shape, heads: 0 }, Tensor)).toThrow(/heads/);
   });
 });

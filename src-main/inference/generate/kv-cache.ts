@@ -1,19 +1,16 @@
 /**
- * The decoder's KV cache for one generation, allocated once and written in place by
- * onnxruntime (issue #14; musicgen spec §11): every `present.*` output is bound to a buffer we
- * own, so no step allocates, page-faults or copies the cache into JavaScript.
- *
- * The exported merged decoder concatenates `past` ([B, H, t, Dh]) and the new frame into
- * `present` ([B, H, t + 1, Dh]). Both are dense with the time axis inside, so one buffer cannot
- * serve as both; each self-attention key and value therefore has two buffers of the full
- * length, and steps alternate between them (step n reads the one step n − 1 wrote). The
- * cross-attention keys and values are computed on step 0 and then bound as input and output
- * of the same buffer, which the graph's Identity passes through.
+ * The decoder's KV cache for one generation, allocated once (issue #14), for the decoder as
+ * kv-graph.ts rewrites it: each self-attention key and value lives in one time-major buffer
+ * [steps, B, H, Dh]. Step n feeds its first n frames as a view (onnxruntime borrows inputs
+ * without copying) and appends the one frame the step returns; nothing of cache size is
+ * allocated or copied in JavaScript. The cross-attention keys and values come from step 0's
+ * outputs and are fed back unchanged.
  *
  * The buffers come from `new Float32Array(n)` (zeroed, lazily mapped pages), so resident memory
- * grows with the frames actually written, up to 2 × the self-attention cache at the last step.
+ * grows with the frames actually written, up to one copy of the cache.
  */
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
+import { LAST_FRAME_SUFFIX, TIME_MAJOR_SUFFIX } from './kv-graph.js';
 
 /** Element types a cache can hold: float32 (fp32 and q8 exports) or float16 bits (fp16 exports). */
 export type CacheFloat = 'float32' | 'float16';
@@ -27,89 +24,97 @@ export interface KvCacheShape {
   headDim: number;
   /** Decoding steps; the self-attention cache reaches this many frames. */
   steps: number;
-  /** Tokens of the (padded) prompt: the cross-attention cache length. */
-  encoderLength: number;
   float: CacheFloat;
 }
 
 /** The Tensor constructor of onnxruntime-node, passed in so that this module loads it lazily. */
 export type TensorConstructor = new (type: CacheFloat, data: CacheArray, dims: readonly number[]) => OrtTensor;
 
-interface LayerBuffers {
-  /** Self-attention key and value, two buffers each (ping-pong). */
-  key: [CacheArray, CacheArray];
-  value: [CacheArray, CacheArray];
-  encoderKey: CacheArray;
-  encoderValue: CacheArray;
-}
+const PARTS = ['key', 'value'] as const;
 
 export class KvCache {
-  private readonly layers: LayerBuffers[];
+  /** Per layer and part, `layers × 2` time-major buffers. */
+  private readonly self: CacheArray[];
+  /** Step 0's cross-attention outputs, per layer and part. */
+  private readonly cross: (OrtTensor | null)[];
   /** Elements of one self-attention frame across the batch and the heads. */
   private readonly frame: number;
+  private written = 0;
 
   constructor(
     readonly shape: KvCacheShape,
     private readonly Tensor: TensorConstructor,
   ) {
-    for (const key of ['layers', 'batch', 'heads', 'headDim', 'steps', 'encoderLength'] as const) {
+    for (const key of ['layers', 'batch', 'heads', 'headDim', 'steps'] as const) {
       const v = shape[key];
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`the KV cache needs a positive whole ${key}, not ${v}`);
     }
-    const make = (n: number): CacheArray => (shape.float === 'float16' ? new Uint16Array(n) : new Float32Array(n));
     this.frame = shape.batch * shape.heads * shape.headDim;
-    const selfSize = this.frame * shape.steps;
-    const crossSize = this.frame * shape.encoderLength;
-    this.layers = Array.from({ length: shape.layers }, () => ({
-      key: [make(selfSize), make(selfSize)],
-      value: [make(selfSize), make(selfSize)],
-      encoderKey: make(crossSize),
-      encoderValue: make(crossSize),
-    }));
+    const size = this.frame * shape.steps;
+    this.self = Array.from({ length: 2 * shape.layers }, () =>
+      shape.float === 'float16' ? new Uint16Array(size) : new Float32Array(size),
+    );
+    this.cross = new Array<OrtTensor | null>(2 * shape.layers).fill(null);
   }
 
-  /** Bytes this cache reserves (virtual; pages are touched as frames are written). */
+  /** Bytes of the self-attention buffers (virtual; pages are touched as frames are written). */
   get reservedBytes(): number {
-    const bytes = this.shape.float === 'float16' ? 2 : 4;
-    const { batch, heads, headDim, steps, encoderLength, layers } = this.shape;
-    return layers * batch * heads * headDim * (4 * steps + 2 * encoderLength) * bytes;
+    return this.self.reduce((n, b) => n + b.byteLength, 0);
   }
 
-  /**
-   * The `past_key_values.*` feeds and the `present.*` fetches for decoding step `step`
-   * (0-based; the past then holds `step` frames). Step 0 feeds empty pasts, as the merged
-   * decoder's no-cache branch expects, and binds the cross-attention outputs to their buffers.
-   */
-  bind(step: number): { feeds: Record<string, OrtTensor>; fetches: Record<string, OrtTensor> } {
-    const { batch, heads, headDim, steps, encoderLength, float } = this.shape;
-    if (!Number.isInteger(step) || step < 0 || step >= steps) {
-      throw new RangeError(`step ${step} is outside 0 … ${steps - 1}`);
-    }
+  /** Frames written so far: the past length of the next step. */
+  get length(): number {
+    return this.written;
+  }
+
+  /** The `past_key_values.*` feeds and the names to fetch (null: onnxruntime allocates) for the next step. */
+  bind(): { feeds: Record<string, OrtTensor>; fetches: Record<string, null> } {
+    const { batch, heads, headDim, steps, float, layers } = this.shape;
+    const step = this.written;
+    if (step >= steps) throw new RangeError(`the cache is full after ${steps} steps`);
     const feeds: Record<string, OrtTensor> = {};
-    const fetches: Record<string, OrtTensor> = {};
-    const pastDims = [batch, heads, step, headDim];
-    const presentDims = [batch, heads, step + 1, headDim];
-    const crossDims = [batch, heads, encoderLength, headDim];
+    const fetches: Record<string, null> = {};
     const empty = float === 'float16' ? new Uint16Array(0) : new Float32Array(0);
-    const write = step % 2;
-    const read = 1 - write;
-    this.layers.forEach((layer, i) => {
-      for (const part of ['key', 'value'] as const) {
-        const [even, odd] = layer[part];
-        const past = step === 0 ? empty : (read === 0 ? even : odd).subarray(0, this.frame * step);
-        feeds[`past_key_values.${i}.decoder.${part}`] = new this.Tensor(float, past, pastDims);
-        fetches[`present.${i}.decoder.${part}`] = new this.Tensor(
+    for (let l = 0; l < layers; l++) {
+      PARTS.forEach((part, p) => {
+        const buffer = this.self[2 * l + p] as CacheArray;
+        feeds[`past_key_values.${l}.decoder.${part}${TIME_MAJOR_SUFFIX}`] = new this.Tensor(
           float,
-          (write === 0 ? even : odd).subarray(0, this.frame * (step + 1)),
-          presentDims,
+          buffer.subarray(0, this.frame * step),
+          [step, batch, heads, headDim],
         );
-        const cross = part === 'key' ? layer.encoderKey : layer.encoderValue;
-        const crossTensor = new this.Tensor(float, cross, crossDims);
-        feeds[`past_key_values.${i}.encoder.${part}`] =
-          step === 0 ? new this.Tensor(float, empty, [batch, heads, 0, headDim]) : crossTensor;
-        fetches[`present.${i}.encoder.${part}`] = crossTensor;
-      }
-    });
+        fetches[`present.${l}.decoder.${part}${LAST_FRAME_SUFFIX}`] = null;
+        const cross = this.cross[2 * l + p];
+        // Step 0 runs the no-cache branch, which ignores the pasts and computes the cross-attention cache.
+        feeds[`past_key_values.${l}.encoder.${part}`] =
+          cross ?? new this.Tensor(float, empty, [batch, heads, 0, headDim]);
+        if (!cross) fetches[`present.${l}.encoder.${part}`] = null;
+      });
+    }
     return { feeds, fetches };
+  }
+
+  /** Appends the frame the step returned (and keeps step 0's cross-attention cache). */
+  store(outputs: Readonly<Record<string, OrtTensor | undefined>>): void {
+    const { layers, float } = this.shape;
+    const step = this.written;
+    for (let l = 0; l < layers; l++) {
+      PARTS.forEach((part, p) => {
+        const name = `present.${l}.decoder.${part}${LAST_FRAME_SUFFIX}`;
+        const frame = outputs[name];
+        if (!frame || frame.type !== float || frame.size !== this.frame) {
+          throw new RangeError(
+            `${name} should be ${float} [${this.frame}], not ${frame?.type} [${frame?.dims.join(', ')}]`,
+          );
+        }
+        (this.self[2 * l + p] as CacheArray).set(frame.data as CacheArray, this.frame * step);
+        if (!this.cross[2 * l + p]) {
+          const cross = outputs[`present.${l}.encoder.${part}`];
+          if (!cross) throw new RangeError(`step ${step} returned no present.${l}.encoder.${part}`);
+          this.cross[2 * l + p] = cross;
+        }
+      });
+    }
+    this.written += 1;
   }
 }

@@ -2,7 +2,8 @@
  * Our own MusicGen decode loop on onnxruntime-node sessions (issue #14), in place of
  * transformers.js's `generate()`: text encoder once, then one merged-decoder run per step with
  * the codebook delay pattern, classifier-free guidance as one batch of 2·B, greedy or seeded
- * top-k sampling (sampling.ts), the KV cache bound in place (kv-cache.ts), and EnCodec once.
+ * top-k sampling (sampling.ts), a KV cache allocated once per generation (kv-cache.ts) on a
+ * decoder rewritten to return one frame per step (kv-graph.ts), and EnCodec once.
  * transformers.js is kept for the tokenizer only.
  *
  * Everything a generation needs lives in the generation (its cache, its buffers, its random
@@ -21,6 +22,7 @@ import type { MusicgenConfig } from '../models/model-folder.js';
 import { halfToFloat, tensorToFloat32 } from '../../audio/samples.js';
 import { GenerationError, messageOf, throwIfAborted } from './errors.js';
 import { KvCache, type CacheFloat, type TensorConstructor } from './kv-cache.js';
+import { TIME_MAJOR_SUFFIX, timeMajorDecoder } from './kv-graph.js';
 import { ioFloatType, type SessionDtypes } from './model-files.js';
 import { applyGuidance, applyTemperature, argmax, sampleTopK, SeededRandom, TopKScratch } from './sampling.js';
 
@@ -102,8 +104,16 @@ export class OrtMusicgen {
     // The same options transformers.js passes (its default graph optimisation), so kernels and
     // numbers match its path.
     const options: InferenceSession.SessionOptions = { executionProviders: [device], logSeverityLevel: 3 };
-    const open = (session: keyof SessionDtypes): Promise<InferenceSession> =>
-      ort.InferenceSession.create(join(dir, ...sessionFileName(session, dtypes[session]).split('/')), options);
+    const layers = config.decoder.num_hidden_layers;
+    const path = (session: keyof SessionDtypes): string =>
+      join(dir, ...sessionFileName(session, dtypes[session]).split('/'));
+    const decoderSource = await timeMajorDecoder(path('decoder_model_merged'), layers);
+    const open = (session: keyof SessionDtypes): Promise<InferenceSession> => {
+      if (session !== 'decoder_model_merged') return ort.InferenceSession.create(path(session), options);
+      return typeof decoderSource === 'string'
+        ? ort.InferenceSession.create(decoderSource, options)
+        : ort.InferenceSession.create(decoderSource, options);
+    };
     // In parallel (as transformers.js does); on a failure, release the sessions that did open.
     const opened = await Promise.allSettled([
       open('text_encoder'),
@@ -118,9 +128,8 @@ export class OrtMusicgen {
     const [textEncoder, decoder, encodec] = opened.map(
       (o) => (o as PromiseFulfilledResult<InferenceSession>).value,
     ) as [InferenceSession, InferenceSession, InferenceSession];
-    const layers = config.decoder.num_hidden_layers;
     for (let i = 0; i < layers; i++) {
-      for (const name of [`past_key_values.${i}.decoder.key`, `present.${i}.decoder.key`]) {
+      for (const name of [`past_key_values.${i}.encoder.key`, `present.${i}.encoder.key`]) {
         const names = name.startsWith('past') ? decoder.inputNames : decoder.outputNames;
         if (!names.includes(name)) {
           throw new GenerationError(
@@ -132,14 +141,14 @@ export class OrtMusicgen {
       }
     }
     // Heads and head size from the graph where it states them, else from the config.
-    const meta = decoder.inputMetadata.find((m) => m.name === 'past_key_values.0.decoder.key');
-    const shape = meta?.isTensor ? meta.shape : [];
+    const meta = decoder.inputMetadata.find((m) => m.name === `past_key_values.0.decoder.key${TIME_MAJOR_SUFFIX}`);
+    const shape = meta?.isTensor ? meta.shape : []; // [t, B, H, Dh]
     const fromConfig = {
       heads: config.decoder.num_attention_heads,
       headDim: config.decoder.hidden_size / config.decoder.num_attention_heads,
     };
     const layout = {
-      heads: typeof shape[1] === 'number' ? shape[1] : fromConfig.heads,
+      heads: typeof shape[2] === 'number' ? shape[2] : fromConfig.heads,
       headDim: typeof shape[3] === 'number' ? shape[3] : fromConfig.headDim,
     };
     return new OrtMusicgen(
@@ -214,14 +223,12 @@ export class OrtMusicgen {
         batch: Bt,
         ...this.layout,
         steps,
-        encoderLength: S,
         float: this.float,
       },
       Tensor as unknown as TensorConstructor,
     );
     const useCache = new Uint8Array(1);
     let vocab = 0;
-    let logitsOut: Float32Array | Uint16Array | null = null;
     let logits32: Float32Array | null = null;
     let scores: Float32Array | null = null;
     let scratch: TopKScratch | null = null;
@@ -232,9 +239,7 @@ export class OrtMusicgen {
         inputIds[r] = BigInt(i % K >= n ? pad : (tokens[i * seq + n] as number));
       }
       useCache[0] = n === 0 ? 0 : 1;
-      const { feeds, fetches } = cache.bind(n);
-      // Step 0 lets onnxruntime size the logits; later steps write into one buffer.
-      const logitsFetch = logitsOut ? new Tensor(this.float, logitsOut, [decoderRows, 1, vocab]) : null;
+      const { feeds, fetches } = cache.bind();
       const out = await this.run(
         this.decoder,
         {
@@ -243,22 +248,29 @@ export class OrtMusicgen {
           input_ids: new Tensor('int64', inputIds, [decoderRows, 1]),
           use_cache_branch: new Tensor('bool', useCache, [1]),
         },
-        { ...fetches, logits: logitsFetch },
+        { ...fetches, logits: null },
       );
-      if (!logitsOut) {
-        const first = out.logits;
-        if (!first || first.dims.length !== 3 || first.dims[0] !== decoderRows || first.dims[1] !== 1) {
-          throw new GenerationError('bad_output', `The decoder returned logits of shape [${first?.dims.join(', ')}].`);
-        }
-        vocab = first.dims[2] as number;
-        logitsOut = (first.data as Float32Array | Uint16Array).slice();
+      try {
+        cache.store(out);
+      } catch (error) {
+        throw new GenerationError('bad_output', `The decoder's cache outputs at step ${n + 1}: ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+      const logits = out.logits;
+      const dims = logits?.dims ?? [];
+      if (dims.length !== 3 || dims[0] !== decoderRows || dims[1] !== 1 || (vocab > 0 && dims[2] !== vocab)) {
+        throw new GenerationError('bad_output', `The decoder returned logits of shape [${dims.join(', ')}].`);
+      }
+      if (vocab === 0) {
+        vocab = dims[2] as number;
         logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
         scores = cfg ? new Float32Array(rows * vocab) : null;
         scratch = greedy ? null : new TopKScratch(vocab);
       }
-      let raw = logitsOut as Float32Array;
+      let raw = logits?.data as Float32Array;
       if (logits32) {
-        const half = logitsOut as Uint16Array;
+        const half = logits?.data as Uint16Array;
         for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
         raw = logits32;
       }
