@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { timeMajorDecoder, toTimeMajorCache } from './kv-graph.js';
+import { useTempDirs } from '../../testing/temp-dir.js';
+
+const tempDir = useTempDirs();
 
 const DECODER = join(import.meta.dirname, '../../../models/tiny/musicgen/onnx/decoder_model_merged.onnx');
 
@@ -110,5 +113,22 @@ describe('toTimeMajorCache', () => {
       code: 'corrupt_file',
       message: expect.stringContaining('decoder_model_merged.onnx cannot take a time-major KV cache'),
     });
+  });
+
+  it('writes the rewrite of a larger file once beside it, and again when the original is newer', async () => {
+    const original = join(tempDir(), 'decoder_model_merged.onnx');
+    copyFileSync(DECODER, original);
+    const target = await timeMajorDecoder(original, 2, 0);
+    expect(target).toBe(original.replace(/\.onnx$/, '.kv-time-major.onnx'));
+    expect(readFileSync(target as string)).toEqual(Buffer.from(toTimeMajorCache(readFileSync(DECODER), 2)));
+    const older = new Date(Date.now() - 120_000);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(original, older, older);
+    utimesSync(target as string, old, old);
+    expect(await timeMajorDecoder(original, 2, 0)).toBe(target);
+    expect(Math.abs(statSync(target as string).mtimeMs - old.getTime())).toBeLessThan(1);
+    utimesSync(original, new Date(), new Date());
+    await timeMajorDecoder(original, 2, 0);
+    expect(statSync(target as string).mtimeMs).toBeGreaterThan(old.getTime());
   });
 });

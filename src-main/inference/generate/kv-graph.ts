@@ -201,7 +201,11 @@ export function toTimeMajorCache(model: Uint8Array, layers: number): Uint8Array 
  * of a rewritten copy beside the original (its external weights are found relative to it),
  * written once and rewritten when the original is newer.
  */
-export async function timeMajorDecoder(path: string, layers: number): Promise<string | Uint8Array> {
+export async function timeMajorDecoder(
+  path: string,
+  layers: number,
+  inMemoryLimit = IN_MEMORY_LIMIT,
+): Promise<string | Uint8Array> {
   const fail = (error: unknown): never => {
     throw new GenerationError(
       'corrupt_file',
@@ -211,7 +215,7 @@ export async function timeMajorDecoder(path: string, layers: number): Promise<st
   };
   const source = await stat(path);
   const { externalData } = await readOnnxGraphSummary(path);
-  if (externalData.length === 0 && source.size <= IN_MEMORY_LIMIT) {
+  if (externalData.length === 0 && source.size <= inMemoryLimit) {
     try {
       return toTimeMajorCache(await readFile(path), layers);
     } catch (error) {
@@ -227,7 +231,8 @@ export async function timeMajorDecoder(path: string, layers: number): Promise<st
   } catch (error) {
     return fail(error);
   }
-  const partial = `${target}.partial`;
+  // A name of its own, so that two loads at once cannot interleave their writes.
+  const partial = `${target}.${process.pid}.${Date.now()}.partial`;
   await writeFile(partial, bytes);
   await rename(partial, target);
   return target;
