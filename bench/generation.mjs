@@ -1,6 +1,8 @@
-// Benchmark of MusicGen generation on this machine's CPU (issue #5): steps/s, real-time factor and
-// peak RSS for 15 s and 30 s of audio, on the committed tiny model and on a same-shape random-weight
-// musicgen-small decoder (q8), compared with the memory-bandwidth floor of musicgen spec §6.
+// Benchmark of MusicGen generation on this machine's CPU (issues #5, #14): steps/s, real-time factor,
+// per-step time early and late, peak RSS and page faults for 15 s and 30 s of audio, on the committed
+// tiny model and on a same-shape random-weight musicgen-small decoder (q8), compared with the
+// memory-bandwidth floor of musicgen spec §6, for both decode loops (transformers.js generate() and
+// our own on onnxruntime-node, issue #14) in the same run, with their ratio.
 //
 // Builds src-main/inference/generate with esbuild into a temporary folder (no `npm run build`
 // needed), writes the random musicgen-small (q8 only) into another temporary folder and deletes it
@@ -11,7 +13,10 @@
 // Env: BENCH_TINY_SECONDS (default "15,30"), BENCH_SMALL_SECONDS (default "3": measured, then
 // extrapolated to 15 s and 30 s; "15,30" measures them, ~3 and ~8 min on 2 cores),
 // BENCH_SMALL=0 skips the small model, BENCH_EXTRAPOLATE (default "15,30"), BENCH_JSON=<file>
-// also writes the raw runs (per-step times included).
+// also writes the raw runs (per-step times included), BENCH_DECODERS (default "transformers,ort"),
+// BENCH_SMALL_DIR=<folder> uses an existing same-shape small model instead of writing one,
+// BENCH_IDENTITY=<dtype>:<seconds> (e.g. "fp32:5") first decodes greedily with both loops in one
+// process on the small model at that dtype and reports whether the audio is bit-identical.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -27,6 +32,9 @@ const TINY_SECONDS = list(process.env.BENCH_TINY_SECONDS, '15,30');
 const SMALL_SECONDS = list(process.env.BENCH_SMALL_SECONDS, '3');
 const EXTRAPOLATE = list(process.env.BENCH_EXTRAPOLATE, '15,30');
 const WITH_SMALL = process.env.BENCH_SMALL !== '0';
+const DECODERS = (process.env.BENCH_DECODERS ?? 'transformers,ort').split(',').filter(Boolean);
+const SMALL_DIR = process.env.BENCH_SMALL_DIR ? resolve(process.env.BENCH_SMALL_DIR) : null;
+const IDENTITY = process.env.BENCH_IDENTITY ? process.env.BENCH_IDENTITY.split(':') : null;
 const PROMPT = 'Lo-fi hip hop beat with mellow piano and soft rain';
 const SEED = 1234;
 const CFG = 2; // guidance 3: conditional + unconditional rows in one batch
@@ -141,7 +149,12 @@ async function bandwidthChild() {
 // ---------------------------------------------------------------------------------------------------
 // Child: one generation in a fresh process
 
-async function generationChild(genPath, dir, dtype, seconds) {
+function faults() {
+  const u = process.resourceUsage();
+  return u.minorPageFault + u.majorPageFault;
+}
+
+async function generationChild(genPath, dir, dtype, seconds, decoder) {
   const { MusicgenGenerator } = await import(pathToFileURL(genPath).href);
   const { AutoTokenizer, env } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
@@ -149,27 +162,45 @@ async function generationChild(genPath, dir, dtype, seconds) {
   const tokenizer = await AutoTokenizer.from_pretrained(dir.split('/').pop(), { local_files_only: true });
   const encoderTokens = tokenizer(PROMPT).input_ids.dims[1];
 
-  const generator = new MusicgenGenerator({ dir, dtype });
+  const generator = new MusicgenGenerator({ dir, dtype }, { decoder });
   const rssBeforeLoad = process.memoryUsage().rss;
   const { loadMs } = await generator.load();
   const rssLoaded = process.memoryUsage().rss;
   const stamps = [];
+  const cpu = [];
+  let faultsAtStart = 0;
   const result = await generator.generate(
     { prompt: PROMPT, durationSeconds: seconds, guidanceScale: 3, seed: SEED },
-    { onProgress: ({ step }) => (stamps[step] = performance.now()) },
+    {
+      onProgress: ({ step }) => {
+        stamps[step] = performance.now();
+        const c = process.cpuUsage();
+        cpu[step] = (c.user + c.system) / 1000;
+        if (step === 0) faultsAtStart = faults();
+      },
+    },
   );
+  const decodeFaults = faults() - faultsAtStart;
   // stamps[0] follows the text encoder; stamps[s] ends decoding step s (past length s − 1).
+  // CPU time (all threads of the process) per step is less disturbed by other work on a shared machine.
   const stepMs = [];
-  for (let s = 1; s < stamps.length; s++) stepMs.push(stamps[s] - stamps[s - 1]);
+  const stepCpuMs = [];
+  for (let s = 1; s < stamps.length; s++) {
+    stepMs.push(stamps[s] - stamps[s - 1]);
+    stepCpuMs.push(cpu[s] - cpu[s - 1]);
+  }
   process.stdout.write(
     JSON.stringify({
       seconds,
+      decoder,
       audioSeconds: result.audio.length / result.sampleRate,
       steps: result.steps,
       device: result.device,
       dtype: result.dtype.decoder_model_merged,
       timings: { ...result.timings, loadMs },
       stepMs,
+      stepCpuMs,
+      decodeFaults,
       encoderTokens,
       rssBeforeLoad,
       rssLoaded,
@@ -177,6 +208,38 @@ async function generationChild(genPath, dir, dtype, seconds) {
     }),
   );
   await generator.dispose();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child: greedy identity of the two decode loops in one process
+
+async function identityChild(genPath, dir, dtype, seconds) {
+  const { MusicgenGenerator } = await import(pathToFileURL(genPath).href);
+  const request = { prompt: PROMPT, durationSeconds: seconds, guidanceScale: 3, decoding: 'greedy' };
+  const out = {};
+  for (const decoder of ['transformers', 'ort']) {
+    const generator = new MusicgenGenerator({ dir, dtype }, { decoder });
+    const result = await generator.generate(request);
+    out[decoder] = { audio: result.audio, decodeMs: result.timings.decodeMs, steps: result.steps };
+    await generator.dispose();
+  }
+  const a = out.transformers.audio;
+  const b = out.ort.audio;
+  let firstDifference = a.length === b.length ? -1 : Math.min(a.length, b.length);
+  for (let i = 0; i < Math.min(a.length, b.length) && firstDifference < 0; i++) {
+    if (Object.is(a[i], b[i]) === false) firstDifference = i;
+  }
+  process.stdout.write(
+    JSON.stringify({
+      dtype,
+      seconds,
+      steps: out.ort.steps,
+      samples: [a.length, b.length],
+      identical: firstDifference < 0,
+      firstDifference,
+      decodeMs: { transformers: out.transformers.decodeMs, ort: out.ort.decodeMs },
+    }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -224,14 +287,14 @@ async function main() {
       platform: 'node',
       target: 'node20',
       logLevel: 'warning',
-      // The bundle lives in a temporary folder: it imports transformers.js (and through it
-      // onnxruntime-node) by absolute path, the same module instance the child imports.
+      // The bundle lives in a temporary folder: it imports transformers.js and onnxruntime-node
+      // by absolute path, the same module instances the child (and transformers.js) import.
       plugins: [
         {
-          name: 'external-transformers',
+          name: 'external-packages',
           setup(b) {
-            b.onResolve({ filter: /^@huggingface\/transformers$/ }, () => ({
-              path: fileURLToPath(import.meta.resolve('@huggingface/transformers')),
+            b.onResolve({ filter: /^(@huggingface\/transformers|onnxruntime-node)$/ }, (args) => ({
+              path: fileURLToPath(import.meta.resolve(args.path)),
               external: true,
             }));
           },
@@ -245,33 +308,42 @@ async function main() {
     );
     const rows = [];
     const tinyDir = join(root, 'models/tiny/musicgen');
-    for (const s of TINY_SECONDS) {
-      const r = run(['child', 'generate', genPath, tinyDir, 'fp32', String(s)]);
-      log(`tiny fp32 ${s} s: ${r.steps} steps in ${(r.timings.decodeMs / 1000).toFixed(1)} s`);
-      rows.push({ model: 'tiny', ...r });
-    }
-    if (WITH_SMALL && SMALL_SECONDS.length > 0) {
-      const smallDir = join(dir, 'musicgen-small');
-      const t = performance.now();
-      const gen = spawnSync(
-        process.execPath,
-        [join(root, 'scripts/tiny-musicgen/generate.mjs'), smallDir, '--size', 'small', '--dtypes', 'q8'],
-        { cwd: root, encoding: 'utf8' },
-      );
-      if (gen.status !== 0) throw new Error(`writing musicgen-small failed:\n${gen.stderr}`);
-      log(`wrote the random musicgen-small (q8) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    // Both loops per length, the order alternating, so that drift on a shared machine hits both.
+    const both = (model, modelDir, dtype, s, index) => {
+      const order = index % 2 === 0 ? DECODERS : [...DECODERS].reverse();
+      for (const decoder of order) {
+        const r = run(['child', 'generate', genPath, modelDir, dtype, String(s), decoder]);
+        log(`${model} ${dtype} ${s} s, ${decoder}: ${r.steps} steps in ${(r.timings.decodeMs / 1000).toFixed(1)} s`);
+        rows.push({ model, ...r });
+      }
+    };
+    TINY_SECONDS.forEach((s, i) => both('tiny', tinyDir, 'fp32', s, i));
+    let identity = null;
+    if (WITH_SMALL && (SMALL_SECONDS.length > 0 || IDENTITY)) {
+      const smallDir = SMALL_DIR ?? join(dir, 'musicgen-small');
+      if (!SMALL_DIR) {
+        const t = performance.now();
+        const dtypes = IDENTITY && IDENTITY[0] !== 'q8' ? `q8,${IDENTITY[0]}` : 'q8';
+        const gen = spawnSync(
+          process.execPath,
+          [join(root, 'scripts/tiny-musicgen/generate.mjs'), smallDir, '--size', 'small', '--dtypes', dtypes],
+          { cwd: root, encoding: 'utf8' },
+        );
+        if (gen.status !== 0) throw new Error(`writing musicgen-small failed:\n${gen.stderr}`);
+        log(`wrote the random musicgen-small (${dtypes}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      }
       try {
-        for (const s of SMALL_SECONDS) {
-          const r = run(['child', 'generate', genPath, smallDir, 'q8', String(s)]);
-          log(`small q8 ${s} s: ${r.steps} steps in ${(r.timings.decodeMs / 1000).toFixed(1)} s`);
-          rows.push({ model: 'small', ...r });
+        if (IDENTITY) {
+          identity = run(['child', 'identity', genPath, smallDir, IDENTITY[0], IDENTITY[1] ?? '5']);
+          log(`identity ${JSON.stringify(identity)}`);
         }
+        SMALL_SECONDS.forEach((s, i) => both('small', smallDir, 'q8', s, i));
       } finally {
-        rmSync(smallDir, { recursive: true, force: true });
+        if (!SMALL_DIR) rmSync(smallDir, { recursive: true, force: true });
       }
     }
-    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ bw, rows }));
-    report(bw, rows, (performance.now() - started) / 1000);
+    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ bw, rows, identity }));
+    report(bw, rows, identity, (performance.now() - started) / 1000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -281,7 +353,29 @@ function log(line) {
   process.stderr.write(`${line}\n`);
 }
 
-function report(bw, rows, wallSeconds) {
+/** Median of `xs[from … to)` (clamped), or NaN when empty. */
+function medianOf(xs, from, to) {
+  const part = xs.slice(Math.max(0, from), Math.min(xs.length, to));
+  return part.length > 0 ? median(part) : Number.NaN;
+}
+
+/** Per-step time near step 50 and over the last 20 steps (wall and CPU ms), with their floors. */
+function earlyLate(r, bytesPerMs) {
+  const shape = SHAPES[r.model];
+  const lateFrom = r.stepMs.length - 20;
+  // stepMs[i] is step i + 1, whose past holds i frames.
+  const early = { step: 50, wall: medianOf(r.stepMs, 40, 60), cpu: medianOf(r.stepCpuMs ?? [], 40, 60) };
+  const late = {
+    step: lateFrom + 10,
+    wall: medianOf(r.stepMs, lateFrom, r.stepMs.length),
+    cpu: medianOf(r.stepCpuMs ?? [], lateFrom, r.stepMs.length),
+  };
+  early.floor = bytesPerStep(shape, r.dtype, 49, r.encoderTokens).total / bytesPerMs;
+  late.floor = bytesPerStep(shape, r.dtype, late.step - 1, r.encoderTokens).total / bytesPerMs;
+  return { early, late };
+}
+
+function report(bw, rows, identity, wallSeconds) {
   const bytesPerMs = bw.readAll * 1e6; // GB/s → bytes per ms
   const mib = (x) => `${(x / 2 ** 20).toFixed(0)} MiB`;
   const ortVersion = JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version;
@@ -291,38 +385,51 @@ function report(bw, rows, wallSeconds) {
   const cpu = cpus();
   const head = [
     'model (decoder dtype, device)',
+    'decode loop',
     'audio',
     'steps',
     'decode',
-    'steps/s',
     'ms/step',
+    'step 50: ms wall / CPU (floor)',
+    'late steps: ms wall / CPU (floor)',
     'real-time factor',
     'peak RSS',
-    'floor ms/step',
+    'page faults/step',
     'measured ÷ floor',
   ];
   const out = [head, head.map(() => '---')];
   const table = (rs) => rs.map((r) => `| ${r.join(' | ')} |`).join('\n');
   const name = (r) => (r.model === 'tiny' ? 'tiny' : 'musicgen-small shape, random');
+  const digits = (r) => (r.model === 'tiny' ? 3 : 1);
   const notes = [];
   for (const r of rows) {
     const shape = SHAPES[r.model];
     const decodeMs = r.timings.decodeMs;
     const wallMs = r.timings.encodeMs + decodeMs + r.timings.audioMs;
     const floor = floorMs(shape, r.dtype, r.steps, r.encoderTokens, bytesPerMs);
+    const { early, late } = earlyLate(r, bytesPerMs);
+    const at = (x) =>
+      Number.isNaN(x.wall)
+        ? '—'
+        : `${x.wall.toFixed(digits(r))} / ${x.cpu.toFixed(digits(r))} (${x.floor.toFixed(digits(r) + 1)})` +
+          (x === late ? ` at step ~${x.step}` : '');
     out.push([
       `${name(r)} (${r.dtype}, ${r.device})`,
+      r.decoder,
       `${r.audioSeconds.toFixed(2)} s`,
       String(r.steps),
       `${(decodeMs / 1000).toFixed(1)} s`,
-      (r.steps / (decodeMs / 1000)).toFixed(1),
       (decodeMs / r.steps).toFixed(2),
+      at(early),
+      at(late),
       `${(r.audioSeconds / (wallMs / 1000)).toFixed(3)}×`,
       mib(r.peakRss),
-      (floor / r.steps).toFixed(r.model === 'tiny' ? 5 : 2),
+      r.decodeFaults === undefined ? '—' : String(Math.round(r.decodeFaults / r.steps)),
       `${(decodeMs / floor).toFixed(r.model === 'tiny' ? 0 : 2)}×`,
     ]);
-    const longest = rows.filter((x) => x.model === 'small').sort((x, y) => y.steps - x.steps)[0];
+    const longest = rows
+      .filter((x) => x.model === 'small' && x.decoder === r.decoder)
+      .sort((x, y) => y.steps - x.steps)[0];
     if (r === longest) {
       const { a, b } = fit(r.stepMs);
       notes.push({ r, a, b });
@@ -333,46 +440,87 @@ function report(bw, rows, wallSeconds) {
         const decode = steps * a + (b * steps * (steps + 1)) / 2;
         const wall = r.timings.encodeMs + decode + (r.timings.audioMs * (steps - 3)) / (r.steps - 3);
         const fl = floorMs(shape, r.dtype, steps, r.encoderTokens, bytesPerMs);
-        // The caches grow by kvPerFrame per step; past and present are both alive during a step.
+        // The caches grow by kvPerFrame per step; two copies of the self-attention cache are alive
+        // during a step (past and present; our loop's two ping-pong buffers).
         const rss = r.peakRss + 2 * kvPerFrame * (steps - r.steps);
         out.push([
           `${name(r)} (${r.dtype}, ${r.device}) — *extrapolated*`,
+          r.decoder,
           `*${s.toFixed(2)} s*`,
           `*${steps}*`,
           `*${(decode / 1000).toFixed(0)} s*`,
-          `*${(steps / (decode / 1000)).toFixed(1)}*`,
           `*${(decode / steps).toFixed(1)}*`,
+          '',
+          '',
           `*${(s / (wall / 1000)).toFixed(3)}×*`,
           `*~${mib(rss)}*`,
-          (fl / steps).toFixed(2),
+          '',
           `*${(decode / fl).toFixed(2)}×*`,
         ]);
       }
     }
+  }
+  // The new loop against the old one, for every model and length that ran both.
+  const ratioHead = [
+    'model, audio',
+    'decode time ort ÷ transformers',
+    'decode CPU time ort ÷ transformers',
+    'late step wall ort ÷ transformers',
+    'peak RSS ort ÷ transformers',
+    'page faults ort ÷ transformers',
+  ];
+  const ratios = [ratioHead, ratioHead.map(() => '---')];
+  for (const r of rows.filter((x) => x.decoder === 'ort')) {
+    const t = rows.find((x) => x.decoder === 'transformers' && x.model === r.model && x.seconds === r.seconds);
+    if (!t) continue;
+    const sum = (xs) => (xs ?? []).reduce((p, q) => p + q, 0);
+    const lateR = earlyLate(r, bytesPerMs).late.wall / earlyLate(t, bytesPerMs).late.wall;
+    ratios.push([
+      `${name(r)} (${r.dtype}), ${r.audioSeconds.toFixed(2)} s`,
+      `${(r.timings.decodeMs / t.timings.decodeMs).toFixed(2)}×`,
+      `${(sum(r.stepCpuMs) / sum(t.stepCpuMs)).toFixed(2)}×`,
+      Number.isNaN(lateR) ? '—' : `${lateR.toFixed(2)}×`,
+      `${(r.peakRss / t.peakRss).toFixed(2)}×`,
+      t.decodeFaults ? `${(r.decodeFaults / t.decodeFaults).toFixed(3)}×` : '—',
+    ]);
   }
   const small = rows.find((r) => r.model === 'small');
   const w = bytesPerStep(SHAPES.small, 'q8', 0, small?.encoderTokens ?? 0);
   const lines = [
     `Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length} cores, ${mib(totalmem())} RAM, Node ${process.versions.node}, onnxruntime-node ${ortVersion} (CPU EP), @huggingface/transformers ${tjsVersion}, ${new Date().toISOString().slice(0, 10)}`,
     `Memory bandwidth (median of ${bw.runs}, 1 GiB Float64Array): read ${bw.readAll.toFixed(1)} GB/s with ${bw.threads} threads (the floor uses this), ${bw.readOne.toFixed(1)} GB/s with 1 thread; memcpy ${bw.copyOne.toFixed(1)} GB/s (read + write).`,
-    `Generation: "${PROMPT}" (${rows[0]?.encoderTokens ?? '?'} encoder tokens), seed ${SEED}, guidance 3 (batch 2), top-k 250, each run in a fresh process (peak RSS = VmHWM, model load included). Real-time factor = audio s ÷ (text encoder + decoding + EnCodec) s, load excluded.`,
+    `Generation: "${PROMPT}" (${rows[0]?.encoderTokens ?? '?'} encoder tokens), seed ${SEED}, guidance 3 (batch 2), top-k 250, each run in a fresh process (peak RSS = VmHWM, model load included). Real-time factor = audio s ÷ (text encoder + decoding + EnCodec) s, load excluded. Decode loops: transformers = transformers.js generate(), ort = our own loop (issue #14); seeded sampling draws differ between the loops, greedy tokens are identical.`,
+    `Per-step columns: medians of steps 41–60 and of the last 20 steps, wall ms / CPU ms of the process (all threads), and the bandwidth floor of that step in brackets. Page faults: minor + major during decoding, per step.`,
     `Bytes per step (spec §6): (L·(6·D²+2·D·F) + K·D·V)·bytes/weight + 2·L·2·D·(t+S)·4 B; musicgen-small q8: ${(w.weights / 1e6).toFixed(0)} MB weights + ${((2 * 24 * 2 * 1024 * 4) / 1e3).toFixed(0)} KB of KV per past frame (t) and per encoder token (S).`,
     `Bench wall time: ${wallSeconds.toFixed(0)} s.`,
     '',
     table(out),
   ];
+  if (ratios.length > 2) lines.push('', table(ratios));
+  if (identity) {
+    lines.push(
+      '',
+      `Greedy identity, same-shape musicgen-small ${identity.dtype}, ${identity.seconds} s (${identity.steps} steps), both loops in one process: ` +
+        (identity.identical
+          ? `audio bit-identical (${identity.samples[0]} samples).`
+          : `audio DIFFERS, first at sample ${identity.firstDifference} (lengths ${identity.samples.join(' / ')}).`) +
+        ` Decode ${(identity.decodeMs.transformers / 1000).toFixed(1)} s (transformers) / ${(identity.decodeMs.ort / 1000).toFixed(1)} s (ort).`,
+    );
+  }
   for (const { r, a, b } of notes) {
     lines.push(
       '',
-      `Extrapolation from the measured ${r.audioSeconds.toFixed(2)} s run: least-squares ms(step) = ${a.toFixed(1)} + ${b.toFixed(4)}·step over steps 6…${r.steps}; EnCodec scaled by frames; RSS + 2 × KV growth.`,
+      `Extrapolation (${r.decoder}) from the measured ${r.audioSeconds.toFixed(2)} s run: least-squares ms(step) = ${a.toFixed(1)} + ${b.toFixed(4)}·step over steps 6…${r.steps}; EnCodec scaled by frames; RSS + 2 × KV growth.`,
     );
   }
   console.log(lines.join('\n'));
 }
 
 if (process.argv[2] === 'child') {
-  if (process.argv[3] === 'bandwidth') await bandwidthChild();
-  else await generationChild(process.argv[4], process.argv[5], process.argv[6], Number(process.argv[7]));
+  const [, , , kind, genPath, dir, dtype, seconds, decoder] = process.argv;
+  if (kind === 'bandwidth') await bandwidthChild();
+  else if (kind === 'identity') await identityChild(genPath, dir, dtype, Number(seconds));
+  else await generationChild(genPath, dir, dtype, Number(seconds), decoder);
 } else {
   await main();
 }

@@ -78,6 +78,17 @@ describe('bittaudio generate', () => {
     expect(lines.at(-1)).toMatch(/^\[#{30}\] 100% {2}28\/28 steps/);
   });
 
+  it('decodes with our own loop when asked, to the same greedy file as transformers.js', async () => {
+    const dir = tempDir();
+    const cli = harness();
+    const args = ['--tokens', '20', '--model', TINY, '--greedy', '--format', 'float32'];
+    await cli.run('rock', ...args, '--out', join(dir, 'a.wav'));
+    await cli.run('rock', ...args, '--decoder', 'ort', '--out', join(dir, 'b.wav'));
+    expect(readFileSync(join(dir, 'b.wav'))).toEqual(readFileSync(join(dir, 'a.wav')));
+    await expect(cli.run('rock', ...args, '--decoder', 'onnx', '--out', join(dir, 'c.wav'))).rejects.toThrow();
+    expect(cli.err()).toMatch(/--decoder <loop>' argument 'onnx' is invalid/);
+  });
+
   it('draws one redrawn bar on a terminal, and the seed reproduces the file', async () => {
     const dir = tempDir();
     const cli = harness({ interactive: true });

@@ -10,7 +10,14 @@ import { peakNormalize } from '../../audio/samples.js';
 import { writeWavFile, type WavSampleFormat } from '../../audio/wav.js';
 import { COMMAND_GROUPS } from '../../command-groups.js';
 import { whyCudaCannotRun } from '../gpu/cuda-readiness.js';
-import { MusicgenGenerator, type GenerationProgress, type MusicGenerator, type MusicgenSource } from './musicgen.js';
+import {
+  MUSICGEN_DECODERS,
+  MusicgenGenerator,
+  type GenerationProgress,
+  type MusicgenDecoder,
+  type MusicGenerator,
+  type MusicgenSource,
+} from './musicgen.js';
 import { MAX_DURATION_SECONDS, type MusicRequest } from './request.js';
 import type { SessionDtypes } from './model-files.js';
 
@@ -25,7 +32,7 @@ export interface GenerateCliIo {
   onInterrupt(stop: () => void): () => void;
   createGenerator(
     source: MusicgenSource,
-    options: { device: ExecutionProvider },
+    options: { device: ExecutionProvider; decoder: MusicgenDecoder },
   ): MusicGenerator & {
     dispose?(): Promise<void>;
   };
@@ -63,6 +70,7 @@ interface GenerateFlags {
   out: string;
   dtype: ModelDtype;
   device: ExecutionProvider;
+  decoder: MusicgenDecoder;
   seed?: number;
   guidance: number;
   topK: number;
@@ -107,6 +115,11 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
       new Option('--device <device>', 'execution provider (falls back to the CPU)')
         .choices(ExecutionProviderSchema.options)
         .default('cpu'),
+    )
+    .addOption(
+      new Option('--decoder <loop>', 'decode loop: transformers.js generate() or our own on onnxruntime-node')
+        .choices(MUSICGEN_DECODERS)
+        .default('transformers'),
     )
     .option(
       '--seed <n>',
@@ -155,7 +168,10 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
           device = 'cpu';
         }
       }
-      const generator = io.createGenerator({ dir: resolve(flags.model), dtype: cliDtypes(flags.dtype) }, { device });
+      const generator = io.createGenerator(
+        { dir: resolve(flags.model), dtype: cliDtypes(flags.dtype) },
+        { device, decoder: flags.decoder },
+      );
       const controller = new AbortController();
       const unsubscribe = io.onInterrupt(() => controller.abort());
       const bar = new ProgressBar(io);

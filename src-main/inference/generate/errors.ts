@@ -33,3 +33,19 @@ export class GenerationError extends Error {
 export function isAbortError(error: unknown): boolean {
   return error instanceof GenerationError && error.code === 'aborted';
 }
+
+/**
+ * Throws the `aborted` GenerationError when the signal has fired: "The generation was cancelled
+ * after step n of N" at a step boundary, with the reason's message when it gave one.
+ */
+export function throwIfAborted(signal: AbortSignal | undefined, step?: number, steps?: number): void {
+  if (!signal?.aborted) return;
+  const where = step === undefined ? '' : ` after step ${step} of ${steps}`;
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
+  throw new GenerationError('aborted', `The generation was cancelled${where}${why}.`, { cause: reason });
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

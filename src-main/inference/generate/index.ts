@@ -10,7 +10,9 @@ export {
   type SessionDtypes,
 } from './model-files.js';
 export {
+  MUSICGEN_DECODERS,
   MusicgenGenerator,
+  type MusicgenDecoder,
   type GenerateOptions,
   type GeneratedAudio,
   type GenerationProgress,

@@ -7,6 +7,10 @@
  * transformers.js keeps its settings (`env`) and its sampling random generator in module-wide
  * state, so every load and generation of every instance runs one at a time through one queue:
  * a seeded run is then reproducible even while other generations wait.
+ *
+ * `decoder: 'ort'` decodes with our own loop on onnxruntime-node sessions instead (ort-decoder.ts,
+ * issue #14): the same requests and results, greedy tokens identical, its own seeded sampler, no
+ * queue. transformers.js's `generate()` stays the default until the new loop is proven.
  */
 import { randomInt } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
@@ -25,9 +29,10 @@ import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import type { Logger } from '../../log/logger.js';
 import type { LoadableModel } from '../models/store.js';
+import type { OrtMusicgen } from './ort-decoder.js';
 import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
 import { hideSoftwareAdapters } from '../gpu/software-adapters.js';
-import { GenerationError } from './errors.js';
+import { GenerationError, messageOf, throwIfAborted } from './errors.js';
 import { checkModelFolder, sessionDtypes, type CheckedFolder, type SessionDtypes } from './model-files.js';
 import {
   expectedSamples,
@@ -93,7 +98,13 @@ export type MusicgenSource =
   | (Pick<LoadableModel, 'localModelPath' | 'modelId' | 'dtype'> & Partial<Pick<LoadableModel, 'externalData'>>)
   | { dir: string; dtype: ModelDtype | Partial<Record<string, ModelDtype>>; externalData?: Record<string, boolean> };
 
+/** Which decode loop runs the steps: transformers.js `generate()` or our own (ort-decoder.ts). */
+export const MUSICGEN_DECODERS = ['transformers', 'ort'] as const;
+export type MusicgenDecoder = (typeof MUSICGEN_DECODERS)[number];
+
 export interface MusicgenGeneratorOptions {
+  /** Default `transformers`. */
+  decoder?: MusicgenDecoder;
   /** From the gpu module's `chooseDevice`; default `cpu`. */
   device?: ExecutionProvider;
   /** When the device fails to create the sessions, load on the CPU instead (default true; musicgen spec §3: no fallback inside onnxruntime). */
@@ -101,11 +112,22 @@ export interface MusicgenGeneratorOptions {
   logger?: Logger;
 }
 
+type Engine =
+  | { kind: 'transformers'; model: PreTrainedModel; tokenizer: PreTrainedTokenizer }
+  | { kind: 'ort'; model: OrtMusicgen };
+
 interface Loaded {
-  model: PreTrainedModel;
-  tokenizer: PreTrainedTokenizer;
+  engine: Engine;
   checked: CheckedFolder;
   device: ExecutionProvider;
+}
+
+/** What a decode loop hands back: one waveform per prompt and where the time went. */
+interface Decoded {
+  rows: Float32Array[];
+  encodeMs: number;
+  decodeMs: number;
+  audioMs: number;
 }
 
 /** One queue for everything that touches transformers.js's global state. */
@@ -121,6 +143,7 @@ export class MusicgenGenerator implements MusicGenerator {
   readonly modelId: string;
   readonly dir: string;
   readonly dtype: SessionDtypes;
+  readonly decoder: MusicgenDecoder;
   private readonly externalData: Record<string, boolean>;
   private loading: Promise<{ loaded: Loaded; loadMs: number }> | null = null;
   private loaded: Loaded | null = null;
@@ -139,6 +162,7 @@ export class MusicgenGenerator implements MusicGenerator {
     this.dir = join(this.localModelPath, ...this.modelId.split('/'));
     this.dtype = sessionDtypes(source.dtype);
     this.externalData = { ...source.externalData };
+    this.decoder = options.decoder ?? 'transformers';
   }
 
   /** The device the sessions run on, once loaded. */
@@ -205,77 +229,48 @@ export class MusicgenGenerator implements MusicGenerator {
     const seed = greedy ? null : (req.seed ?? randomInt(0, 0x100000000));
     const prompts = parsedRequests.map((r) => r.prompt);
 
-    return exclusive(async () => {
-      throwIfAborted(options.signal);
-      const queuedAt = performance.now();
-      const inputs =
-        prompts.length === 1 ? loaded.tokenizer(prompts[0] as string) : loaded.tokenizer(prompts, { padding: true });
-      const streamer = new StepStreamer(steps, options);
-      if (seed !== null) random.seed(seed);
-      let output: unknown;
-      try {
-        output = await loaded.model.generate({
-          ...inputs,
-          max_new_tokens: steps,
-          do_sample: !greedy,
-          guidance_scale: req.guidanceScale,
-          top_k: req.topK,
-          temperature: req.temperature,
-          // The typings intersect BaseStreamer with TextStreamer; generate only calls put() and end().
-          streamer: streamer as unknown as TextStreamer,
-        });
-      } catch (error) {
-        if (error instanceof GenerationError) throw error;
-        throw new GenerationError('generation_failed', `MusicGen failed during generation: ${messageOf(error)}`, {
-          cause: error,
-        });
+    const engine = loaded.engine;
+    const settings = {
+      steps,
+      greedy,
+      seed,
+      guidanceScale: req.guidanceScale,
+      topK: req.topK,
+      temperature: req.temperature,
+    };
+    const { rows, encodeMs, decodeMs, audioMs } =
+      engine.kind === 'ort'
+        ? await decodeWithOrt(engine.model, prompts, settings, options)
+        : await exclusive(() => decodeWithTransformers(engine, prompts, settings, options));
+    for (const [row, audio] of rows.entries()) {
+      const bad = firstNonFinite(audio);
+      if (bad >= 0) {
+        const where = rows.length > 1 ? ` of batch row ${row}` : '';
+        throw new GenerationError('bad_output', `The generated audio${where} has a non-finite sample at index ${bad}.`);
       }
-      const finished = performance.now();
-      if (!(output instanceof Tensor)) {
-        throw new GenerationError('bad_output', 'MusicGen returned no audio tensor.');
-      }
-      if (output.dims[0] !== prompts.length) {
-        throw new GenerationError(
-          'bad_output',
-          `MusicGen returned audio of shape [${output.dims.join(', ')}] for a batch of ${prompts.length}.`,
-        );
-      }
-      const rows = prompts.map((_, row) => tensorToFloat32(output, row));
-      for (const [row, audio] of rows.entries()) {
-        const bad = firstNonFinite(audio);
-        if (bad >= 0) {
-          const where = rows.length > 1 ? ` of batch row ${row}` : '';
-          throw new GenerationError(
-            'bad_output',
-            `The generated audio${where} has a non-finite sample at index ${bad}.`,
-          );
-        }
-      }
-      const wanted = expectedSamples(steps, loaded.checked.hop, codebooks);
-      const got = rows[0]?.length ?? 0;
-      if (got !== wanted) {
-        this.options.logger?.warn('Unexpected audio length', { samples: got, expected: wanted, steps });
-      }
-      const encodeEnd = streamer.firstAt ?? finished;
-      const decodeEnd = streamer.endAt ?? finished;
-      const timings = {
-        ...(wasLoaded ? {} : { loadMs }),
-        encodeMs: encodeEnd - queuedAt,
-        decodeMs: decodeEnd - encodeEnd,
-        audioMs: finished - decodeEnd,
-        totalMs: performance.now() - started,
-      };
-      return rows.map((audio) => ({
-        audio,
-        sampleRate,
-        model: this.modelId,
-        dtype: { ...this.dtype },
-        device: loaded.device,
-        steps,
-        seed,
-        timings: { ...timings },
-      }));
-    });
+    }
+    const wanted = expectedSamples(steps, loaded.checked.hop, codebooks);
+    const got = rows[0]?.length ?? 0;
+    if (got !== wanted) {
+      this.options.logger?.warn('Unexpected audio length', { samples: got, expected: wanted, steps });
+    }
+    const timings = {
+      ...(wasLoaded ? {} : { loadMs }),
+      encodeMs,
+      decodeMs,
+      audioMs,
+      totalMs: performance.now() - started,
+    };
+    return rows.map((audio) => ({
+      audio,
+      sampleRate,
+      model: this.modelId,
+      dtype: { ...this.dtype },
+      device: loaded.device,
+      steps,
+      seed,
+      timings: { ...timings },
+    }));
   }
 
   /** Releases the onnxruntime sessions. */
@@ -286,7 +281,7 @@ export class MusicgenGenerator implements MusicGenerator {
     if (!loading) return;
     try {
       const { loaded } = await loading;
-      await loaded.model.dispose();
+      await loaded.engine.model.dispose();
     } catch {
       // a failed load has nothing to release
     }
@@ -306,22 +301,16 @@ export class MusicgenGenerator implements MusicGenerator {
   private async loadOnce(): Promise<{ loaded: Loaded; loadMs: number }> {
     const started = performance.now();
     const checked = await checkModelFolder(this.dir, this.dtype, this.externalData);
-    return exclusive(async () => {
+    // Our own loop touches no transformers.js global state, so it loads outside the queue.
+    const queued = this.decoder === 'ort' ? <T>(work: () => Promise<T>) => work() : exclusive;
+    return queued(async () => {
       const wanted = this.options.device ?? 'cpu';
       const log = this.options.logger;
       let device = wanted;
-      let model: PreTrainedModel;
-      const tokenizer = await this.withLocalEnv(() =>
-        AutoTokenizer.from_pretrained(this.modelId, { local_files_only: true }),
-      ).catch((error: unknown) => {
-        throw new GenerationError(
-          'corrupt_file',
-          `The tokenizer in ${this.dir} could not be loaded: ${messageOf(error)}`,
-          { cause: error },
-        );
-      });
+      let engine: Engine;
+      const tokenizer = await this.loadTokenizer();
       try {
-        model = await this.createSessions(wanted);
+        engine = await this.createEngine(wanted, checked, tokenizer);
       } catch (error) {
         if (wanted === 'cpu' || this.options.fallbackToCpu === false) throw this.loadError(error, wanted);
         log?.warn('Could not load MusicGen on the chosen device; using the CPU', {
@@ -330,20 +319,54 @@ export class MusicgenGenerator implements MusicGenerator {
         });
         device = 'cpu';
         try {
-          model = await this.createSessions('cpu');
+          engine = await this.createEngine('cpu', checked, tokenizer);
         } catch (cpuError) {
           throw this.loadError(cpuError, 'cpu');
         }
       }
       const loadMs = performance.now() - started;
-      log?.info('MusicGen loaded', { model: this.modelId, dtype: this.dtype, device, loadMs: Math.round(loadMs) });
-      return { loaded: { model, tokenizer, checked, device }, loadMs };
+      log?.info('MusicGen loaded', {
+        model: this.modelId,
+        dtype: this.dtype,
+        device,
+        decoder: this.decoder,
+        loadMs: Math.round(loadMs),
+      });
+      return { loaded: { engine, checked, device }, loadMs };
     });
   }
 
-  private createSessions(device: ExecutionProvider): Promise<PreTrainedModel> {
+  /** transformers.js's tokenizer, for its own path (our loop loads one inside OrtMusicgen). */
+  private async loadTokenizer(): Promise<PreTrainedTokenizer | null> {
+    if (this.decoder === 'ort') return null;
+    return this.withLocalEnv(() => AutoTokenizer.from_pretrained(this.modelId, { local_files_only: true })).catch(
+      (error: unknown) => {
+        throw new GenerationError(
+          'corrupt_file',
+          `The tokenizer in ${this.dir} could not be loaded: ${messageOf(error)}`,
+          {
+            cause: error,
+          },
+        );
+      },
+    );
+  }
+
+  private async createEngine(
+    device: ExecutionProvider,
+    checked: CheckedFolder,
+    tokenizer: PreTrainedTokenizer | null,
+  ): Promise<Engine> {
     // A software Vulkan adapter would be accepted and run ~30× slower than the CPU provider.
     if (device === 'webgpu') hideSoftwareAdapters();
+    if (this.decoder === 'ort' || !tokenizer) {
+      const { OrtMusicgen } = await import('./ort-decoder.js');
+      return { kind: 'ort', model: await OrtMusicgen.load(this.dir, this.dtype, checked.config, device) };
+    }
+    return { kind: 'transformers', model: await this.createSessions(device), tokenizer };
+  }
+
+  private createSessions(device: ExecutionProvider): Promise<PreTrainedModel> {
     const external = Object.fromEntries(Object.entries(this.externalData).map(([s, on]) => [s, on ? 1 : 0]));
     return this.withLocalEnv(() =>
       MusicgenForConditionalGeneration.from_pretrained(this.modelId, {
@@ -403,14 +426,6 @@ class StepStreamer extends BaseStreamer {
   }
 }
 
-function throwIfAborted(signal: AbortSignal | undefined, step?: number, steps?: number): void {
-  if (!signal?.aborted) return;
-  const where = step === undefined ? '' : ` after step ${step} of ${steps}`;
-  const reason: unknown = signal.reason;
-  const why = reason instanceof Error && reason.name !== 'AbortError' ? `: ${reason.message}` : '';
-  throw new GenerationError('aborted', `The generation was cancelled${where}${why}.`, { cause: reason });
-}
-
 function describeDtypes(dtypes: SessionDtypes): string {
   const values = new Set(Object.values(dtypes));
   if (values.size === 1) return [...values][0] ?? 'fp32';
@@ -419,6 +434,73 @@ function describeDtypes(dtypes: SessionDtypes): string {
     .join(', ');
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+interface DecodeRequest {
+  steps: number;
+  greedy: boolean;
+  seed: number | null;
+  guidanceScale: number;
+  topK: number;
+  temperature: number;
+}
+
+/** Our own loop (ort-decoder.ts); progress 0 … steps and cancellation at each step, as below. */
+async function decodeWithOrt(
+  model: OrtMusicgen,
+  prompts: string[],
+  settings: DecodeRequest,
+  options: GenerateOptions,
+): Promise<Decoded> {
+  const { audio, timings } = await model.generate(prompts, settings, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onStep: (step) => options.onProgress?.({ step, steps: settings.steps }),
+  });
+  return { rows: audio, ...timings };
+}
+
+/** transformers.js `generate()`, run inside the global queue (its RNG and env are module-wide). */
+async function decodeWithTransformers(
+  engine: Extract<Engine, { kind: 'transformers' }>,
+  prompts: string[],
+  settings: DecodeRequest,
+  options: GenerateOptions,
+): Promise<Decoded> {
+  const { steps, greedy, seed } = settings;
+  throwIfAborted(options.signal);
+  const queuedAt = performance.now();
+  const inputs =
+    prompts.length === 1 ? engine.tokenizer(prompts[0] as string) : engine.tokenizer(prompts, { padding: true });
+  const streamer = new StepStreamer(steps, options);
+  if (seed !== null) random.seed(seed);
+  let output: unknown;
+  try {
+    output = await engine.model.generate({
+      ...inputs,
+      max_new_tokens: steps,
+      do_sample: !greedy,
+      guidance_scale: settings.guidanceScale,
+      top_k: settings.topK,
+      temperature: settings.temperature,
+      // The typings intersect BaseStreamer with TextStreamer; generate only calls put() and end().
+      streamer: streamer as unknown as TextStreamer,
+    });
+  } catch (error) {
+    if (error instanceof GenerationError) throw error;
+    throw new GenerationError('generation_failed', `MusicGen failed during generation: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  const finished = performance.now();
+  if (!(output instanceof Tensor)) {
+    throw new GenerationError('bad_output', 'MusicGen returned no audio tensor.');
+  }
+  if (output.dims[0] !== prompts.length) {
+    throw new GenerationError(
+      'bad_output',
+      `MusicGen returned audio of shape [${output.dims.join(', ')}] for a batch of ${prompts.length}.`,
+    );
+  }
+  const rows = prompts.map((_, row) => tensorToFloat32(output, row));
+  const encodeEnd = streamer.firstAt ?? finished;
+  const decodeEnd = streamer.endAt ?? finished;
+  return { rows, encodeMs: encodeEnd - queuedAt, decodeMs: decodeEnd - encodeEnd, audioMs: finished - decodeEnd };
 }

@@ -1,0 +1,369 @@
+/**
+ * Our own MusicGen decode loop on onnxruntime-node sessions (issue #14), in place of
+ * transformers.js's `generate()`: text encoder once, then one merged-decoder run per step with
+ * the codebook delay pattern, classifier-free guidance as one batch of 2·B, greedy or seeded
+ * top-k sampling (sampling.ts), a KV cache allocated once per generation (kv-cache.ts) on a
+ * decoder rewritten to return one frame per step (kv-graph.ts), and EnCodec once.
+ * transformers.js is kept for the tokenizer only.
+ *
+ * Everything a generation needs lives in the generation (its cache, its buffers, its random
+ * generator), so generations need no process-wide lock; onnxruntime sessions may run
+ * concurrently. Heavy packages are imported on first load, not when this module is imported.
+ *
+ * Greedy decoding reproduces transformers.js 4.3.1's tokens exactly (the identity tests in
+ * ort-decoder.test.ts); the feeds follow musicgen spec §1 and §2.
+ */
+import { join } from 'node:path';
+import type * as OrtModuleNamespace from 'onnxruntime-node';
+import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
+import { sessionFileName } from '../../../src-shared/schemas/model-manifest.js';
+import type { MusicgenConfig } from '../models/model-folder.js';
+import { halfToFloat, tensorToFloat32 } from '../../audio/samples.js';
+import { GenerationError, messageOf, throwIfAborted } from './errors.js';
+import { KvCache, type CacheFloat, type TensorConstructor } from './kv-cache.js';
+import { TIME_MAJOR_SUFFIX, timeMajorDecoder } from './kv-graph.js';
+import { ioFloatType, type SessionDtypes } from './model-files.js';
+import { applyGuidance, applyTemperature, argmax, sampleTopK, SeededRandom, TopKScratch } from './sampling.js';
+
+export interface DecodeSettings {
+  /** Decoding steps (`max_new_tokens`). */
+  steps: number;
+  /** Classifier-free guidance; 1 turns it off. */
+  guidanceScale: number;
+  /** Argmax at every step when true; top-k sampling with `seed` otherwise. */
+  greedy: boolean;
+  topK: number;
+  temperature: number;
+  /** Required when sampling. */
+  seed: number | null;
+}
+
+export interface DecodeHooks {
+  signal?: AbortSignal;
+  /** Called with 0 after the text encoder, then with s after decoding step s (1 … steps). */
+  onStep?: (step: number) => void;
+}
+
+export interface DecodeResult {
+  /** One mono waveform per prompt, in order. */
+  audio: Float32Array[];
+  /** The codes EnCodec received, [1, B, K, frames] flattened (after the delay pattern is undone). */
+  codes: BigInt64Array;
+  frames: number;
+  timings: { encodeMs: number; decodeMs: number; audioMs: number };
+}
+
+interface Tokenized {
+  ids: BigInt64Array;
+  mask: BigInt64Array;
+  length: number;
+}
+
+type Tokenize = (prompts: readonly string[]) => Tokenized;
+type OrtModule = typeof OrtModuleNamespace;
+
+export class OrtMusicgen {
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly tokenize: Tokenize,
+    private readonly textEncoder: InferenceSession,
+    private readonly decoder: InferenceSession,
+    private readonly encodec: InferenceSession,
+    private readonly config: MusicgenConfig,
+    private readonly float: CacheFloat,
+    private readonly layout: { heads: number; headDim: number },
+  ) {}
+
+  /**
+   * Creates the three sessions from `dir` (transformers.js layout, musicgen spec §2) on `device`
+   * and the tokenizer; the folder is expected to have passed `checkModelFolder`.
+   */
+  static async load(
+    dir: string,
+    dtypes: SessionDtypes,
+    config: MusicgenConfig,
+    device: ExecutionProvider,
+  ): Promise<OrtMusicgen> {
+    const ort = await import('onnxruntime-node');
+    const { AutoTokenizer } = await import('@huggingface/transformers');
+    const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true }).catch((error: unknown) => {
+      throw new GenerationError('corrupt_file', `The tokenizer in ${dir} could not be loaded: ${messageOf(error)}`, {
+        cause: error,
+      });
+    });
+    const tokenize: Tokenize = (prompts) => {
+      const out = prompts.length === 1 ? tokenizer(prompts[0] as string) : tokenizer([...prompts], { padding: true });
+      const ids = out.input_ids as { data: unknown; dims: number[] };
+      const mask = out.attention_mask as { data: unknown; dims: number[] };
+      if (!(ids.data instanceof BigInt64Array) || !(mask.data instanceof BigInt64Array)) {
+        throw new GenerationError('generation_failed', 'The tokenizer returned no int64 input ids.');
+      }
+      return { ids: ids.data, mask: mask.data, length: ids.dims[1] ?? 0 };
+    };
+    // The same options transformers.js passes (its default graph optimisation), so kernels and
+    // numbers match its path.
+    const options: InferenceSession.SessionOptions = { executionProviders: [device], logSeverityLevel: 3 };
+    const layers = config.decoder.num_hidden_layers;
+    const path = (session: keyof SessionDtypes): string =>
+      join(dir, ...sessionFileName(session, dtypes[session]).split('/'));
+    const decoderSource = await timeMajorDecoder(path('decoder_model_merged'), layers);
+    const open = (session: keyof SessionDtypes): Promise<InferenceSession> => {
+      if (session !== 'decoder_model_merged') return ort.InferenceSession.create(path(session), options);
+      return typeof decoderSource === 'string'
+        ? ort.InferenceSession.create(decoderSource, options)
+        : ort.InferenceSession.create(decoderSource, options);
+    };
+    // In parallel (as transformers.js does); on a failure, release the sessions that did open.
+    const opened = await Promise.allSettled([
+      open('text_encoder'),
+      open('decoder_model_merged'),
+      open('encodec_decode'),
+    ]);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) {
+      await Promise.all(opened.map((o) => (o.status === 'fulfilled' ? o.value.release() : undefined)));
+      throw failed.reason;
+    }
+    const [textEncoder, decoder, encodec] = opened.map(
+      (o) => (o as PromiseFulfilledResult<InferenceSession>).value,
+    ) as [InferenceSession, InferenceSession, InferenceSession];
+    for (let i = 0; i < layers; i++) {
+      for (const name of [`past_key_values.${i}.encoder.key`, `present.${i}.encoder.key`]) {
+        const names = name.startsWith('past') ? decoder.inputNames : decoder.outputNames;
+        if (!names.includes(name)) {
+          throw new GenerationError(
+            'corrupt_file',
+            `${sessionFileName('decoder_model_merged', dtypes.decoder_model_merged)} has no ${name}, but config.json ` +
+              `declares ${layers} decoder layers; the graph and the config do not belong together.`,
+          );
+        }
+      }
+    }
+    // Heads and head size from the graph where it states them, else from the config.
+    const meta = decoder.inputMetadata.find((m) => m.name === `past_key_values.0.decoder.key${TIME_MAJOR_SUFFIX}`);
+    const shape = meta?.isTensor ? meta.shape : []; // [t, B, H, Dh]
+    const fromConfig = {
+      heads: config.decoder.num_attention_heads,
+      headDim: config.decoder.hidden_size / config.decoder.num_attention_heads,
+    };
+    const layout = {
+      heads: typeof shape[2] === 'number' ? shape[2] : fromConfig.heads,
+      headDim: typeof shape[3] === 'number' ? shape[3] : fromConfig.headDim,
+    };
+    return new OrtMusicgen(
+      ort,
+      tokenize,
+      textEncoder,
+      decoder,
+      encodec,
+      config,
+      ioFloatType(dtypes.decoder_model_merged),
+      layout,
+    );
+  }
+
+  async generate(prompts: readonly string[], settings: DecodeSettings, hooks: DecodeHooks = {}): Promise<DecodeResult> {
+    const { steps, guidanceScale, greedy, topK, temperature, seed } = settings;
+    const K = this.config.decoder.num_codebooks;
+    const pad = this.config.decoder.pad_token_id;
+    if (prompts.length === 0) throw new GenerationError('invalid_request', 'Invalid generation request: no prompt.');
+    if (!Number.isInteger(steps) || steps < K) {
+      throw new GenerationError(
+        'invalid_request',
+        `Invalid generation request: ${steps} steps make no audio with ${K} codebooks.`,
+      );
+    }
+    if (!greedy && seed === null) throw new GenerationError('invalid_request', 'Sampling needs a seed.');
+    const random = greedy ? null : new SeededRandom(seed ?? 0);
+    const { Tensor } = this.ort;
+    const started = performance.now();
+    throwIfAborted(hooks.signal);
+
+    // Text encoder (musicgen spec §1): once per generation.
+    const B = prompts.length;
+    const text = this.tokenize(prompts);
+    const S = text.length;
+    const encoded = await this.run(this.textEncoder, {
+      input_ids: new Tensor('int64', text.ids, [B, S]),
+      attention_mask: new Tensor('int64', text.mask, [B, S]),
+    });
+    const hidden = encoded.last_hidden_state;
+    if (!hidden || hidden.dims.length !== 3 || hidden.dims[0] !== B || hidden.dims[1] !== S) {
+      throw new GenerationError(
+        'bad_output',
+        `The text encoder returned last_hidden_state of shape [${hidden?.dims.join(', ')}].`,
+      );
+    }
+    const E = hidden.dims[2] as number;
+
+    // Classifier-free guidance: one batch of 2·B, the second half with zero hidden states and mask.
+    const cfg = guidanceScale > 1;
+    const Bt = cfg ? 2 * B : B;
+    const hiddenAll = widenBatch(hidden, this.float, Bt * S * E);
+    const maskAll = new BigInt64Array(Bt * S);
+    maskAll.set(text.mask);
+    const constantFeeds = {
+      encoder_hidden_states: new Tensor(this.float, hiddenAll, [Bt, S, E]),
+      encoder_attention_mask: new Tensor('int64', maskAll, [Bt, S]),
+    };
+    const encodeEnd = performance.now();
+    step(hooks, 0, steps);
+
+    // Decoding (musicgen spec §1 "Delay pattern"): `tokens` holds, per unguided row b·K + k,
+    // the start token and then one sampled code per step.
+    const rows = B * K;
+    const decoderRows = Bt * K;
+    const seq = steps + 1;
+    const tokens = new Int32Array(rows * seq).fill(pad);
+    const inputIds = new BigInt64Array(decoderRows);
+    const cache = new KvCache(
+      {
+        layers: this.config.decoder.num_hidden_layers,
+        batch: Bt,
+        ...this.layout,
+        steps,
+        float: this.float,
+      },
+      Tensor as unknown as TensorConstructor,
+    );
+    const useCache = new Uint8Array(1);
+    let vocab = 0;
+    let logits32: Float32Array | null = null;
+    let scores: Float32Array | null = null;
+    let scratch: TopKScratch | null = null;
+    for (let n = 0; n < steps; n++) {
+      // The input of codebook k at step n is its last code, or pad while the delay holds it (n ≤ k).
+      for (let r = 0; r < decoderRows; r++) {
+        const i = r % rows;
+        inputIds[r] = BigInt(i % K >= n ? pad : (tokens[i * seq + n] as number));
+      }
+      useCache[0] = n === 0 ? 0 : 1;
+      const { feeds, fetches } = cache.bind();
+      const out = await this.run(
+        this.decoder,
+        {
+          ...feeds,
+          ...constantFeeds,
+          input_ids: new Tensor('int64', inputIds, [decoderRows, 1]),
+          use_cache_branch: new Tensor('bool', useCache, [1]),
+        },
+        { ...fetches, logits: null },
+      );
+      try {
+        cache.store(out);
+      } catch (error) {
+        throw new GenerationError('bad_output', `The decoder's cache outputs at step ${n + 1}: ${messageOf(error)}`, {
+          cause: error,
+        });
+      }
+      const logits = out.logits;
+      const dims = logits?.dims ?? [];
+      if (dims.length !== 3 || dims[0] !== decoderRows || dims[1] !== 1 || (vocab > 0 && dims[2] !== vocab)) {
+        throw new GenerationError('bad_output', `The decoder returned logits of shape [${dims.join(', ')}].`);
+      }
+      if (vocab === 0) {
+        vocab = dims[2] as number;
+        logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
+        scores = cfg ? new Float32Array(rows * vocab) : null;
+        scratch = greedy ? null : new TopKScratch(vocab);
+      }
+      let raw = logits?.data as Float32Array;
+      if (logits32) {
+        const half = logits?.data as Uint16Array;
+        for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
+        raw = logits32;
+      }
+      let next = raw;
+      if (scores) {
+        applyGuidance(raw, rows, vocab, guidanceScale, scores);
+        next = scores;
+      }
+      // transformers.js applies the temperature only when sampling.
+      if (random) applyTemperature(next, temperature, 0, rows * vocab);
+      for (let i = 0; i < rows; i++) {
+        const token =
+          random && scratch
+            ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
+            : argmax(next, i * vocab, vocab);
+        if (token < 0) {
+          throw new GenerationError(
+            'bad_output',
+            `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`,
+          );
+        }
+        tokens[i * seq + n + 1] = token;
+      }
+      step(hooks, n + 1, steps);
+    }
+    const decodeEnd = performance.now();
+
+    // Undo the delay pattern: codebook k's frame f is the code sampled at position k + 1 + f.
+    const frames = seq - K;
+    const codes = new BigInt64Array(rows * frames);
+    for (let i = 0; i < rows; i++) {
+      const k = i % K;
+      for (let f = 0; f < frames; f++) codes[i * frames + f] = BigInt(tokens[i * seq + k + 1 + f] as number);
+    }
+    const decoded = await this.run(this.encodec, { audio_codes: new Tensor('int64', codes, [1, B, K, frames]) });
+    const values = decoded.audio_values;
+    if (!values || values.dims[0] !== B) {
+      throw new GenerationError(
+        'bad_output',
+        `EnCodec returned audio of shape [${values?.dims.join(', ')}] for a batch of ${B}.`,
+      );
+    }
+    const audio = prompts.map((_, b) => tensorToFloat32(values, b));
+    const audioEnd = performance.now();
+    return {
+      audio,
+      codes,
+      frames,
+      timings: { encodeMs: encodeEnd - started, decodeMs: decodeEnd - encodeEnd, audioMs: audioEnd - decodeEnd },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.textEncoder.release(), this.decoder.release(), this.encodec.release()]);
+  }
+
+  private async run(
+    session: InferenceSession,
+    feeds: Record<string, OrtTensor>,
+    fetches?: Record<string, OrtTensor | null>,
+  ): Promise<Record<string, OrtTensor | undefined>> {
+    try {
+      const out = fetches ? await session.run(feeds, fetches) : await session.run(feeds);
+      return out as Record<string, OrtTensor | undefined>;
+    } catch (error) {
+      throw new GenerationError('generation_failed', `MusicGen failed during generation: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** Stops at a step boundary when aborted (the message the transformers.js path gives), then reports the step. */
+function step(hooks: DecodeHooks, done: number, steps: number): void {
+  throwIfAborted(hooks.signal, done, steps);
+  hooks.onStep?.(done);
+}
+
+/** A zero-filled copy of the encoder output with room for `size` elements (the unconditional half stays 0). */
+function widenBatch(hidden: OrtTensor, float: CacheFloat, size: number): Float32Array | Uint16Array {
+  const data = hidden.data;
+  if (float === 'float32' && data instanceof Float32Array) {
+    const out = new Float32Array(size);
+    out.set(data);
+    return out;
+  }
+  if (float === 'float16' && data instanceof Uint16Array) {
+    const out = new Uint16Array(size);
+    out.set(data);
+    return out;
+  }
+  throw new GenerationError(
+    'dtype_mismatch',
+    `The text encoder returned ${hidden.type} hidden states, but the decoder takes ${float} (musicgen spec §2).`,
+  );
+}
