@@ -73,6 +73,8 @@ describe('bittaudio miner', () => {
             TINY,
             '--device',
             'cpu',
+            '--decoder',
+            'ort',
           ],
         ],
         io,

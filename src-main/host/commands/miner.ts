@@ -17,7 +17,13 @@ import {
   type ExecutionProvider,
 } from '../../../src-shared/schemas/gpu.js';
 import { ModelDtypeSchema, type ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
-import { MusicgenGenerator, type MusicGenerator, type MusicgenSource } from '../../inference/generate/musicgen.js';
+import {
+  MUSICGEN_DECODERS,
+  MusicgenGenerator,
+  type MusicgenDecoder,
+  type MusicGenerator,
+  type MusicgenSource,
+} from '../../inference/generate/musicgen.js';
 import { gpuReport } from '../../inference/gpu/report.js';
 import { ModelStore, modelsDirIn } from '../../inference/models/index.js';
 import { InferenceWorker, forkWorker } from '../../inference/worker/worker-client.js';
@@ -75,6 +81,7 @@ interface MinerFlags extends EndpointOptions {
   music_path?: string;
   dtype: ModelDtype;
   device: DevicePreference;
+  decoder: MusicgenDecoder;
   'logging.debug'?: boolean;
   dataDir: string;
   keepDays: number;
@@ -127,6 +134,11 @@ export function registerMinerCommand(program: Command, io: MinerCliIo = terminal
       .addOption(
         new Option('--device <device>', 'where MusicGen runs').choices(DevicePreferenceSchema.options).default('auto'),
       )
+      .addOption(
+        new Option('--decoder <loop>', 'decode loop: transformers.js generate() or our own on onnxruntime-node')
+          .choices(MUSICGEN_DECODERS)
+          .default('transformers'),
+      )
       .option('--logging.debug', 'log debug lines too')
       .option('--data-dir <dir>', 'where the model store and the request history live', defaultDataDir())
       .addOption(
@@ -166,8 +178,8 @@ The axon's port must be reachable from the internet (open it in the firewall / N
           })
         : null;
       const generator: MusicGenerator = worker
-        ? worker.generator(source, { device })
-        : new MusicgenGenerator(source, { device, logger: root.logger('inference') });
+        ? worker.generator(source, { device, decoder: flags.decoder })
+        : new MusicgenGenerator(source, { device, decoder: flags.decoder, logger: root.logger('inference') });
       const dataDir = resolve(flags.dataDir);
       const db = openDatabase(dataDir);
       const history = new GenerationStore(db, dataDir);
