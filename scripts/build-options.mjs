@@ -20,7 +20,9 @@ export const cliBuild = {
   outdir: 'dist/main',
   format: 'esm',
   splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  // Chunks sit beside cli.js: code in them finds the renderer, the probe and the worker by paths
+  // relative to its own file, which must be the same from every chunk.
+  chunkNames: '[name]-[hash]',
   packages: 'external',
   banner: { js: '#!/usr/bin/env node' },
 };

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { COMMAND_NAMES, EVENT_NAMES, PROTOCOL_VERSION } from '../../src-shared/api/contract.js';
 import { HostApiError, describeIssues, type ApiErrorShape } from '../../src-shared/api/errors.js';
 import {
@@ -83,12 +83,19 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
   if (!staticFiles)
     log.warn('The UI is not built, serving the API only; run `npm run build`', { staticDir: options.staticDir });
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_MESSAGE_BYTES,
-    // Answer with our protocol name only: never echo the token subprotocol back.
-    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
-  });
+  // ws is loaded on first use (and warmed right after start), so the daemon prints its link
+  // without waiting for it.
+  let wssLoading: Promise<WebSocketServer> | undefined;
+  const socketServer = (): Promise<WebSocketServer> =>
+    (wssLoading ??= import('ws').then(
+      ({ WebSocketServer }) =>
+        new WebSocketServer({
+          noServer: true,
+          maxPayload: MAX_MESSAGE_BYTES,
+          // Answer with our protocol name only: never echo the token subprotocol back.
+          handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+        }),
+    ));
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((error: unknown) => {
@@ -174,7 +181,13 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
     }
     const refusal = refuse(req);
     if (refusal) return rejectUpgrade(socket, refusal.status, refusal.status === 401 ? 'Unauthorized' : 'Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, req));
+    socketServer().then(
+      (wss) => wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, req)),
+      (error: unknown) => {
+        log.error('The WebSocket server could not be loaded', { error: String(error) });
+        rejectUpgrade(socket, 500, 'Internal Server Error');
+      },
+    );
   });
 
   function serveSocket(ws: WebSocket, req: IncomingMessage): void {
@@ -263,14 +276,17 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
     listen === '0.0.0.0' || listen === '::' ? '127.0.0.1' : listen.includes(':') ? `[${listen}]` : listen;
   const url = `http://${shownHost}:${port}/#token=${token}`;
   log.info('Local API listening', { address: listen, port });
+  // Warm the WebSocket server once the caller has had its turn (it prints the link first).
+  setTimeout(() => void socketServer().catch(() => undefined), 0).unref();
 
   return {
     url,
     port,
     token,
     close: async () => {
-      for (const client of wss.clients) client.close(1001, 'server shutting down');
-      wss.close();
+      const wss = wssLoading ? await wssLoading.catch(() => undefined) : undefined;
+      for (const client of wss?.clients ?? []) client.close(1001, 'server shutting down');
+      wss?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -186,6 +186,11 @@ The axon's port must be reachable from the internet (open it in the firewall / N
       const retention = { maxAgeDays: flags.keepDays, maxAudioBytes: flags.keepGb * 1e9 };
       history.prune(retention);
       let recorded = 0;
+      log.info(
+        worker
+          ? 'MusicGen runs in the inference worker process'
+          : 'MusicGen runs in this process (no inference worker entry beside the CLI)',
+      );
       const chain = await io.openChain(endpointOf(flags));
       const miner = new Miner({
         chain,
