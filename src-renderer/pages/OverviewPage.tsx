@@ -10,7 +10,7 @@ const HOST_HINT: Record<EngineStatus['host'], string> = {
 };
 
 const ROLE_HINT: Record<EngineStatus['role'], string> = {
-  idle: 'neither mining nor validating; those arrive with the neuron work',
+  idle: 'neither mining nor validating in the app yet; mining runs from the command line (the miner command, see the README)',
   miner: 'answering validators with generated music',
   validator: 'scoring miners',
 };
