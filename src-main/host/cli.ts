@@ -36,44 +36,19 @@ function builtRendererDir(): string | null {
   return existsSync(resolve(dir, 'index.html')) ? dir : null;
 }
 
-/** A command group whose definition lives in a module loaded on demand. */
-interface LazyGroup {
-  name: CommandGroupName;
-  register(program: Command): Promise<void>;
-}
-
-const LAZY_GROUPS: readonly LazyGroup[] = [
-  {
-    name: 'wallet',
-    register: async (program) => {
-      (await import('./commands/wallet.js')).registerWalletCommands(program);
-    },
-  },
-  {
-    name: 'chain',
-    register: async (program) => {
-      (await import('./commands/chain.js')).registerChainCommands(program);
-    },
-  },
-  {
-    name: 'miner',
-    register: async (program) => {
-      (await import('./commands/miner.js')).registerMinerCommand(program);
-    },
-  },
-  {
-    name: 'generate',
-    register: async (program) => {
-      (await import('../inference/generate/cli.js')).registerGenerateCommand(program);
-    },
-  },
-];
+/** Each command group's registration, in a module imported only when the group is run. */
+const LAZY_GROUPS: Record<CommandGroupName, () => Promise<(program: Command) => void>> = {
+  wallet: async () => (await import('./commands/wallet.js')).registerWalletCommands,
+  chain: async () => (await import('./commands/chain.js')).registerChainCommands,
+  miner: async () => (await import('./commands/miner.js')).registerMinerCommand,
+  generate: async () => (await import('../inference/generate/cli.js')).registerGenerateCommand,
+};
 
 /** The command group the arguments name (`bittaudio help wallet` included), if any. */
-function groupNamed(args: readonly string[]): LazyGroup | undefined {
+function groupNamed(args: readonly string[]): CommandGroupName | undefined {
   const words = args.filter((arg) => !arg.startsWith('-'));
   const name = words[0] === 'help' ? words[1] : words[0];
-  return LAZY_GROUPS.find((group) => group.name === name);
+  return name !== undefined && Object.hasOwn(LAZY_GROUPS, name) ? (name as CommandGroupName) : undefined;
 }
 
 /**
@@ -84,9 +59,9 @@ function groupNamed(args: readonly string[]): LazyGroup | undefined {
 export async function createProgram(args: readonly string[] = [], options: { all?: boolean } = {}): Promise<Command> {
   const program = baseProgram();
   const wanted = groupNamed(args);
-  for (const group of LAZY_GROUPS) {
-    if (options.all || group === wanted) await group.register(program);
-    else program.command(group.name).description(COMMAND_GROUPS[group.name]);
+  for (const [name, load] of Object.entries(LAZY_GROUPS) as [CommandGroupName, () => Promise<(p: Command) => void>][]) {
+    if (options.all || name === wanted) (await load())(program);
+    else program.command(name).description(COMMAND_GROUPS[name]);
   }
   return program;
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { musicGeneration } from '../../../src-shared/synapse/music-generation.js';
+import type { Chain } from '../../chain/chain.js';
 import { RAO_PER_TAO } from '../../chain/units.js';
 import { createDemoDevnet } from '../../devnet/index.js';
 import { Dendrite } from '../../net/dendrite.js';
@@ -21,6 +22,19 @@ import { detectExternalIp, registerMinerCommand, type MinerCliIo } from './miner
 const tempDir = useTempDirs();
 const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
 const LOCAL_IP = '127.0.0.2';
+
+/** A terminal for tests: the given chain, MusicGen in process, no GPU probe, never stopped by itself. */
+function devnetIo(chain: Chain): MinerCliIo {
+  return {
+    err: () => undefined,
+    env: {},
+    home: tempDir(),
+    openChain: () => Promise.resolve(chain),
+    untilStopped: () => new Promise(() => undefined),
+    workerEntry: null,
+    probeScript: null,
+  };
+}
 
 async function run(args: string[], io: MinerCliIo): Promise<unknown> {
   const program = new Command('bittaudio').exitOverride();
@@ -48,14 +62,10 @@ describe('bittaudio miner', () => {
       const served = new Promise<MinerStatus>((resolve) => (serving = resolve));
       let err = '';
       const io: MinerCliIo = {
+        ...devnetIo(devnet.chain),
         err: (text) => (err += text),
-        env: {},
-        home: tempDir(),
-        openChain: () => Promise.resolve(devnet.chain),
         untilStopped: () => new Promise((resolve) => (stop = resolve)),
         onServing: serving,
-        workerEntry: null,
-        probeScript: null,
       };
       const dataDir = tempDir();
       const finished = run(
@@ -124,15 +134,7 @@ describe('bittaudio miner', () => {
         '--device',
         'cpu',
       ],
-      {
-        err: () => undefined,
-        env: {},
-        home: tempDir(),
-        openChain: () => Promise.resolve(devnet.chain),
-        untilStopped: () => new Promise(() => undefined),
-        workerEntry: null,
-        probeScript: null,
-      },
+      devnetIo(devnet.chain),
     );
     expect(String(error)).toMatch(
       /is not registered on subnet 50\. Registering burns .* bittaudio wallet register --netuid 50/,
