@@ -17,6 +17,7 @@ import { EventBus } from './events.js';
 import { GpuService } from './gpu-service.js';
 import { LogService } from './log-service.js';
 import { ModelService, type ModelServiceOptions } from './models.js';
+import { pendingCommands } from './pending-commands.js';
 import type { CommandHandlers, Lifecycle } from './service.js';
 import { SettingsService } from './settings-service.js';
 import { StatusService } from './status-service.js';
@@ -97,6 +98,7 @@ export class Engine {
       ...this.settings.handlers,
       ...this.gpu.handlers,
       ...this.models.handlers,
+      ...pendingCommands,
     };
     this.log.info(`BittAudio ${APP_VERSION} engine started`, { host: options.host, dataDir: options.dataDir });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ConnectionState, ElectronBridge } from '../../src-shared/api/client.js';
-import { PROTOCOL_VERSION } from '../../src-shared/api/contract.js';
+import { COMMAND_NAMES, PROTOCOL_VERSION } from '../../src-shared/api/contract.js';
 import type { HostEvent } from '../../src-shared/api/contract.js';
 import type { Welcome } from '../../src-shared/api/envelope.js';
 import { HostApiError } from '../../src-shared/api/errors.js';
@@ -19,6 +19,12 @@ const STATUS: EngineStatus = {
   nodeVersion: 'v22.0.0',
 };
 
+/** Every command answering "not used here", for a test that calls only a few. */
+function unusedCommands(): ElectronBridge['commands'] {
+  const unused = async () => ({ ok: false, error: { code: 'internal', message: 'not used here' } });
+  return Object.fromEntries(COMMAND_NAMES.map((name) => [name, unused])) as unknown as ElectronBridge['commands'];
+}
+
 function fakeBridge(overrides: { hello?: () => Promise<unknown>; statusReply?: unknown; protocol?: number } = {}) {
   let emit: (event: string, payload: unknown) => void = () => undefined;
   const statusGet = vi.fn(async () => overrides.statusReply ?? { ok: true, output: STATUS });
@@ -26,6 +32,7 @@ function fakeBridge(overrides: { hello?: () => Promise<unknown>; statusReply?: u
     protocol: overrides.protocol ?? PROTOCOL_VERSION,
     hello: overrides.hello ?? (async () => ({ ok: true, output: WELCOME })),
     commands: {
+      ...unusedCommands(),
       'status.get': statusGet,
       'logs.list': async () => ({ ok: true, output: { entries: [] } }),
       'settings.get': async () => ({ ok: false, error: { code: 'internal', message: 'broken' } }),

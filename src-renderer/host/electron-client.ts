@@ -9,6 +9,7 @@ import { CallResultSchema, WelcomeSchema } from '../../src-shared/api/envelope.j
 import { HostApiError, describeIssues } from '../../src-shared/api/errors.js';
 import { parseCommandOutput, parseHostEvent } from '../../src-shared/api/validate.js';
 import { ListenerSet } from './listener-set.js';
+import { mediaPathSegments } from './websocket-client.js';
 
 export class ElectronHostClient implements HostClient {
   readonly transport = 'electron' as const;
@@ -28,6 +29,11 @@ export class ElectronHostClient implements HostClient {
 
   get connection(): ConnectionState {
     return this.#state;
+  }
+
+  /** Served by the app:// handler of the main process, which only the app's own pages can reach. */
+  mediaUrl(path: string): string {
+    return `app://bittaudio/media/${mediaPathSegments(path)}`;
   }
 
   onConnection(listener: (state: ConnectionState) => void): () => void {

@@ -118,6 +118,13 @@ export class WebSocketHostClient implements HostClient {
     return this.#state;
   }
 
+  /** The daemon's media route; the token rides in the query because an `<audio>` element sends no header. */
+  mediaUrl(path: string): string {
+    const url = new URL(`/media/${mediaPathSegments(path)}`, this.#baseUrl);
+    url.searchParams.set('token', this.#token);
+    return url.href;
+  }
+
   onConnection(listener: (state: ConnectionState) => void): () => void {
     return this.#connectionListeners.add(listener);
   }
@@ -456,4 +463,13 @@ function describe(error: unknown): string {
     return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
   }
   return String(error);
+}
+
+/** Each segment percent-encoded; a path that tries to climb out is refused here already. */
+export function mediaPathSegments(path: string): string {
+  const segments = path.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    throw new Error(`Not a media path: ${path}`);
+  }
+  return segments.map(encodeURIComponent).join('/');
 }

@@ -54,6 +54,9 @@ class FakeClient implements HostClient {
     this.#connectionListeners.add(listener);
     return () => this.#connectionListeners.delete(listener);
   }
+  mediaUrl(path: string): string {
+    return `http://127.0.0.1:1/media/${path}`;
+  }
   close(): void {}
 
   setConnection(state: ConnectionState): void {

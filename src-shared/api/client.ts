@@ -20,6 +20,12 @@ export interface HostClient {
   onEvent(listener: (event: HostEvent) => void): () => void;
   onConnection(listener: (state: ConnectionState) => void): () => void;
   readonly connection: ConnectionState;
+  /**
+   * A URL an `<audio>` element (or fetch) can load for a media path from the API (e.g. a stored
+   * generation's `generations/12.wav`): the daemon's `/media/…` route with the session token in the
+   * query, or `app://…/media/…` in Electron. An element cannot send a bearer header, hence this.
+   */
+  mediaUrl(path: string): string;
   close(): void;
 }
 

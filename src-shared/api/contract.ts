@@ -10,6 +10,9 @@ import { SettingsPatchSchema, SettingsSchema } from '../schemas/settings.js';
 import { GpuReportSchema } from '../schemas/gpu.js';
 import { GenerationEventSchema } from '../schemas/generation.js';
 import { ModelDownloadEventSchema, ModelDtypeSchema, ModelListEntrySchema } from '../schemas/model-manifest.js';
+import { NetworkStatusSchema } from '../schemas/network.js';
+import { NeuronStatusSchema, RewardSnapshotSchema } from '../schemas/neuron.js';
+import { StoredGenerationSchema } from '../schemas/generation.js';
 
 /** Bumped on any incompatible change to the tables or the envelope; checked at connect. */
 export const PROTOCOL_VERSION = 1;
@@ -71,6 +74,58 @@ export const commands = {
     input: z.strictObject({ id: z.string().min(1).max(64), dtype: ModelDtypeSchema.optional() }),
     output: z.strictObject({ deleted: z.literal(true) }),
   },
+  'models.import': {
+    summary:
+      'Imports a local ONNX export folder into the model store (checked before it is accepted); progress comes as `model` events.',
+    input: z.strictObject({
+      /** Absolute path of the folder on the engine's machine. */
+      dir: z.string().min(1).max(4096),
+      /** The store id to file it under; default from the folder's config. */
+      id: z.string().min(1).max(64).optional(),
+    }),
+    output: z.strictObject({ id: z.string(), dtype: ModelDtypeSchema, started: z.literal(true) }),
+  },
+  'network.status': {
+    summary: 'The network the engine uses: the built-in local one or a real endpoint, its block and epoch.',
+    input: NoInput,
+    output: NetworkStatusSchema,
+  },
+  'neuron.status': {
+    summary: 'The miner: state, uid, axon, worker, queue, what the chain says of it, alerts.',
+    input: NoInput,
+    output: NeuronStatusSchema,
+  },
+  'neuron.start': {
+    summary: 'Starts the miner on the current network (registration check, model, axon, serve_axon).',
+    /** Loading a large model into the worker takes a while. */
+    slow: true,
+    input: NoInput,
+    output: NeuronStatusSchema,
+  },
+  'neuron.stop': {
+    summary: 'Stops the miner: refuses new requests, finishes or fails the ones it holds, closes the axon.',
+    input: NoInput,
+    output: NeuronStatusSchema,
+  },
+  'generations.list': {
+    summary: 'Stored generations, newest first; `search` matches prompt or caller literally.',
+    input: z.strictObject({
+      limit: z.number().int().min(1).max(200).default(50),
+      offset: z.number().int().nonnegative().default(0),
+      search: z.string().max(500).optional(),
+    }),
+    output: z.strictObject({ items: z.array(StoredGenerationSchema), total: z.number().int().nonnegative() }),
+  },
+  'generations.get': {
+    summary: 'One stored generation by id.',
+    input: z.strictObject({ id: z.number().int().positive() }),
+    output: StoredGenerationSchema,
+  },
+  'rewards.list': {
+    summary: "Epoch snapshots of this node's uid (stake, incentive, emission), oldest first.",
+    input: z.strictObject({ limit: z.number().int().min(1).max(5000).default(500) }),
+    output: z.strictObject({ items: z.array(RewardSnapshotSchema) }),
+  },
 } as const;
 
 export const events = {
@@ -82,6 +137,14 @@ export const events = {
   generation: GenerationEventSchema,
   /** A model download: running (throttled to ~5/s per download), then done / failed / cancelled. */
   model: ModelDownloadEventSchema,
+  /** The network: on every new block (local network) or at most once a second. */
+  network: NetworkStatusSchema,
+  /** The neuron: on every state change, and when its chain stats, queue or alerts change. */
+  neuron: NeuronStatusSchema,
+  /** A generation was stored (answered or failed); the library adds it live. */
+  'generation.stored': StoredGenerationSchema,
+  /** An epoch snapshot of our uid was recorded. */
+  reward: RewardSnapshotSchema,
 } as const;
 
 export type Commands = typeof commands;

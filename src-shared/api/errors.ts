@@ -13,6 +13,8 @@ export const ErrorCodeSchema = z.enum([
   'forbidden', // foreign Host or Origin, or a sender frame that is not the app
   'not_connected',
   'timeout',
+  'not_found', // the thing named (a generation id, a model folder) does not exist
+  'unavailable', // not possible in the engine's present state (no network yet, the miner already runs), with the reason
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

@@ -30,3 +30,30 @@ export const GenerationEventSchema = z.strictObject({
   error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
 });
 export type GenerationEvent = z.infer<typeof GenerationEventSchema>;
+
+/**
+ * One stored generation (a row of the history): what was asked, by whom, how it went, and whether
+ * its audio is kept. The audio itself is fetched by `mediaPath` through the host's media route
+ * (HostClient.mediaUrl), never inline.
+ */
+export const StoredGenerationSchema = z.strictObject({
+  id: z.number().int().positive(),
+  /** ISO 8601, when the request arrived. */
+  time: z.string(),
+  role: z.enum(['miner', 'validator']),
+  caller: z.string(),
+  prompt: z.string(),
+  durationTokens: z.number().int().nonnegative(),
+  /** durationTokens as seconds of audio (50 tokens a second, the delay pattern's 3 removed). */
+  durationSeconds: z.number().nonnegative(),
+  model: z.string().nullable(),
+  device: z.string().nullable(),
+  status: z.enum(['ok', 'failed']),
+  error: z.string().nullable(),
+  queuedMs: z.number().nonnegative(),
+  generateMs: z.number().nonnegative(),
+  audioBytes: z.number().int().nonnegative(),
+  /** `generations/<id>.wav`, relative to the media route; null when there is no audio (failed, or removed by retention). */
+  mediaPath: z.string().nullable(),
+});
+export type StoredGenerationItem = z.infer<typeof StoredGenerationSchema>;
