@@ -24,13 +24,3 @@ export function GenerationsPage(): ReactNode {
     />
   );
 }
-
-export function RewardsPage(): ReactNode {
-  return (
-    <PlaceholderPage
-      title="Rewards"
-      purpose="This page will follow what your neuron earns on subnet 50: emission, incentive, trust and stake over time."
-      today="Not yet recorded: that needs a running miner or validator. Today `node dist/main/cli.js chain metagraph --netuid 50` shows every uid's current incentive and emission."
-    />
-  );
-}
