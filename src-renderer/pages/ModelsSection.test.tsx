@@ -75,7 +75,14 @@ function render(models: Partial<ModelsState>, connected = true): string {
   };
   const noop = (): void => undefined;
   return renderToStaticMarkup(
-    <ModelsView models={state} connected={connected} onDownload={noop} onCancel={noop} onDelete={noop} />,
+    <ModelsView
+      models={state}
+      connected={connected}
+      onDownload={noop}
+      onCancel={noop}
+      onDelete={noop}
+      onImport={noop}
+    />,
   );
 }
 
