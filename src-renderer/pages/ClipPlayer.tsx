@@ -11,6 +11,9 @@ import { levelsOf } from '../audio/levels-of.js';
 import { UNMEASURED_VOLUME, amplitudeToDbfs, previewVolume } from '../audio/preview-gain.js';
 import { cspNonce } from '../csp-nonce.js';
 
+/** The rate the clip is decoded at for the waveform and the loudness measurement (see below). */
+const MEASURE_SAMPLE_RATE = 48_000;
+
 type Phase = { kind: 'loading' } | { kind: 'ready' } | { kind: 'error'; message: string };
 
 /** `0:03.4` */
@@ -50,6 +53,9 @@ export function ClipPlayer({ item, url }: { item: StoredGenerationItem; url: str
       media,
       url,
       height: 96,
+      // wavesurfer decodes at 8 kHz by default, which drops most of a noisy clip's energy and
+      // would make it measure ~7 dB quieter than it plays; 48 kHz keeps the whole band.
+      sampleRate: MEASURE_SAMPLE_RATE,
       normalize: true,
       barWidth: 2,
       barGap: 1,
@@ -129,7 +135,7 @@ export function ClipPlayer({ item, url }: { item: StoredGenerationItem; url: str
           : phase.kind === 'error'
             ? `Could not load the clip: ${phase.message}`
             : volume !== null && volume < 1
-              ? `Played at ${Math.round(amplitudeToDbfs(volume))} dB so that it is no louder than −20 dBFS.`
+              ? `Played ${Math.round(-amplitudeToDbfs(volume))} dB quieter, so that it is no louder than −20 dBFS.`
               : 'Played at its own level.'}
       </p>
     </div>
