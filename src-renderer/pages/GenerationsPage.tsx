@@ -203,7 +203,9 @@ function SelectedClip({
 }): ReactNode {
   return (
     <article className="panel clip-detail" aria-labelledby="clip-title" data-testid="clip-detail">
-      <h2 id="clip-title">{item.prompt === '' ? '(no prompt)' : item.prompt}</h2>
+      <h2 id="clip-title" className="clip-detail__title">
+        {item.prompt === '' ? '(no prompt)' : item.prompt}
+      </h2>
       {item.mediaPath !== null ? (
         <ClipPlayer key={item.id} item={item} url={mediaUrl(item.mediaPath)} />
       ) : (
