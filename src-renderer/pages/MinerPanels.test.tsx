@@ -150,6 +150,7 @@ describe('Chain, network, queue and alerts panels', () => {
     );
     expect(textOf(html, 'alert-axon_not_served')).toContain('warning The axon is not served');
     expect(html).toContain('<code>bittaudio miner --axon.external_ip 1.2.3.4</code>');
+    expect(textOf(html, 'alert-axon_not_served')).toMatch(/ · since \d{4}-12-02 \d\d:\d\d:00$/);
     expect(renderToStaticMarkup(<AlertsPanel alerts={[]} />)).toBe('');
   });
 });

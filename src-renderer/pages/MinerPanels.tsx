@@ -10,6 +10,7 @@ import type { GenerationEvent } from '../../src-shared/schemas/generation.js';
 import type { NetworkStatus } from '../../src-shared/schemas/network.js';
 import type { Alert, NeuronState, NeuronStatus } from '../../src-shared/schemas/neuron.js';
 import { InlineCode } from '../components/InlineCode.js';
+import { formatLocalDateTime } from '../format.js';
 import { epochCountdownText, formatFraction, jobProgressText, shortAddress } from '../miner-text.js';
 import type { Loaded, NeuronView } from '../state/engine-store.js';
 
@@ -326,6 +327,7 @@ export function AlertsPanel({ alerts }: { alerts: readonly Alert[] }): ReactNode
           <li key={alert.kind} className="alerts__item" data-testid={`alert-${alert.kind}`}>
             <span className={`tag tag--${SEVERITY_TONE[alert.severity]}`}>{alert.severity}</span>{' '}
             <InlineCode text={alert.message} />
+            <span className="muted"> · since {formatLocalDateTime(alert.since)}</span>
           </li>
         ))}
       </ul>
