@@ -34,7 +34,7 @@ function openEngine(): { engine: Engine; seen: ModelDownloadEvent[]; ended: Prom
   return { engine, seen, ended };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<HostApiError> {
+async function refusal(promise: unknown): Promise<HostApiError> {
   try {
     await promise;
   } catch (error) {
