@@ -4,9 +4,12 @@
  * starts once burned_register (through our chain client) has given its hotkey a uid, serves its
  * axon (serve_axon accepted, read back from the metagraph), and answers our dendrite, sealed and
  * plaintext, and the Python dendrite's request (TV-5's bytes, re-signed for this axon and now).
- * The tiny MusicGen model runs in process. Needs ../shared/fixtures/subtensor-raonet-spec218.json.
+ * The tiny MusicGen model runs in process. Then the same as a user: `bittaudio models import` of
+ * the tiny model and `bittaudio miner --music_model` on it, against the same runtime.
+ * Needs ../shared/fixtures/subtensor-raonet-spec218.json.
  */
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
@@ -23,7 +26,11 @@ import { Dendrite } from '../net/dendrite.js';
 import { sealedKeypairFromPair } from '../net/sealed/keys.js';
 import { dendriteMessage, signMessage } from '../net/signing.js';
 import { TV3, TV5, TV6 } from '../net/testing/wire-vectors.js';
-import { AXON_VERSION, Miner, MinerError, type MinerRequestRecord, type MinerStatus } from './miner.js';
+import { AXON_VERSION, Miner, MinerError, type MinerRequestRecord, type MinerStatus } from '../neuron/miner.js';
+import { useTempDirs } from '../testing/temp-dir.js';
+import { WalletStore } from '../wallet/store.js';
+import { registerMinerCommand } from './commands/miner.js';
+import { registerModelsCommands } from './commands/models.js';
 
 const SPEC = sharedFixture(RAONET_SPEC_218, 'the miner against a real subtensor runtime (spec 218)');
 const NETUID = 2;
@@ -43,6 +50,7 @@ let serving: MinerStatus;
 let axonPort = 0;
 
 const quiet = new LogRoot(() => undefined);
+const tempDir = useTempDirs();
 
 function newMiner(): Miner {
   return new Miner({
@@ -242,6 +250,77 @@ describe.skipIf(!SPEC)('the miner on subtensor spec 218 (raonet, under chopstick
       body,
     });
     expect(replay.status).toBe(401);
+  });
+
+  it('`bittaudio models import` then `bittaudio miner --music_model ID` mines on the runtime', async () => {
+    const dataDir = tempDir();
+    const importer = new Command('bittaudio').exitOverride();
+    let imported = '';
+    registerModelsCommands(importer, {
+      out: (text) => (imported += text),
+      err: () => undefined,
+      interrupted: () => new AbortController().signal,
+    });
+    await importer.parseAsync([
+      'node',
+      'bittaudio',
+      'models',
+      'import',
+      TINY.dir,
+      '--id',
+      'tiny',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(imported).toContain('tiny fp32: ready');
+
+    // A btcli wallet whose hotkey the coldkey registers; the miner loads only the hotkey and coldkeypub.
+    const walletPath = tempDir();
+    const wallets = new WalletStore({ root: walletPath, env: {} });
+    const { ss58Address: hotkey } = await wallets.createHotkey('miner', 'gpu0');
+    await wallets.regenerateColdkeypub('miner', { ss58Address: alice.address });
+    expect(await chain.burnedRegister(alice, NETUID, hotkey)).toMatchObject({ ok: true });
+
+    let stop: (reason: string) => void = () => undefined;
+    let served: (status: MinerStatus) => void = () => undefined;
+    const serving = new Promise<MinerStatus>((resolve) => (served = resolve));
+    let log = '';
+    const program = new Command('bittaudio').exitOverride();
+    registerMinerCommand(program, {
+      err: (text) => (log += text),
+      env: {},
+      home: walletPath,
+      openChain: (endpoint) => SubtensorChain.connect({ endpoint, log: quiet.logger('chain') }),
+      untilStopped: () => new Promise((resolve) => (stop = resolve)),
+      onServing: served,
+      workerEntry: null,
+      probeScript: null,
+    });
+    const finished = program
+      .parseAsync([
+        ...['node', 'bittaudio', 'miner', '--netuid', String(NETUID), '--subtensor.chain_endpoint', node.url],
+        ...['--wallet.path', walletPath, '--wallet.name', 'miner', '--wallet.hotkey', 'gpu0', '--data-dir', dataDir],
+        ...['--axon.port', '0', '--axon.ip', AXON_IP, '--axon.external_ip', AXON_IP],
+        ...['--music_model', 'tiny', '--device', 'cpu'],
+      ])
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    const status = await Promise.race([serving, finished.then((error) => Promise.reject(error as Error))]);
+    expect(status).toMatchObject({ uid: 3, servedOnChain: true });
+    const onChain = (await chain.metagraph(NETUID)).neurons.find((n) => n.hotkey === hotkey)?.axon;
+    expect(onChain).toMatchObject({ ip: AXON_IP, port: status.axon.port });
+    const answer = await new Dendrite({ hotkey: alice }).call(
+      { hotkey, ip: AXON_IP, port: status.axon.port },
+      musicGeneration({ text_input: 'synthwave', duration: 13 }),
+      { timeoutSeconds: 60 },
+    );
+    expect(answer.dendrite.status_code).toBe(200);
+    expect(answer.music_output).toHaveLength(10 * 640);
+    stop('received SIGTERM');
+    expect(await finished).toBeUndefined();
+    expect(log).toMatch(/Miner serving/);
   });
 });
 
