@@ -94,10 +94,25 @@ describe('importing a MusicGen export as a local model', () => {
     expect((await again.status(TINY_ID, 'fp32')).state).toBe('corrupt');
   });
 
-  it('takes --id for a name of one’s own, and refuses ids the store cannot use', async () => {
-    const store = newStore();
+  it('takes --id for a name of one’s own, adds dtypes on a second import, and forgets the model when it is deleted', async () => {
+    const modelsDir = modelsDirIn(tempDir());
+    const store = newStore(modelsDir);
     const [entry] = await store.importFolder(TINY, 'my-tiny', { dtype: 'fp32' });
     expect(entry).toMatchObject({ id: 'my-tiny', dtype: 'fp32', state: 'ready' });
+    await store.importFolder(TINY, 'my-tiny', { dtype: 'q8' });
+    const listed = async (s: ModelStore): Promise<string[]> =>
+      (await s.list()).filter((e) => e.id === 'my-tiny').map((e) => `${e.dtype}:${e.state}`);
+    expect(await listed(newStore(modelsDir))).toEqual(['fp32:ready', 'q8:ready']);
+    await store.delete('my-tiny', 'q8');
+    expect(await listed(store)).toEqual(['fp32:ready']);
+    expect(await listed(newStore(modelsDir))).toEqual(['fp32:ready']);
+    await store.delete('my-tiny');
+    expect(await listed(store)).toEqual([]);
+    expect(await listed(newStore(modelsDir))).toEqual([]);
+  });
+
+  it('refuses ids the store cannot use', async () => {
+    const store = newStore();
     expect((await failure(store.checkImport(TINY, { id: 'Not An Id' }))).message).toMatch(
       /"Not An Id" is not a model id/,
     );

@@ -324,9 +324,13 @@ export class ModelStore {
     if (!info?.isDirectory()) {
       throw new ModelStoreError('invalid_model', `${sourceDir} is not a folder; give the folder the export wrote.`);
     }
-    const { manifest, created } = await this.manifestForImport(sourceDir, options.id);
-    if (options.dtype) this.filesOf(manifest, options.dtype);
-    const dtypes = options.dtype ? [options.dtype] : await detectDtypes(sourceDir, manifest);
+    const found = await this.manifestForImport(sourceDir, options.id);
+    const { created } = found;
+    if (options.dtype) this.filesOf(found.manifest, options.dtype);
+    const dtypes = options.dtype ? [options.dtype] : await detectDtypes(sourceDir, found.manifest);
+    const manifest = found.manifest.repo.startsWith(`${LOCAL_OWNER}/`)
+      ? this.localVariants(found.manifest, dtypes, found.kept)
+      : found.manifest;
     if (dtypes.length === 0) {
       const examples = manifestDtypes(manifest).flatMap(
         (d) => manifest.variants[d]?.files.slice(0, 1).map((f) => f.path) ?? [],
@@ -455,7 +459,7 @@ export class ModelStore {
   private async manifestForImport(
     sourceDir: string,
     id: string | undefined,
-  ): Promise<{ manifest: ModelManifest; created: boolean }> {
+  ): Promise<{ manifest: ModelManifest; created: boolean; kept?: ModelManifest['variants'] }> {
     let wanted = id;
     if (wanted === undefined) {
       const config = await readFolderConfig(sourceDir);
@@ -479,13 +483,25 @@ export class ModelStore {
     const existing = this.manifestList.find((m) => m.id === wanted);
     if (existing && !existing.repo.startsWith(`${LOCAL_OWNER}/`)) return { manifest: existing, created: false };
     const fresh = await manifestFromFolder(sourceDir, wanted);
-    if (!existing) return { manifest: fresh, created: true };
-    // A local model imported again: new dtypes join the ones it had (same architecture only).
-    const same = JSON.stringify(existing.architecture) === JSON.stringify(fresh.architecture);
-    return {
-      manifest: same ? { ...fresh, variants: { ...existing.variants, ...fresh.variants } } : fresh,
-      created: false,
-    };
+    // A local model imported again keeps the dtypes it had (same architecture only).
+    const kept = existing && JSON.stringify(existing.architecture) === JSON.stringify(fresh.architecture);
+    return { manifest: fresh, created: !existing, ...(kept ? { kept: existing.variants } : {}) };
+  }
+
+  /**
+   * A local model's manifest offers the dtypes it holds: those imported now and those it had,
+   * not every dtype the folder could give.
+   */
+  private localVariants(
+    fresh: ModelManifest,
+    dtypes: ModelDtype[],
+    kept: ModelManifest['variants'] | undefined,
+  ): ModelManifest {
+    const variants: ModelManifest['variants'] = { ...kept };
+    for (const dtype of dtypes) variants[dtype] = fresh.variants[dtype];
+    const offered = manifestDtypes({ ...fresh, variants });
+    const defaultDtype = offered.includes('fp32') ? 'fp32' : (offered[0] ?? fresh.defaultDtype);
+    return { ...fresh, variants, defaultDtype };
   }
 
   /** A fresh staging folder for one import; ones left by a process that died are removed first. */
@@ -521,6 +537,10 @@ export class ModelStore {
       }
       if (present.length === 0) {
         await rm(dir, { recursive: true, force: true });
+        // A local model is known only by the manifest in its folder: gone with it.
+        if (manifest.repo.startsWith(`${LOCAL_OWNER}/`)) {
+          this.manifestList = this.manifestList.filter((m) => m.id !== id);
+        }
         this.logger?.info('Deleted a model', { model: id });
         return;
       }
@@ -537,6 +557,17 @@ export class ModelStore {
         const gone = new Set(own.map((f) => f.path));
         record.files = Object.fromEntries(Object.entries(record.files).filter(([path]) => !gone.has(path)));
         await writeRecord(dir, record);
+      }
+      if (manifest.repo.startsWith(`${LOCAL_OWNER}/`) && dtype) {
+        // A local model offers only what it holds.
+        const variants: ModelManifest['variants'] = Object.fromEntries(
+          Object.entries(manifest.variants).filter(([d]) => d !== dtype),
+        );
+        const left = manifestDtypes({ ...manifest, variants });
+        const defaultDtype = left.includes(manifest.defaultDtype) ? manifest.defaultDtype : (left[0] ?? dtype);
+        const updated = { ...manifest, variants, defaultDtype };
+        await saveLocalManifest(dir, updated);
+        this.manifestList = this.manifestList.map((m) => (m.id === id ? updated : m));
       }
       this.logger?.info('Deleted a model dtype', { model: id, dtype, files: own.length });
     });
