@@ -126,7 +126,10 @@ export function registerMinerCommand(program: Command, io: MinerCliIo = terminal
         '--axon.external_ip <address>',
         'address validators reach the axon at (default: this machine’s first non-loopback IPv4)',
       )
-      .option('--music_model <id|dir>', 'a model id from Settings → Models, or a model folder')
+      .option(
+        '--music_model <id|dir>',
+        'a model of the store by id, repo or SN50 name (default facebook/musicgen-medium; add one with `bittaudio models import`), or a model folder',
+      )
       .option('--music_path <dir>', 'a fine-tuned model folder (wins over --music_model)')
       .addOption(
         new Option('--dtype <dtype>', 'precision of the model files').choices(ModelDtypeSchema.options).default('fp32'),

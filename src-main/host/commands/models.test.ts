@@ -41,7 +41,9 @@ describe('bittaudio models import', () => {
     const io = terminal();
     expect(await run(['import', TINY, '--id', 'tiny', '--data-dir', dataDir], io)).toBeUndefined();
     expect(io.errors).toMatch(/^Importing .*musicgen as tiny \(fp32, fp16, q8\): 13 files, /);
-    expect(io.errors.trimEnd().split('\n').at(-1)).toMatch(/^100% 599 kB of 599 kB, 13 of 13 files done /);
+    const lines = io.errors.trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(/^100% 599 kB of 599 kB, 13 of 13 files done /);
+    expect(lines.filter((line) => line.startsWith('100%'))).toHaveLength(1);
     expect(io.output).toContain('tiny fp32: ready in ');
     expect(io.output).toContain('bittaudio miner --music_model tiny --dtype fp32');
 

@@ -65,10 +65,16 @@ dtype, onnx/text_encoder*.onnx, onnx/decoder_model_merged*.onnx and onnx/encodec
         `Importing ${source} as ${check.manifest.id} (${check.dtypes.join(', ')}): ` +
           `${check.files.length} files, ${formatBytes(check.bytes)}\n`,
       );
+      let last = '';
       try {
         const entries = await store.importFolder(source, check.manifest.id, {
           signal: io.interrupted(),
-          onProgress: (p) => io.err(`${progressLine(p)}\n`),
+          onProgress: (p) => {
+            // The store repeats its final report; one line of it is enough.
+            const key = `${p.bytes}/${p.filesDone}`;
+            if (key !== last) io.err(`${progressLine(p)}\n`);
+            last = key;
+          },
         });
         for (const entry of entries) io.out(`${entry.id} ${entry.dtype}: ${entry.state} in ${entry.dir}\n`);
         io.out(
