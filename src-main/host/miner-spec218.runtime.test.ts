@@ -3,7 +3,8 @@
  * host/subtensor-spec218.runtime.test.ts): it refuses to start unregistered with the runtime's burn,
  * starts once burned_register (through our chain client) has given its hotkey a uid, serves its
  * axon (serve_axon accepted, read back from the metagraph), and answers our dendrite, sealed and
- * plaintext, and the Python dendrite's request (TV-5's bytes, re-signed for this axon and now).
+ * plaintext, and the Python dendrite's request: TV-5's exact bytes to a miner with //Bob's hotkey at
+ * TV-4's time, and TV-5 re-signed for this miner's hotkey and the real time.
  * The tiny MusicGen model runs in process. Then the same as a user: `bittaudio models import` of
  * the tiny model and `bittaudio miner --music_model` on it, against the same runtime.
  * Needs ../shared/fixtures/subtensor-raonet-spec218.json.
@@ -13,7 +14,7 @@ import { Command } from 'commander';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RAO_PER_TAO } from '../../src-shared/domain/units.js';
 import { musicGeneration } from '../../src-shared/synapse/music-generation.js';
 import { SubtensorChain } from '../chain/subtensor.js';
@@ -25,7 +26,7 @@ import { decodeSynapseBody } from '../net/body-codec.js';
 import { Dendrite } from '../net/dendrite.js';
 import { sealedKeypairFromPair } from '../net/sealed/keys.js';
 import { dendriteMessage, signMessage } from '../net/signing.js';
-import { TV3, TV5, TV6 } from '../net/testing/wire-vectors.js';
+import { TV3, TV4, TV5, TV6 } from '../net/testing/wire-vectors.js';
 import { AXON_VERSION, Miner, MinerError, type MinerRequestRecord, type MinerStatus } from '../neuron/miner.js';
 import { useTempDirs } from '../testing/temp-dir.js';
 import { WalletStore } from '../wallet/store.js';
@@ -92,6 +93,8 @@ beforeAll(async () => {
     registerNetwork(bob.address, 1)
       .signAndSend(alice, { era: 0 }, (result) => {
         if (result.status.isInBlock) resolve();
+        // A dropped or invalid transaction fails the setup at once instead of waiting out the hook.
+        else if (result.isError) reject(new Error(`register_network: ${result.status.type}`));
       })
       .catch(reject);
   });
@@ -250,6 +253,51 @@ describe.skipIf(!SPEC)('the miner on subtensor spec 218 (raonet, under chopstick
       body,
     });
     expect(replay.status).toBe(401);
+  });
+
+  it('answers TV-5 byte for byte: the Python dendrite’s request to //Bob, at TV-4’s time', async () => {
+    // //Bob is the subnet owner's hotkey (uid 0): a miner with it is registered already.
+    const bobMiner = new Miner({
+      chain,
+      netuid: NETUID,
+      hotkey: bob,
+      generator: new MusicgenGenerator(TINY),
+      log: quiet.logger('miner'),
+      axon: { port: 0, host: AXON_IP, externalIp: AXON_IP },
+      onRequest: (record) => records.push(record),
+    });
+    try {
+      const status = await bobMiner.start();
+      expect(status).toMatchObject({ uid: 0, servedOnChain: true });
+      // TV-5's nonce is from 2024: the axon's wall clock reads TV-4's time, 0.88 s after it.
+      vi.useFakeTimers({ toFake: ['Date'], now: Number(TV4.axonNonce / 1_000_000n) });
+      const reply = await fetch(`http://${AXON_IP}:${status.axon.port}/MusicGeneration`, {
+        method: 'POST',
+        headers: [...TV5.headers, ['content-type', 'application/json']],
+        body: TV5.body,
+      });
+      vi.useRealTimers();
+      const text = Buffer.from(await reply.arrayBuffer());
+      expect(reply.status, text.toString().slice(0, 300)).toBe(200);
+      const ours = decodeSynapseBody(text);
+      const theirs = decodeSynapseBody(TV6.body);
+      expect(Object.keys(ours)).toEqual(Object.keys(theirs));
+      // TV-6 field for field, but for the samples (real ones here) and the time they took.
+      const { music_output: samples, axon, ...rest } = ours;
+      const { music_output: _tv6Samples, axon: tv6Axon, ...tv6Rest } = theirs;
+      expect(rest).toEqual(tv6Rest);
+      expect({ ...(axon as object), process_time: null }).toEqual({ ...(tv6Axon as object), process_time: null });
+      expect(samples).toHaveLength((TV5.duration - 3) * 640);
+      for (const [name, value] of TV6.headers) {
+        if (value !== undefined && name !== 'bt_header_axon_process_time') {
+          expect(reply.headers.get(name), name).toBe(value);
+        }
+      }
+      expect(records.at(-1)).toMatchObject({ caller: TV3.alice, prompt: TV5.textInput, status: 'ok' });
+    } finally {
+      vi.useRealTimers();
+      await bobMiner.stop();
+    }
   });
 
   it('`bittaudio models import` then `bittaudio miner --music_model ID` mines on the runtime', async () => {
