@@ -79,6 +79,21 @@ describe('models.import', () => {
     expect((await engine.handlers['models.list']({})).map((e) => e.id)).not.toContain('export');
   });
 
+  it('is cancelled by models.cancel and leaves nothing imported', async () => {
+    const { engine, ended } = openEngine();
+    const started = await engine.handlers['models.import']({ dir: TINY, id: 'tiny' });
+    expect(await engine.handlers['models.cancel']({ id: started.id, dtype: started.dtype })).toEqual({
+      cancelled: true,
+    });
+    expect(await ended).toMatchObject({
+      id: 'tiny',
+      state: 'cancelled',
+      error: { code: 'cancelled', message: 'The import was cancelled; nothing was imported.' },
+    });
+    expect((await engine.handlers['models.list']({})).map((e) => e.id)).not.toContain('tiny');
+    expect(await engine.handlers['models.cancel']({ id: 'musicgen-small', dtype: 'q8' })).toEqual({ cancelled: false });
+  });
+
   it('refuses a relative path and an id that is not one', async () => {
     const { engine } = openEngine();
     expect((await refusal(engine.handlers['models.import']({ dir: 'models/tiny/musicgen' }))).message).toMatch(

@@ -222,12 +222,15 @@ export class ModelService implements Service<ModelCommand> {
     );
   }
 
-  /** Stops a running download; false when none runs for this model and dtype. */
+  /** Stops a running download or import; false when none runs for this model and dtype. */
   cancel(id: string, dtype: ModelDtype): { cancelled: boolean } {
-    this.checked(id, dtype);
+    // A running import of a new local model has no manifest in the store until it is done.
     const download = this.downloads.get(keyOf(id, dtype));
-    if (!download) return { cancelled: false };
-    this.options.logger.info('Cancelling a model download', { model: id, dtype });
+    if (!download) {
+      this.checked(id, dtype);
+      return { cancelled: false };
+    }
+    this.options.logger.info(`Cancelling a model ${download.kind}`, { model: id, dtype });
     download.controller.abort();
     return { cancelled: true };
   }
