@@ -252,7 +252,7 @@ export async function modelSource(
   const folder = flags.music_path ?? (flags.music_model && existsSync(flags.music_model) ? flags.music_model : null);
   if (folder) {
     // Refuses, with every problem, a folder that is not a MusicGen export at this dtype.
-    await store.checkImport(resolve(folder), { dtype: flags.dtype, id: 'checked-folder' });
+    await store.checkFolder(resolve(folder), flags.dtype);
     return { dir: resolve(folder), dtype: flags.dtype };
   }
   const id = store.resolveModel(flags.music_model ?? 'facebook/musicgen-medium').id;

@@ -363,6 +363,14 @@ export class ModelStore {
   }
 
   /**
+   * Checks a folder that is used in place (`--music_path`) as an import would check it, against
+   * its own config.json rather than an offered model's. Nothing is copied or recorded.
+   */
+  async checkFolder(dir: string, dtype: ModelDtype): Promise<ImportCheck> {
+    return this.checkImport(dir, { id: 'folder-in-place', dtype });
+  }
+
+  /**
    * Imports a model folder exported by hand: checks it (`checkImport`), copies its files into a
    * staging folder, hashing them on the way, and moves them into the store only when every file
    * is copied, so an interrupted or failed import leaves nothing half-imported. Importing the
