@@ -6,6 +6,7 @@ export const COMMAND_GROUPS = {
   wallet: 'Create, restore and list Bittensor wallets (coldkeys and hotkeys), in the same files btcli uses.',
   chain: 'Read subnet state from the chain (the local devnet unless told otherwise).',
   generate: 'Generate music from a text prompt with a local MusicGen model and write a WAV file.',
+  models: 'Import MusicGen exports into the model store (SN50’s medium and large have no public one).',
   miner: 'Mine on subnet 50: serve MusicGen on an axon that validators query, with the Python miner’s flags.',
 } as const;
 

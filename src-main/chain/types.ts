@@ -4,10 +4,10 @@
  * (1 TAO = 1e9 rao; subnet alpha uses the same 9 decimals).
  */
 
-export type Netuid = number;
-export type Uid = number;
-/** An SS58 address (prefix 42). */
-export type Ss58 = string;
+import type { Netuid, Ss58, Uid } from '../../src-shared/domain/ids.js';
+
+// The ids are shared vocabulary (src-shared/domain/ids.ts); re-exported for chain/'s importers.
+export type { Netuid, Ss58, Uid };
 
 /** What a neuron advertises with serve_axon (chain §3, wire-protocol §6). */
 export interface AxonInfo {

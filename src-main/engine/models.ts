@@ -1,6 +1,6 @@
 /**
- * The model store behind the Host API: `models.list`, `models.download` (started in the
- * background, progress as `model` events), `models.cancel` and `models.delete`. The engine owns one
+ * The model store behind the Host API: `models.list`, `models.download` and `models.import`
+ * (started in the background, progress as `model` events), `models.cancel` and `models.delete`. The engine owns one
  * service; the store itself (in `<dataDir>/models`) is made on first use, and reads `HF_ENDPOINT`
  * and `HF_TOKEN` from the environment as the store always does. The token never reaches a log line
  * or an event: the store's messages never carry it, and nothing here reads it.
@@ -15,7 +15,15 @@ import {
   type ModelListEntry,
   type ModelManifest,
 } from '../../src-shared/schemas/model-manifest.js';
-import { ModelStore, ModelStoreError, modelsDirIn, type TransferOptions } from '../inference/models/index.js';
+import { isAbsolute } from 'node:path';
+import {
+  ModelStore,
+  ModelStoreError,
+  modelsDirIn,
+  type ImportCheck,
+  type ImportOptions,
+  type TransferOptions,
+} from '../inference/models/index.js';
 import type { Logger } from '../log/logger.js';
 import type { HandlerSlice, Service } from './service.js';
 
@@ -25,6 +33,9 @@ export interface ModelStoreLike {
   list(): Promise<ModelEntry[]>;
   download(id: string, dtype: ModelDtype, options?: TransferOptions): Promise<ModelEntry>;
   delete(id: string, dtype?: ModelDtype): Promise<void>;
+  /** Import; a store without them (a download-only test double) answers `unavailable`. */
+  checkImport?(dir: string, options: { id?: string }): Promise<ImportCheck>;
+  importFolder?(dir: string, id?: string, options?: ImportOptions): Promise<ModelEntry[]>;
 }
 
 export interface ModelServiceOptions {
@@ -41,13 +52,14 @@ export interface ModelServiceOptions {
 
 interface RunningDownload {
   readonly controller: AbortController;
+  readonly kind: 'download' | 'import';
   last: ModelDownloadEvent;
   lastEmittedAt: number;
 }
 
 const keyOf = (id: string, dtype: ModelDtype): string => `${id}@${dtype}`;
 
-type ModelCommand = 'models.list' | 'models.download' | 'models.cancel' | 'models.delete';
+type ModelCommand = 'models.list' | 'models.download' | 'models.cancel' | 'models.delete' | 'models.import';
 
 export class ModelService implements Service<ModelCommand> {
   readonly name = 'models';
@@ -56,6 +68,7 @@ export class ModelService implements Service<ModelCommand> {
     'models.download': (input) => this.download(input.id, input.dtype),
     'models.cancel': (input) => this.cancel(input.id, input.dtype),
     'models.delete': (input) => this.delete(input.id, input.dtype),
+    'models.import': (input) => this.importFolder(input.dir, input.id),
   };
   private storeInstance: ModelStoreLike | undefined;
   private readonly downloads = new Map<string, RunningDownload>();
@@ -107,10 +120,55 @@ export class ModelService implements Service<ModelCommand> {
       );
     }
 
+    this.options.logger.info('Model download started', { model: id, dtype });
+    this.run(id, dtype, 'download', (options) => this.store.download(id, dtype, options));
+    return { started: true };
+  }
+
+  /**
+   * Checks a folder (everything a MusicGen export needs, with every problem named), then copies
+   * it into the store in the background; progress and the outcome arrive as `model` events.
+   */
+  async importFolder(dir: string, id?: string): Promise<{ id: string; dtype: ModelDtype; started: true }> {
+    const store = this.store;
+    if (!store.checkImport || !store.importFolder) {
+      throw new HostApiError('unavailable', 'This engine’s model store cannot import folders.');
+    }
+    const checkImport = store.checkImport.bind(store);
+    const copy = store.importFolder.bind(store);
+    if (!isAbsolute(dir)) throw new HostApiError('invalid_input', `${dir} is not an absolute path.`);
+    const check = await this.guard(() => checkImport(dir, id !== undefined ? { id } : {}));
+    const modelId = check.manifest.id;
+    const running = [...this.downloads.values()].find((d) => d.last.id === modelId);
+    if (running) {
+      throw new HostApiError(
+        'invalid_input',
+        `${check.manifest.displayName} is being downloaded or imported; wait for it or cancel it first.`,
+      );
+    }
+    const dtype = check.dtypes[0] ?? check.manifest.defaultDtype;
+    this.options.logger.info('Model import started', { model: modelId, dtypes: check.dtypes, from: dir });
+    this.run(modelId, dtype, 'import', async (options) => {
+      const entries = await copy(dir, modelId, options);
+      const entry = entries.find((e) => e.dtype === dtype) ?? entries[0];
+      if (!entry) throw new ModelStoreError('invalid_model', `Nothing was imported from ${dir}.`);
+      return entry;
+    });
+    return { id: modelId, dtype, started: true };
+  }
+
+  /** Runs one transfer in the background, throttling its progress into `model` events. */
+  private run(
+    id: string,
+    dtype: ModelDtype,
+    kind: 'download' | 'import',
+    work: (options: TransferOptions) => Promise<ModelEntry>,
+  ): void {
     const key = keyOf(id, dtype);
     const controller = new AbortController();
     const download: RunningDownload = {
       controller,
+      kind,
       last: {
         id,
         dtype,
@@ -126,49 +184,53 @@ export class ModelService implements Service<ModelCommand> {
       lastEmittedAt: this.now(),
     };
     this.downloads.set(key, download);
-    this.options.logger.info('Model download started', { model: id, dtype });
     this.options.emit(download.last);
 
-    void this.store
-      .download(id, dtype, {
-        signal: controller.signal,
-        onProgress: (progress) => {
-          if (this.downloads.get(key) !== download) return;
-          download.last = { ...progress, state: 'running' };
-          const at = this.now();
-          const complete = progress.total > 0 && progress.bytes >= progress.total;
-          if (!complete && at - download.lastEmittedAt < this.intervalMs) return;
-          download.lastEmittedAt = at;
-          this.send(download.last);
-        },
-      })
-      .then(
-        (entry) => this.finish(key, download, 'done', { entry }),
-        (error: unknown) => {
-          const cancelled =
-            controller.signal.aborted || (error instanceof ModelStoreError && error.code === 'cancelled');
-          const info = {
-            code: error instanceof ModelStoreError ? error.code : 'internal',
-            message: error instanceof Error ? error.message : String(error),
-          };
-          if (cancelled) {
-            this.finish(key, download, 'cancelled', {
-              error: { code: 'cancelled', message: 'The download was cancelled; a new download resumes it.' },
-            });
-          } else {
-            this.finish(key, download, 'failed', { error: info });
-          }
-        },
-      );
-    return { started: true };
+    void work({
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (this.downloads.get(key) !== download) return;
+        download.last = { ...progress, state: 'running' };
+        const at = this.now();
+        const complete = progress.total > 0 && progress.bytes >= progress.total;
+        if (!complete && at - download.lastEmittedAt < this.intervalMs) return;
+        download.lastEmittedAt = at;
+        this.send(download.last);
+      },
+    }).then(
+      (entry) => this.finish(key, download, 'done', { entry }),
+      (error: unknown) => {
+        const cancelled = controller.signal.aborted || (error instanceof ModelStoreError && error.code === 'cancelled');
+        const info = {
+          code: error instanceof ModelStoreError ? error.code : 'internal',
+          message: error instanceof Error ? error.message : String(error),
+        };
+        if (cancelled) {
+          this.finish(key, download, 'cancelled', {
+            error: {
+              code: 'cancelled',
+              message:
+                kind === 'download'
+                  ? 'The download was cancelled; a new download resumes it.'
+                  : 'The import was cancelled; nothing was imported.',
+            },
+          });
+        } else {
+          this.finish(key, download, 'failed', { error: info });
+        }
+      },
+    );
   }
 
-  /** Stops a running download; false when none runs for this model and dtype. */
+  /** Stops a running download or import; false when none runs for this model and dtype. */
   cancel(id: string, dtype: ModelDtype): { cancelled: boolean } {
-    this.checked(id, dtype);
+    // A running import of a new local model has no manifest in the store until it is done.
     const download = this.downloads.get(keyOf(id, dtype));
-    if (!download) return { cancelled: false };
-    this.options.logger.info('Cancelling a model download', { model: id, dtype });
+    if (!download) {
+      this.checked(id, dtype);
+      return { cancelled: false };
+    }
+    this.options.logger.info(`Cancelling a model ${download.kind}`, { model: id, dtype });
     download.controller.abort();
     return { cancelled: true };
   }
@@ -206,6 +268,7 @@ export class ModelService implements Service<ModelCommand> {
     if (this.downloads.get(key) !== download) return;
     this.downloads.delete(key);
     const { id, dtype } = download.last;
+    const what = download.kind === 'download' ? 'Model download' : 'Model import';
     const event: ModelDownloadEvent = {
       ...download.last,
       state,
@@ -213,10 +276,10 @@ export class ModelService implements Service<ModelCommand> {
       etaSeconds: state === 'done' ? 0 : null,
       ...extra,
     };
-    if (state === 'done') this.options.logger.info('Model download finished', { model: id, dtype });
-    else if (state === 'cancelled') this.options.logger.info('Model download cancelled', { model: id, dtype });
+    if (state === 'done') this.options.logger.info(`${what} finished`, { model: id, dtype });
+    else if (state === 'cancelled') this.options.logger.info(`${what} cancelled`, { model: id, dtype });
     else
-      this.options.logger.error(`Model download failed: ${extra.error?.message ?? 'unknown error'}`, {
+      this.options.logger.error(`${what} failed: ${extra.error?.message ?? 'unknown error'}`, {
         model: id,
         dtype,
         code: extra.error?.code,
@@ -258,9 +321,12 @@ export class ModelService implements Service<ModelCommand> {
   }
 }
 
-/** unknown_model and not_downloadable are the caller's to fix; anything else is the engine's. */
+/** unknown_model, not_downloadable and invalid_model are the caller's to fix; anything else is the engine's. */
 export function toHostApiError(error: unknown): unknown {
   if (!(error instanceof ModelStoreError)) return error;
-  const code = error.code === 'unknown_model' || error.code === 'not_downloadable' ? 'invalid_input' : 'internal';
+  const code =
+    error.code === 'unknown_model' || error.code === 'not_downloadable' || error.code === 'invalid_model'
+      ? 'invalid_input'
+      : 'internal';
   return new HostApiError(code, error.message);
 }

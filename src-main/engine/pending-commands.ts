@@ -7,7 +7,6 @@ import { HostApiError } from '../../src-shared/api/errors.js';
 import type { HandlerSlice } from './service.js';
 
 type Pending =
-  | 'models.import'
   | 'network.status'
   | 'neuron.status'
   | 'neuron.start'
@@ -23,7 +22,6 @@ function missing(what: string): () => never {
 }
 
 export const pendingCommands: HandlerSlice<Pending> = {
-  'models.import': missing('Importing a model folder'),
   'network.status': missing('The network service'),
   'neuron.status': missing('The miner service'),
   'neuron.start': missing('The miner service'),

@@ -40,6 +40,7 @@ function builtRendererDir(): string | null {
 const LAZY_GROUPS: Record<CommandGroupName, () => Promise<(program: Command) => void>> = {
   wallet: async () => (await import('./commands/wallet.js')).registerWalletCommands,
   chain: async () => (await import('./commands/chain.js')).registerChainCommands,
+  models: async () => (await import('./commands/models.js')).registerModelsCommands,
   miner: async () => (await import('./commands/miner.js')).registerMinerCommand,
   generate: async () => (await import('../inference/generate/cli.js')).registerGenerateCommand,
 };

@@ -14,7 +14,7 @@ import {
   musicGeneration,
   type MusicGeneration,
 } from '../../src-shared/synapse/music-generation.js';
-import { RAO_PER_TAO } from '../chain/units.js';
+import { RAO_PER_TAO } from '../../src-shared/domain/units.js';
 import { Axon } from './axon.js';
 import { FakeMetagraph, captureLogger, testKeys } from './testing/helpers.js';
 import { signedRequest, type SignedRequest } from './testing/requests.js';

@@ -3,9 +3,10 @@
  * validators. The metagraph is read through a small synchronous interface, so the check happens
  * without awaiting anything between the nonce check and storing the nonce.
  */
-import { RAO_PER_TAO } from '../chain/units.js';
+import { RAO_PER_TAO } from '../../src-shared/domain/units.js';
 import type { Chain } from '../chain/chain.js';
-import type { Metagraph, Netuid, Neuron, Ss58, Uid } from '../chain/types.js';
+import type { Netuid, Ss58, Uid } from '../../src-shared/domain/ids.js';
+import type { Metagraph, Neuron } from '../chain/types.js';
 
 /** A verified caller as the axon knows it from the metagraph. */
 export interface Caller {

@@ -4,9 +4,10 @@
  * endpoint. Amounts are rao as decimal strings (u64 does not fit a JSON number).
  */
 import { z } from 'zod';
+import { RAO_STRING_PATTERN } from '../domain/units.js';
 
 /** Rao (1e-9 TAO or alpha) as a decimal string. */
-export const RaoStringSchema = z.string().regex(/^\d{1,30}$/, 'an amount in rao, as a decimal string');
+export const RaoStringSchema = z.string().regex(RAO_STRING_PATTERN, 'an amount in rao, as a decimal string');
 
 export const NetworkKindSchema = z.enum(['local', 'remote']);
 export type NetworkKind = z.infer<typeof NetworkKindSchema>;

@@ -126,7 +126,10 @@ export function registerMinerCommand(program: Command, io: MinerCliIo = terminal
         '--axon.external_ip <address>',
         'address validators reach the axon at (default: this machine’s first non-loopback IPv4)',
       )
-      .option('--music_model <id|dir>', 'a model id from Settings → Models, or a model folder')
+      .option(
+        '--music_model <id|dir>',
+        'a model of the store by id, repo or SN50 name (default facebook/musicgen-medium; add one with `bittaudio models import`), or a model folder',
+      )
       .option('--music_path <dir>', 'a fine-tuned model folder (wins over --music_model)')
       .addOption(
         new Option('--dtype <dtype>', 'precision of the model files').choices(ModelDtypeSchema.options).default('fp32'),
@@ -238,11 +241,21 @@ The axon's port must be reachable from the internet (open it in the firewall / N
     });
 }
 
-async function modelSource(flags: MinerFlags): Promise<MusicgenSource> {
-  const folder = flags.music_path ?? (flags.music_model && existsSync(flags.music_model) ? flags.music_model : null);
-  if (folder) return { dir: resolve(folder), dtype: flags.dtype };
-  const id = flags.music_model ?? 'facebook/musicgen-medium';
+/**
+ * The model to serve: a folder (checked as an import would check it, nothing copied), or a model
+ * of the store named by id, repo or SN50 model name, which must be installed and verified.
+ */
+export async function modelSource(
+  flags: Pick<MinerFlags, 'music_model' | 'music_path' | 'dtype' | 'dataDir'>,
+): Promise<MusicgenSource> {
   const store = new ModelStore({ modelsDir: modelsDirIn(resolve(flags.dataDir)) });
+  const folder = flags.music_path ?? (flags.music_model && existsSync(flags.music_model) ? flags.music_model : null);
+  if (folder) {
+    // Refuses, with every problem, a folder that is not a MusicGen export at this dtype.
+    await store.checkFolder(resolve(folder), flags.dtype);
+    return { dir: resolve(folder), dtype: flags.dtype };
+  }
+  const id = store.resolveModel(flags.music_model ?? 'facebook/musicgen-medium').id;
   // Refuses, with the reason, a model that is not installed or not complete.
   return store.loadable(id, flags.dtype);
 }

@@ -18,9 +18,11 @@ export { RECORD_FILE } from './install-record.js';
 export { BUNDLED_MANIFESTS, parseManifest } from './manifests.js';
 export { detectDtypes, inspectModelFolder, MusicgenConfigSchema, type FolderInspection } from './model-folder.js';
 export { readOnnxGraphSummary, OnnxFormatError, type OnnxGraphSummary, type OnnxValueInfo } from './onnx-graph.js';
+export { LOCAL_MANIFEST_FILE, manifestFromFolder } from './local-manifests.js';
 export {
   modelsDirIn,
   ModelStore,
+  type ImportCheck,
   type ImportOptions,
   type LoadableModel,
   type ModelStoreOptions,

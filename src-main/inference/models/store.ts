@@ -7,9 +7,10 @@
  * of one model from one commit, resumable, verified), imports a folder exported by hand, and
  * deletes. One operation per model runs at a time.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   manifestDtypes,
   sessionFileName,
@@ -27,6 +28,16 @@ import { HubClient, partialPath, type HubClientOptions, type HubFileMetadata } f
 import { formatBytes, isErrno, ModelStoreError } from './errors.js';
 import type { HubFileRef } from './hub-http.js';
 import { emptyRecord, readRecord, writeRecord, type InstallRecord } from './install-record.js';
+import {
+  folderVariants,
+  LOCAL_OWNER,
+  manifestFromFolder,
+  missingBasics,
+  readFolderConfig,
+  readLocalManifests,
+  saveLocalManifest,
+  slugModelId,
+} from './local-manifests.js';
 import { BUNDLED_MANIFESTS } from './manifests.js';
 import { detectDtypes, inspectModelFolder } from './model-folder.js';
 import { ProgressMeter } from './progress.js';
@@ -74,17 +85,35 @@ export interface ImportOptions extends TransferOptions {
   dtype?: ModelDtype;
 }
 
+/** A folder found fit to import, and what importing it copies. */
+export interface ImportCheck {
+  /** The offered model it becomes, or a new local one (`local/<id>`). */
+  manifest: ModelManifest;
+  /** True when the import adds a model the store did not offer before. */
+  created: boolean;
+  dtypes: ModelDtype[];
+  files: ModelFile[];
+  bytes: number;
+}
+
+/** Where imports are copied before they are moved into place, under the models folder. */
+const STAGING_DIR = '.staging';
+
 export class ModelStore {
   readonly modelsDir: string;
-  private readonly manifestList: readonly ModelManifest[];
+  private manifestList: readonly ModelManifest[];
   private readonly hub: HubClient;
   private readonly logger: Logger | undefined;
   private readonly busy = new Set<string>();
 
   constructor(private readonly options: ModelStoreOptions) {
     this.modelsDir = options.modelsDir;
-    this.manifestList = options.manifests ?? BUNDLED_MANIFESTS;
     this.logger = options.logger;
+    const offered = options.manifests ?? BUNDLED_MANIFESTS;
+    const local = readLocalManifests(options.modelsDir, options.logger).filter(
+      (m) => !offered.some((o) => o.id === m.id),
+    );
+    this.manifestList = [...offered, ...local];
     this.hub =
       options.hub instanceof HubClient
         ? options.hub
@@ -110,6 +139,19 @@ export class ModelStore {
       );
     }
     return manifest;
+  }
+
+  /**
+   * The model a user names: its id (`musicgen-medium`), its repo (`facebook/musicgen-medium`) or
+   * the SN50 model name it answers to.
+   */
+  resolveModel(name: string): ModelManifest {
+    const wanted = name.trim().toLowerCase();
+    return (
+      this.manifestList.find((m) => m.id === wanted) ??
+      this.manifestList.find((m) => m.repo.toLowerCase() === wanted || m.protocolModelName?.toLowerCase() === wanted) ??
+      this.manifest(name)
+    );
   }
 
   /** The model's folder: `<models>/<owner>/<name>`. */
@@ -269,75 +311,144 @@ export class ModelStore {
   }
 
   /**
-   * Imports a model folder exported by hand (models/manifests/README.md): checks it as
-   * transformers.js would need it, then copies its files into the store, hashing them on the way.
-   * Importing the store's own folder only checks and records it.
+   * Checks a folder exported by hand (models/manifests/README.md) as transformers.js will need it,
+   * without copying anything. `id` names an offered model or a new local one; without it the
+   * folder's config.json (`_name_or_path`) or its name chooses. Throws `invalid_model` with every
+   * problem found, so a person sees at once what is missing.
    */
-  async importFolder(sourceDir: string, id: string, options: ImportOptions = {}): Promise<ModelEntry[]> {
-    const manifest = this.manifest(id);
-    if (options.dtype) this.filesOf(manifest, options.dtype);
-    const dtypes = options.dtype ? [options.dtype] : await detectDtypes(sourceDir, manifest);
+  async checkImport(sourceDir: string, options: { id?: string; dtype?: ModelDtype } = {}): Promise<ImportCheck> {
+    const info = await stat(sourceDir).catch((error: unknown) => {
+      if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return null;
+      throw error;
+    });
+    if (!info?.isDirectory()) {
+      throw new ModelStoreError('invalid_model', `${sourceDir} is not a folder; give the folder the export wrote.`);
+    }
+    const found = await this.manifestForImport(sourceDir, options.id);
+    const { created } = found;
+    if (options.dtype) this.filesOf(found.manifest, options.dtype);
+    const dtypes = options.dtype ? [options.dtype] : await detectDtypes(sourceDir, found.manifest);
+    const manifest = found.manifest.repo.startsWith(`${LOCAL_OWNER}/`)
+      ? this.localVariants(found.manifest, dtypes, found.kept)
+      : found.manifest;
     if (dtypes.length === 0) {
       const examples = manifestDtypes(manifest).flatMap(
         (d) => manifest.variants[d]?.files.slice(0, 1).map((f) => f.path) ?? [],
       );
+      const basics = await missingBasics(sourceDir, await folderVariants(sourceDir));
       throw new ModelStoreError(
         'invalid_model',
-        `${sourceDir} holds no complete ${manifest.displayName} export: none of its dtypes has all its ONNX files (e.g. ${examples.join(', ')}).`,
+        `${sourceDir} holds no complete ${manifest.displayName} export: none of its dtypes has all its ONNX files (e.g. ${examples.join(', ')}).` +
+          (basics.length > 0 ? `\n${basics.map((p) => `- ${p}`).join('\n')}` : ''),
       );
     }
-    return this.exclusive(manifest, async () => {
-      const problems: string[] = [];
-      const paths = new Map<string, ModelFile>();
-      for (const dtype of dtypes) {
-        const inspection = await inspectModelFolder(sourceDir, manifest, dtype);
-        problems.push(...inspection.problems.map((p) => (dtypes.length > 1 ? `${dtype}: ${p}` : p)));
-        for (const file of this.filesOf(manifest, dtype)) {
-          if (!file.optional || inspection.optionalPresent.includes(file.path)) paths.set(file.path, file);
-        }
+    const problems: string[] = [];
+    const paths = new Map<string, ModelFile>();
+    for (const dtype of dtypes) {
+      const inspection = await inspectModelFolder(sourceDir, manifest, dtype);
+      problems.push(...inspection.problems.map((p) => (dtypes.length > 1 ? `${dtype}: ${p}` : p)));
+      for (const file of this.filesOf(manifest, dtype)) {
+        if (!file.optional || inspection.optionalPresent.includes(file.path)) paths.set(file.path, file);
       }
-      if (problems.length > 0) {
-        throw new ModelStoreError(
-          'invalid_model',
-          `${sourceDir} is not a usable ${manifest.displayName} export (${dtypes.join(', ')}):\n${problems.map((p) => `- ${p}`).join('\n')}`,
-        );
-      }
+    }
+    if (problems.length > 0) {
+      throw new ModelStoreError(
+        'invalid_model',
+        `${sourceDir} is not a usable ${manifest.displayName} export (${dtypes.join(', ')}):\n${problems.map((p) => `- ${p}`).join('\n')}`,
+      );
+    }
+    const files = [...paths.values()];
+    const sizes = await Promise.all(files.map(async (f) => (await stat(this.filePath(sourceDir, f))).size));
+    return { manifest, created, dtypes, files, bytes: sizes.reduce((a, b) => a + b, 0) };
+  }
 
-      const dir = this.modelDir(id);
+  /**
+   * Checks a folder that is used in place (`--music_path`) as an import would check it, against
+   * its own config.json rather than an offered model's. Nothing is copied or recorded.
+   */
+  async checkFolder(dir: string, dtype: ModelDtype): Promise<ImportCheck> {
+    return this.checkImport(dir, { id: 'folder-in-place', dtype });
+  }
+
+  /**
+   * Imports a model folder exported by hand: checks it (`checkImport`), copies its files into a
+   * staging folder, hashing them on the way, and moves them into the store only when every file
+   * is copied, so an interrupted or failed import leaves nothing half-imported. Importing the
+   * store's own folder only checks and records it.
+   */
+  async importFolder(sourceDir: string, id?: string, options: ImportOptions = {}): Promise<ModelEntry[]> {
+    const check = await this.checkImport(sourceDir, {
+      ...(id !== undefined ? { id } : {}),
+      ...(options.dtype ? { dtype: options.dtype } : {}),
+    });
+    const { manifest, dtypes, files } = check;
+    return this.exclusive(manifest, async () => {
+      const dir = join(this.modelsDir, ...manifest.repo.split('/'));
       const inPlace = resolve(sourceDir) === resolve(dir);
-      await mkdir(dir, { recursive: true });
-      const files = [...paths.values()];
       const sizes = await Promise.all(files.map(async (f) => (await stat(this.filePath(sourceDir, f))).size));
       const total = sizes.reduce((a, b) => a + b, 0);
-      if (!inPlace) await ensureFreeSpace(dir, total, this.spaceOptions());
-
-      const record = this.recordFor(manifest, await readRecord(dir, this.logger));
       const progress = new AggregateProgress(
-        id,
+        manifest.id,
         dtypes[0] ?? 'fp32',
         files.length,
         total,
         options.onProgress,
         this.options.progressIntervalMs,
       );
-      for (const [i, file] of files.entries()) {
-        const from = this.filePath(sourceDir, file);
-        const to = this.filePath(dir, file);
-        const sha256 = inPlace
-          ? await hashWithProgress(from, options.signal, (bytes) => progress.file(file.path, bytes))
-          : await copyHashed(from, to, options.signal, (bytes) => progress.file(file.path, bytes));
-        if (file.sha256 !== null && file.sha256 !== sha256) {
-          if (!inPlace) await rm(to, { force: true });
-          throw new ModelStoreError(
-            'hash_mismatch',
-            `${file.path} in ${sourceDir} has SHA-256 ${sha256}, but the manifest expects ${file.sha256}; nothing more was imported.`,
+      const hashes: string[] = [];
+      const staging = inPlace ? null : await this.stagingDir(manifest.id);
+      try {
+        if (staging) await ensureFreeSpace(staging, total, this.spaceOptions());
+        for (const [i, file] of files.entries()) {
+          const from = this.filePath(sourceDir, file);
+          const onBytes = (bytes: number): void => progress.file(file.path, bytes);
+          const sha256 = staging
+            ? await copyHashed(from, this.filePath(staging, file), options.signal, onBytes)
+            : await hashWithProgress(from, options.signal, onBytes);
+          if (file.sha256 !== null && file.sha256 !== sha256) {
+            throw new ModelStoreError(
+              'hash_mismatch',
+              `${file.path} in ${sourceDir} has SHA-256 ${sha256}, but the manifest expects ${file.sha256}; nothing was imported.`,
+            );
+          }
+          hashes.push(sha256);
+          progress.fileDone(file.path, sizes[i] ?? 0, sizes[i] ?? 0);
+        }
+        options.signal?.throwIfAborted();
+        // Every byte is here and checked: move the files into place (renames on one file system).
+        await mkdir(dir, { recursive: true });
+        const record = this.recordFor(manifest, await readRecord(dir, this.logger));
+        for (const [i, file] of files.entries()) {
+          const to = this.filePath(dir, file);
+          if (staging) {
+            await mkdir(dirname(to), { recursive: true });
+            await rename(this.filePath(staging, file), to);
+          }
+          await this.remember(
+            record,
+            dir,
+            file.path,
+            to,
+            hashes[i] ?? '',
+            file.sha256 !== null ? 'manifest' : 'import',
           );
         }
-        await this.remember(record, dir, file.path, to, sha256, file.sha256 !== null ? 'manifest' : 'import');
-        progress.fileDone(file.path, sizes[i] ?? 0, sizes[i] ?? 0);
+        if (manifest.repo.startsWith(`${LOCAL_OWNER}/`)) {
+          await saveLocalManifest(dir, manifest);
+          this.manifestList = [...this.manifestList.filter((m) => m.id !== manifest.id), manifest];
+        }
+      } catch (error) {
+        if (options.signal?.aborted && !(error instanceof ModelStoreError && error.code === 'cancelled')) {
+          throw new ModelStoreError('cancelled', `The import of ${sourceDir} was cancelled; nothing was imported.`, {
+            cause: error,
+          });
+        }
+        throw error;
+      } finally {
+        if (staging) await rm(staging, { recursive: true, force: true });
       }
       progress.finish();
-      this.logger?.info('Imported a model folder', { model: id, dtypes, from: sourceDir, bytes: total });
+      this.logger?.info('Imported a model folder', { model: manifest.id, dtypes, from: sourceDir, bytes: total });
       const entries: ModelEntry[] = [];
       for (const dtype of dtypes) {
         entries.push(
@@ -350,6 +461,70 @@ export class ModelStore {
       }
       return entries;
     });
+  }
+
+  /** The manifest an import files the folder under, made from the folder when it is a new model. */
+  private async manifestForImport(
+    sourceDir: string,
+    id: string | undefined,
+  ): Promise<{ manifest: ModelManifest; created: boolean; kept?: ModelManifest['variants'] }> {
+    let wanted = id;
+    if (wanted === undefined) {
+      const config = await readFolderConfig(sourceDir);
+      const name = config.ok ? config.nameOrPath : null;
+      const known = name
+        ? this.manifestList.find(
+            (m) =>
+              !m.repo.startsWith(`${LOCAL_OWNER}/`) &&
+              [m.repo, m.baseModel, m.protocolModelName].some((n) => n?.toLowerCase() === name.toLowerCase()),
+          )
+        : undefined;
+      if (known) return { manifest: known, created: false };
+      wanted = slugModelId(basename(name ?? resolve(sourceDir))) ?? undefined;
+      if (wanted === undefined) {
+        throw new ModelStoreError(
+          'invalid_model',
+          `No model id can be made from ${name ?? sourceDir}; give one with --id (lowercase letters, digits and dashes).`,
+        );
+      }
+    }
+    const existing = this.manifestList.find((m) => m.id === wanted);
+    if (existing && !existing.repo.startsWith(`${LOCAL_OWNER}/`)) return { manifest: existing, created: false };
+    const fresh = await manifestFromFolder(sourceDir, wanted);
+    // A local model imported again keeps the dtypes it had (same architecture only).
+    const kept = existing && JSON.stringify(existing.architecture) === JSON.stringify(fresh.architecture);
+    return { manifest: fresh, created: !existing, ...(kept ? { kept: existing.variants } : {}) };
+  }
+
+  /**
+   * A local model's manifest offers the dtypes it holds: those imported now and those it had,
+   * not every dtype the folder could give.
+   */
+  private localVariants(
+    fresh: ModelManifest,
+    dtypes: ModelDtype[],
+    kept: ModelManifest['variants'] | undefined,
+  ): ModelManifest {
+    const variants: ModelManifest['variants'] = { ...kept };
+    for (const dtype of dtypes) variants[dtype] = fresh.variants[dtype];
+    const offered = manifestDtypes({ ...fresh, variants });
+    const defaultDtype = offered.includes('fp32') ? 'fp32' : (offered[0] ?? fresh.defaultDtype);
+    return { ...fresh, variants, defaultDtype };
+  }
+
+  /** A fresh staging folder for one import; ones left by a process that died are removed first. */
+  private async stagingDir(id: string): Promise<string> {
+    const root = join(this.modelsDir, STAGING_DIR);
+    await mkdir(root, { recursive: true });
+    for (const name of await readdir(root)) {
+      const pid = Number(/^.+-(\d+)-[0-9a-f]+$/.exec(name)?.[1]);
+      if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
+        await rm(join(root, name), { recursive: true, force: true });
+      }
+    }
+    const dir = join(root, `${id}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await mkdir(dir);
+    return dir;
   }
 
   /**
@@ -370,6 +545,10 @@ export class ModelStore {
       }
       if (present.length === 0) {
         await rm(dir, { recursive: true, force: true });
+        // A local model is known only by the manifest in its folder: gone with it.
+        if (manifest.repo.startsWith(`${LOCAL_OWNER}/`)) {
+          this.manifestList = this.manifestList.filter((m) => m.id !== id);
+        }
         this.logger?.info('Deleted a model', { model: id });
         return;
       }
@@ -386,6 +565,17 @@ export class ModelStore {
         const gone = new Set(own.map((f) => f.path));
         record.files = Object.fromEntries(Object.entries(record.files).filter(([path]) => !gone.has(path)));
         await writeRecord(dir, record);
+      }
+      if (manifest.repo.startsWith(`${LOCAL_OWNER}/`) && dtype) {
+        // A local model offers only what it holds.
+        const variants: ModelManifest['variants'] = Object.fromEntries(
+          Object.entries(manifest.variants).filter(([d]) => d !== dtype),
+        );
+        const left = manifestDtypes({ ...manifest, variants });
+        const defaultDtype = left.includes(manifest.defaultDtype) ? manifest.defaultDtype : (left[0] ?? dtype);
+        const updated = { ...manifest, variants, defaultDtype };
+        await saveLocalManifest(dir, updated);
+        this.manifestList = this.manifestList.map((m) => (m.id === id ? updated : m));
       }
       this.logger?.info('Deleted a model dtype', { model: id, dtype, files: own.length });
     });
@@ -623,4 +813,13 @@ async function someExists(paths: string[]): Promise<boolean> {
     if ((await sizeOrZero(path)) > 0 || (await sizeOrZero(partialPath(path))) > 0) return true;
   }
   return false;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return isErrno(error, 'EPERM');
+  }
 }

@@ -3,7 +3,7 @@ import { request, type Agent } from 'node:http';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { RAO_PER_TAO } from '../../chain/units.js';
+import { RAO_PER_TAO } from '../../../src-shared/domain/units.js';
 import type { Logger } from '../../log/logger.js';
 import type { Caller, MetagraphProvider } from '../blacklist.js';
 import type { WallClock } from '../clock.js';
