@@ -7,7 +7,7 @@
 import type { EngineStatus, HostKind } from '../../src-shared/schemas/status.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import type { GpuReportOptions } from '../inference/gpu/index.js';
-import { throttleGenerationEvents, type GenerationQueue } from '../inference/generate/queue.js';
+import { throttleGenerationEvents, type WorkScheduler } from '../inference/scheduler.js';
 import type { Logger } from '../log/logger.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { LogStore } from '../store/log-store.js';
@@ -112,10 +112,10 @@ export class Engine {
   }
 
   /**
-   * Forwards a generation queue's jobs as `generation` events: every state change, and steps at
+   * Forwards the work scheduler's jobs as `generation` events: every state change, and steps at
    * most ~10 times a second per job. Returns the detach (also done by `close`).
    */
-  attachGenerationQueue(queue: GenerationQueue, options: { intervalMs?: number } = {}): () => void {
+  attachGenerationQueue(queue: WorkScheduler, options: { intervalMs?: number } = {}): () => void {
     const forward = throttleGenerationEvents((event) => this.events.emit('generation', event), {
       intervalMs: options.intervalMs ?? 100,
     });
