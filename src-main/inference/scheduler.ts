@@ -112,6 +112,8 @@ export interface WorkEstimate {
 
 export interface ExecutorStats {
   running: boolean;
+  /** The id of the job it runs. */
+  job: string | null;
   available: boolean;
   done: number;
   failed: number;
@@ -371,6 +373,7 @@ export class WorkScheduler {
   stats(): SchedulerStats {
     const executors = this.slots.map((slot) => ({
       running: slot.job !== null,
+      job: slot.job?.id ?? null,
       available: isAvailable(slot),
       done: slot.done,
       failed: slot.failed,
