@@ -288,8 +288,9 @@ describe('WorkScheduler with fake generators', () => {
       available(): boolean {
         return this.isUp;
       },
-      onAvailable(listener: () => void): void {
+      onAvailable(listener: () => void): () => void {
         this.wake = listener;
+        return () => (this.wake = () => undefined);
       },
     });
     const queue = open({}, [down, up]);

@@ -64,7 +64,8 @@ export class SchedulerError extends Error {
  */
 export interface Executor extends MusicGenerator {
   available?(): boolean;
-  onAvailable?(listener: () => void): void;
+  /** Returns the unsubscribe, called when the scheduler closes. */
+  onAvailable?(listener: () => void): () => void;
 }
 
 export interface ScheduleOptions {
@@ -188,6 +189,7 @@ export class WorkScheduler {
   private counts = { done: 0, failed: 0, cancelled: 0, refused: 0 };
   private peakQueued = 0;
   private closed = false;
+  private readonly unsubscribes: (() => void)[] = [];
 
   constructor(executors: Executor | readonly Executor[], options: WorkSchedulerOptions = {}) {
     const list = Array.isArray(executors) ? (executors as readonly Executor[]) : [executors as Executor];
@@ -209,7 +211,8 @@ export class WorkScheduler {
     };
     if (options.onProgress) this.listeners.add(options.onProgress);
     this.slots = list.map((executor) => {
-      executor.onAvailable?.(() => this.pump());
+      const unsubscribe = executor.onAvailable?.(() => this.pump());
+      if (unsubscribe) this.unsubscribes.push(unsubscribe);
       return { executor, job: null, average: this.defaultSps, measured: 0, done: 0, failed: 0 };
     });
   }
@@ -394,6 +397,7 @@ export class WorkScheduler {
   /** Refuses every waiting job and aborts the running ones; later submits are refused. */
   close(): void {
     this.closed = true;
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     const running = this.slots.flatMap((slot) => (slot.job ? [slot.job] : []));
     for (const job of [...this.waiting, ...running]) {
       this.end(job, new SchedulerError('closed', 'The work scheduler was closed.'));

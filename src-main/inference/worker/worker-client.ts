@@ -102,7 +102,7 @@ export class InferenceWorker {
       available: () => this.available,
       onAvailable: (listener) => {
         let was = this.available;
-        this.subscribe(() => {
+        return this.subscribe(() => {
           if (this.available && !was) listener();
           was = this.available;
         });
