@@ -39,7 +39,7 @@ const metagraph = {
     hotkey === validator.address ? { hotkey, uid: 0, stake: 1_000_000_000_000_000n, validatorPermit: true } : undefined,
 };
 const audio = Float32Array.from({ length: 30 * 32000 }, (_, i) => 0.5 * Math.sin(i / 10));
-const axon = new net.Axon({ hotkey: miner, metagraph, limits: { maxConcurrent: 64, maxQueued: 4096 } });
+const axon = new net.Axon({ hotkey: miner, metagraph });
 axon.attach(net.MusicGenerationSynapse, async (synapse) => ({ ...synapse, music_output: audio }));
 const { port } = await axon.start({ port: 0, host: '127.0.0.1' });
 const target = { hotkey: miner.address, ip: '127.0.0.1', port };

@@ -113,6 +113,18 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  it("imports 'electron' only in the Electron host files (the daemon and the worker run without it)", () => {
+    const allowed = /^src-main[\\/]host[\\/](electron[^\\/]*|preload)\.ts$/;
+    const offenders = sources('src-main').filter(
+      (file) =>
+        !allowed.test(file) &&
+        imports(file).some((specifier) => specifier === 'electron' || specifier.startsWith('electron/')),
+    );
+    expect(offenders).toEqual([]);
+    expect(imports('src-main/host/electron.ts')).toContain('electron');
+    expect(imports('src-main/host/electron-worker.ts')).not.toContain('electron');
+  });
+
   it('sees every kind of import', () => {
     const text = [
       "import type { A } from './a.js';",

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { events as eventSchemas, type HostEvent } from '../../src-shared/api/contract.js';
 import { GenerationEventSchema, type GenerationEvent } from '../../src-shared/schemas/generation.js';
 import type { GeneratedAudio, GenerateOptions, MusicGenerator } from '../inference/generate/musicgen.js';
-import { GenerationQueue } from '../inference/generate/queue.js';
+import { WorkScheduler } from '../inference/scheduler.js';
 import type { MusicRequest } from '../inference/generate/request.js';
 import { useTempDirs } from '../testing/temp-dir.js';
 import type {
@@ -112,7 +112,7 @@ describe('Engine GPU report', () => {
 });
 
 describe('Engine generation events', () => {
-  it('forwards a generation queue as throttled `generation` events that parse with the schema', async () => {
+  it('forwards the work scheduler as throttled `generation` events that parse with the schema', async () => {
     // 400 steps reported at once: the throttle keeps the state changes and the last step only.
     const generator: MusicGenerator = {
       generate: async (request: MusicRequest, options: GenerateOptions = {}): Promise<GeneratedAudio> => {
@@ -131,7 +131,7 @@ describe('Engine generation events', () => {
       },
     };
     const engine = open();
-    const queue = new GenerationQueue(generator);
+    const queue = new WorkScheduler(generator);
     engine.attachGenerationQueue(queue);
     const seen: GenerationEvent[] = [];
     engine.events.subscribe((e) => {

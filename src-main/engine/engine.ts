@@ -7,7 +7,9 @@
 import type { EngineStatus, HostKind } from '../../src-shared/schemas/status.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import type { GpuReportOptions } from '../inference/gpu/index.js';
-import { throttleGenerationEvents, type GenerationQueue } from '../inference/generate/queue.js';
+import { throttleGenerationEvents, type WorkScheduler } from '../inference/scheduler.js';
+import type { SpawnWorker } from '../inference/worker/worker-client.js';
+import type { WorkerSlot } from '../inference/worker/worker-pool.js';
 import type { Logger } from '../log/logger.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { LogStore } from '../store/log-store.js';
@@ -38,6 +40,11 @@ export interface EngineOptions {
   /** For tests: a fake model store, and the progress event interval. */
   models?: Pick<ModelServiceOptions, 'createStore' | 'intervalMs' | 'now'>;
   now?: () => Date;
+  /**
+   * How the host starts an inference worker for one slot (one per GPU): a forked Node child under
+   * the daemon, Electron's utilityProcess in the app. Null: MusicGen would run in this process.
+   */
+  spawnWorker?: ((slot: WorkerSlot) => SpawnWorker) | null;
 }
 
 /**
@@ -55,12 +62,15 @@ export class Engine {
   private readonly statusService: StatusService;
   /** In start order; stopped in reverse. */
   private readonly services: Lifecycle[];
+  /** The host's way to start inference workers (EngineOptions.spawnWorker). */
+  readonly spawnWorker: ((slot: WorkerSlot) => SpawnWorker) | null;
   private readonly db: Db;
   private closed = false;
   private readonly detachers = new Set<() => void>();
 
   constructor(options: EngineOptions) {
     const now = options.now ?? (() => new Date());
+    this.spawnWorker = options.spawnWorker ?? null;
     this.db = openDatabase(options.dataDir, options.inMemory ? { file: ':memory:' } : {});
     const settingsStore = new SettingsStore(this.db);
     const { settings, problems } = settingsStore.read();
@@ -112,10 +122,10 @@ export class Engine {
   }
 
   /**
-   * Forwards a generation queue's jobs as `generation` events: every state change, and steps at
+   * Forwards the work scheduler's jobs as `generation` events: every state change, and steps at
    * most ~10 times a second per job. Returns the detach (also done by `close`).
    */
-  attachGenerationQueue(queue: GenerationQueue, options: { intervalMs?: number } = {}): () => void {
+  attachGenerationQueue(queue: WorkScheduler, options: { intervalMs?: number } = {}): () => void {
     const forward = throttleGenerationEvents((event) => this.events.emit('generation', event), {
       intervalMs: options.intervalMs ?? 100,
     });

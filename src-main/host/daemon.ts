@@ -1,5 +1,7 @@
 /** The headless daemon: the engine plus the local HTTP/WebSocket server, until a signal stops it. */
 import { Engine } from '../engine/engine.js';
+import { forkWorker } from '../inference/worker/worker-client.js';
+import { slotEnv } from '../inference/worker/worker-pool.js';
 import { formatLogLine } from '../log/logger.js';
 import { isLoopbackAddress } from './security.js';
 import { startHostServer, type HostServer } from './server.js';
@@ -12,6 +14,8 @@ export interface DaemonOptions {
   staticDir: string | null;
   /** The execution-provider probe (dist/main/probe-child.mjs); without it providers show as not probed. */
   probeScript?: string | null;
+  /** The inference worker entry (dist/main/inference-worker.js), forked once per GPU. */
+  workerEntry?: string | null;
   /** Where log lines and the banner go; the daemon prints to the terminal. */
   print?: (text: string) => void;
   printLog?: (text: string) => void;
@@ -31,6 +35,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     host: 'daemon',
     onLogLine: (line) => printLog(formatLogLine(line)),
     ...(options.probeScript ? { gpu: { probe: { script: options.probeScript } } } : {}),
+    spawnWorker: options.workerEntry
+      ? (slot) => forkWorker(options.workerEntry as string, { env: slotEnv(slot) })
+      : null,
   });
   let server: HostServer;
   try {

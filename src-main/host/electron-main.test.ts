@@ -64,6 +64,8 @@ export const session = { defaultSession: {
   setPermissionCheckHandler: () => {},
 } };
 export const shell = { openExternal: (url) => { d.opened.push(url); return Promise.resolve(); } };
+// Inference workers start only when the miner runs (electron-worker.test.ts covers the adapter).
+export const utilityProcess = { fork: () => { throw new Error('the double starts no utility process'); } };
 `;
 
 const swapElectron: Plugin = {

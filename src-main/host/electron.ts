@@ -4,12 +4,23 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  protocol,
+  session,
+  shell,
+  utilityProcess,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import { COMMAND_NAMES } from '../../src-shared/api/contract.js';
 import type { CallResult } from '../../src-shared/api/envelope.js';
 import { Engine } from '../engine/engine.js';
+import { slotEnv } from '../inference/worker/worker-pool.js';
 import { formatLogLine } from '../log/logger.js';
 import { dispatch } from './dispatch.js';
+import { utilityProcessWorker } from './electron-worker.js';
 import {
   APP_ENTRY,
   APP_SCHEME,
@@ -26,6 +37,7 @@ import { welcome } from './server.js';
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 const probeScript = fileURLToPath(new URL('./probe-child.mjs', import.meta.url));
+const workerEntry = fileURLToPath(new URL('./inference-worker.js', import.meta.url));
 
 // Must happen before `ready`: app:// behaves like a secure, standard origin.
 protocol.registerSchemesAsPrivileged([
@@ -46,6 +58,8 @@ function start(): void {
     onLogLine: (line) => process.stderr.write(`${formatLogLine(line)}\n`),
     // Probes run under Electron's own binary as Node (the gpu module sets ELECTRON_RUN_AS_NODE).
     gpu: { probe: { script: probeScript } },
+    // MusicGen runs in a utilityProcess per GPU: a crash there leaves the window and the engine up.
+    spawnWorker: (slot) => utilityProcessWorker(utilityProcess.fork, workerEntry, { env: slotEnv(slot) }),
   });
   const log = engine.logger('host.electron');
 

@@ -39,7 +39,7 @@ beforeAll(async () => {
     hotkey: keys.bob,
     metagraph,
     log: captured.logger,
-    limits: { maxConcurrent: 4, maxQueued: 64, nonceCacheSize: 1_000 },
+    limits: { nonceCacheSize: 1_000 },
   });
   axon.attach(MusicGenerationSynapse, async (synapse: MusicGeneration, caller) => {
     handled.push(caller);
@@ -303,10 +303,9 @@ describe('axon fuzzing', () => {
       // Every path was exercised.
       for (const status of [200, 401, 403, 404, 405, 413, 422, 500])
         expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(0);
-      // Bounded state: the nonce table and the queue.
+      // Bounded state: the nonce table (the work queue's bound is the scheduler's, neuron/ tests it).
       const stats = axon.stats();
       expect(stats.rememberedNonces).toBeLessThanOrEqual(1_000);
-      expect(stats.peakQueued).toBeLessThanOrEqual(64);
       expect(stats.inFlight).toBe(0);
       collectGarbage();
       const heapGrowth = process.memoryUsage().heapUsed - heapBefore;

@@ -431,34 +431,43 @@ describe('answers from the handler', () => {
     expect(reply.headers.get('computed_body_hash')).toBe(EMPTY_BODY_HASH);
   });
 
-  it('answers 503 with Retry-After when the queue is full', async () => {
+  it('asks its admission before the signature check: a caller who could not get in line gets 503', async () => {
     await axon.stop();
+    // The stakes the line would take now; the miner's WorkScheduler answers the same question.
+    let lineTakes = (stake: bigint): boolean => stake >= 0n;
+    const asked: bigint[] = [];
     axon = new Axon({
       hotkey: bob,
       metagraph,
       clock: clock.read,
-      limits: { maxConcurrent: 1, maxQueued: 1, retryAfterSeconds: 7 },
+      limits: { retryAfterSeconds: 7 },
+      admission: {
+        canAdmit: (stake) => {
+          asked.push(stake);
+          return lineTakes(stake);
+        },
+      },
     });
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
     axon.attach(MusicGenerationSynapse, async (s, caller) => {
       calls.push({ synapse: s, caller });
-      await gate;
       return s;
     });
     ({ port } = await axon.start({ port: 0, host: '127.0.0.1' }));
-    const first = send(fresh());
-    await waitFor(() => axon.stats().running === 1);
-    const second = send(fresh());
-    await waitFor(() => axon.stats().queued === 1);
-    const third = await send(fresh());
-    expect(third.status).toBe(503);
-    expect(third.headers.get('retry-after')).toBe('7');
-    expect(message(third)).toMatch(/^Service busy/);
-    release();
-    expect((await first).status).toBe(200);
-    expect((await second).status).toBe(200);
-    expect(calls).toHaveLength(2);
+    expect((await send(fresh())).status).toBe(200);
+    lineTakes = () => false;
+    const refused = fresh();
+    // A bad signature is not even looked at: the refusal comes first, and is cheap.
+    const busy = await send({ ...refused, headers: { ...refused.headers, bt_header_dendrite_signature: '0x00' } });
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('7');
+    expect(message(busy)).toMatch(/^Service busy: the work queue is full/);
+    expect(calls).toHaveLength(1);
+    expect(asked).toEqual([20_000n * 1_000_000_000n, 20_000n * 1_000_000_000n]); // alice's stake in rao
+    expect(axon.stats().refusedBusy).toBe(1);
+    // Pings are never queued work.
+    const ping = await send(fresh(), '/Synapse');
+    expect(ping.status).toBe(200);
+    expect(asked).toHaveLength(2);
   });
 
   it('refuses to start twice and stops cleanly', async () => {
@@ -468,14 +477,6 @@ describe('answers from the handler', () => {
     await startAxon();
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('sanity of the fixtures', () => {
   it('uses a fixed clock 0.88 s after the TV-3 nonce', () => {

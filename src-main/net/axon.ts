@@ -1,16 +1,19 @@
 /**
  * The axon: the miner's HTTP server (wire-protocol §4). `POST /<SynapseName>` runs the verified
- * pipeline of verify-request.ts, waits for a slot in the stake-ordered admission queue, calls the
- * route's handler and answers as §4.8/§5.1 require, or with an error of §4.9.
+ * pipeline of verify-request.ts, calls the route's handler and answers as §4.8/§5.1 require, or
+ * with an error of §4.9.
  *
- * Beyond the SDK: the signature is always required; the request body is capped (413); at most
- * `maxConcurrent` handlers run and `maxQueued` wait, refusals get 503 with Retry-After; responses are
- * gzipped for clients that accept it; success responses carry our own signature headers (§8.1);
- * error responses are signed with our own hotkey, never with the `bt_header_axon_hotkey` value.
+ * Beyond the SDK: the signature is always required; the request body is capped (413); the work
+ * itself waits in one place, the miner's work scheduler (inference/scheduler.ts), which the
+ * handler submits to with the caller's stake and timeout; the axon asks the same scheduler
+ * (`admission`) before the costly signature check and refuses a caller who could not get in line
+ * with 503 and Retry-After; responses are gzipped for clients that accept it; success responses
+ * carry our own signature headers (§8.1); error responses are signed with our own hotkey, never
+ * with the `bt_header_axon_hotkey` value.
  *
  * Sealed mode (docs/sealed-synapse.md §10): with the hotkey's sr25519 keypair (`sealedKeypair`),
  * registering `/MusicGeneration` also serves `/MusicGenerationSealed` behind the same pipeline
- * (blacklist, signature, the one nonce store of both routes, the same admission queue). A sealed
+ * (blacklist, signature, the one nonce store of both routes, the same admission). A sealed
  * request is opened from its headers and payload, the plaintext route's handler runs on the
  * decrypted inputs, and its `music_output` goes back sealed and signed. A request that does not open
  * gets `sealedErrorStatus` (400/401, never 404: that would tell validators to fall back). Python
@@ -31,13 +34,6 @@ import {
 } from '../../src-shared/synapse/synapse.js';
 import { terminalInfo } from '../../src-shared/synapse/terminal-info.js';
 import type { Logger } from '../log/logger.js';
-import {
-  AdmissionQueue,
-  QueueAbortedError,
-  QueueFullError,
-  type AdmissionStats,
-  type AdmissionTicket,
-} from './admission-queue.js';
 import { DEFAULT_BLACKLIST_POLICY, type BlacklistPolicy, type Caller, type MetagraphProvider } from './blacklist.js';
 import { encodeSynapseBody } from './body-codec.js';
 import { computeBodyHash, sha3_256Hex, type NetSynapseDefinition } from './body-hash.js';
@@ -95,17 +91,23 @@ export interface HandlerContext extends RouteContext {
 export type SynapseHandler<T extends AnySynapse> = (synapse: T, caller: Caller, context: HandlerContext) => Promise<T>;
 
 export interface RouteOptions {
-  /** Wait for a slot of the admission queue before running (default true; the ping route does not). */
+  /** Asks `admission` before the signature check (default true; the ping route does not). */
   queued?: boolean;
+}
+
+/**
+ * Where the expensive work waits (the miner's WorkScheduler): asked before the signature check,
+ * so that a caller who could not get in line is refused cheaply. The handler itself submits the
+ * work, and maps the scheduler's refusals to 503/408.
+ */
+export interface AxonAdmission {
+  /** Whether a caller with this stake (rao) would get a place in line now. */
+  canAdmit(stake: bigint): boolean;
 }
 
 export interface AxonLimits {
   /** Request bodies above this get 413. Default 1 MiB. */
   maxBodyBytes: number;
-  /** Handlers running at once. Default 1: one GPU, one generation at a time (§7.3). */
-  maxConcurrent: number;
-  /** Requests waiting for a slot; more get 503. Default 16. */
-  maxQueued: number;
   /** Retry-After of 503 answers, seconds. Default 15. */
   retryAfterSeconds: number;
   /** Most (hotkey, uuid) pairs whose last nonce is remembered. Default 65 536. */
@@ -120,8 +122,6 @@ export interface AxonLimits {
 
 export const DEFAULT_AXON_LIMITS: Readonly<AxonLimits> = Object.freeze({
   maxBodyBytes: 1024 * 1024,
-  maxConcurrent: 1,
-  maxQueued: 16,
   retryAfterSeconds: 15,
   nonceCacheSize: 65_536,
   maxWindowTimeoutSeconds: 600,
@@ -152,6 +152,8 @@ export interface AxonOptions {
    * the route off.
    */
   sealed?: boolean;
+  /** The work scheduler's early answer; without it every verified request reaches its handler. */
+  admission?: AxonAdmission;
 }
 
 interface Route {
@@ -170,11 +172,12 @@ export class Axon {
   private readonly identity: AxonIdentity;
   private readonly context: PipelineContext;
   private readonly routes = new Map<string, Route>();
-  private readonly queue: AdmissionQueue;
+  private readonly admission: AxonAdmission | undefined;
   private readonly clock: WallClock;
   private readonly log: Logger | undefined;
   private server: Server | undefined;
   private inFlight = 0;
+  private refusedBusy = 0;
 
   constructor(options: AxonOptions) {
     this.limits = Object.freeze({ ...DEFAULT_AXON_LIMITS, ...options.limits });
@@ -201,7 +204,7 @@ export class Axon {
       policy: { ...DEFAULT_BLACKLIST_POLICY, ...options.policy },
       maxBodyBytes: this.limits.maxBodyBytes,
     };
-    this.queue = new AdmissionQueue(this.limits.maxConcurrent, this.limits.maxQueued);
+    this.admission = options.admission;
     // Every Python axon answers the ping route by echoing the request (§1).
     this.route(PingSynapse, async (request) => ({ synapse: request.synapse }), { queued: false });
   }
@@ -279,8 +282,8 @@ export class Axon {
     return [...this.routes.keys()];
   }
 
-  stats(): AdmissionStats & { inFlight: number; rememberedNonces: number } {
-    return { ...this.queue.stats(), inFlight: this.inFlight, rememberedNonces: this.context.nonces.size };
+  stats(): { inFlight: number; rememberedNonces: number; refusedBusy: number } {
+    return { inFlight: this.inFlight, rememberedNonces: this.context.nonces.size, refusedBusy: this.refusedBusy };
   }
 
   /** A Node request listener, for embedding the axon in another server. */
@@ -338,21 +341,16 @@ export class Axon {
     const gzipOk = acceptsGzip(req.headers['accept-encoding']);
     const name = (req.url ?? '/').split('?')[0]?.split('/')[1] ?? '';
     const route = this.routes.get(name);
-    let ticket: AdmissionTicket | undefined;
-    let admission: Promise<AdmissionTicket> | undefined;
-    const hooks: PipelineHooks = route?.queued
+    const admission = route?.queued ? this.admission : undefined;
+    const hooks: PipelineHooks = admission
       ? {
           // Shed load before the costly signature check: a caller who could not get in line is refused now.
           beforeVerify: (caller) => {
-            if (!this.queue.canAdmit(caller.stake)) {
+            if (!admission.canAdmit(caller.stake)) {
               progress.signErrors = false;
+              this.refusedBusy++;
               throw axonErrors.busy(this.limits.retryAfterSeconds, 'the work queue is full');
             }
-          },
-          // Take a place in line at once, so that the next requests see it.
-          afterVerify: (caller) => {
-            admission = this.queue.admit(caller.stake, abort.signal);
-            admission.catch(() => undefined);
           },
         }
       : {};
@@ -360,18 +358,11 @@ export class Axon {
       if (!route) throw axonErrors.unknownRoute(name, this.routeNames());
       if (req.method !== 'POST') throw axonErrors.methodNotAllowed(req.method ?? '?');
       const verified = await verifyAxonRequest(this.context, route.definition, req, progress, hooks);
-      if (admission) {
-        ticket = await this.waitForTurn(admission);
-        const timeout = verified.headerSynapse.timeout;
-        if (timeout !== null && timeout > 0 && this.clock() - progress.startNs > BigInt(Math.round(timeout * 1e9))) {
-          throw axonErrors.timedOutInQueue(timeout);
-        }
-      }
       const reply = await route.handler(verified, { signal: abort.signal });
       if (abort.signal.aborted) return;
       await this.sendSynapse(res, route.definition, reply.synapse, verified, progress, gzipOk);
     } catch (error) {
-      if (error instanceof ClientGoneError || error instanceof QueueAbortedError) {
+      if (error instanceof ClientGoneError) {
         if (!res.headersSent) res.destroy();
         return;
       }
@@ -389,25 +380,6 @@ export class Axon {
       this.logRejection(name, rejection, progress);
       // A body we did not read (yet) is not drained, whatever its declared size: close instead.
       await this.sendError(res, route?.definition, rejection, progress, gzipOk, !req.complete);
-    } finally {
-      ticket?.release();
-      if (!ticket && admission) {
-        // Failed before its turn came: leave the line, or give back a turn granted meanwhile.
-        abort.abort();
-        admission.then(
-          (granted) => granted.release(),
-          () => undefined,
-        );
-      }
-    }
-  }
-
-  private async waitForTurn(admission: Promise<AdmissionTicket>): Promise<AdmissionTicket> {
-    try {
-      return await admission;
-    } catch (error) {
-      if (error instanceof QueueFullError) throw axonErrors.busy(this.limits.retryAfterSeconds, error.message);
-      throw error;
     }
   }
 

@@ -110,7 +110,7 @@ describe('Miner', () => {
     const bob = firstMiner(devnet);
     const status = await miner(devnet, bob.hotkey, records).start();
     const dendrite = new Dendrite({ hotkey: devnet.validator.hotkey });
-    // 1 500 tokens at the queue's assumed real-time rate take 30 s: not within a 2 s timeout.
+    // 1 500 tokens at the scheduler's assumed real-time rate take 30 s: not within a 2 s timeout.
     const answer = await dendrite.call(
       { hotkey: bob.hotkey.address, ip: LOCAL_IP, port: status.axon.port },
       musicGeneration({ text_input: 'a long piece', duration: 1500 }),
@@ -118,7 +118,7 @@ describe('Miner', () => {
     );
     expect(answer.dendrite.status_code).toBe(503);
     expect(records).toMatchObject([
-      { status: 'failed', error: expect.stringMatching(/cannot be generated within the 2 s timeout/) },
+      { status: 'failed', error: expect.stringMatching(/1500 tokens cannot be generated within the [\d.]+ s left/) },
     ]);
   });
 

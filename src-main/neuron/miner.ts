@@ -2,8 +2,9 @@
  * The miner (issue: the miner comes alive): checks the hotkey's registration, serves an axon that
  * answers `MusicGeneration` with MusicGen, announces the axon on chain (serve_axon) when the chain
  * does not already have its address, and keeps the axon's view of who may call it fresh from the
- * metagraph. Generation runs through the GenerationQueue (stake priority, the caller's deadline)
- * into any MusicGenerator: the inference worker in the app, the in-process one in tests.
+ * metagraph. The axon admits into the work scheduler (stake priority, one bound, the caller's
+ * deadline, "cannot finish in time" refused before work starts), which feeds the executors: one
+ * inference worker per GPU in the app, the in-process generator in tests.
  */
 import type { KeyringPair } from '@polkadot/keyring/types';
 import {
@@ -15,13 +16,13 @@ import type { Chain } from '../chain/chain.js';
 import { encodeIp } from '../chain/ip.js';
 import type { Metagraph, Netuid, Uid } from '../chain/types.js';
 import { formatTao } from '../chain/units.js';
-import { GenerationError } from '../inference/generate/errors.js';
-import type { GeneratedAudio, MusicGenerator } from '../inference/generate/musicgen.js';
-import { GenerationQueue, GenerationQueueError } from '../inference/generate/queue.js';
+import type { GeneratedAudio } from '../inference/generate/musicgen.js';
+import { WorkScheduler, type Executor } from '../inference/scheduler.js';
 import type { Logger } from '../log/logger.js';
 import { Axon, type AxonOptions } from '../net/axon.js';
 import { MetagraphCallers } from '../net/blacklist.js';
 import { axonErrors } from '../net/errors.js';
+import { BUSY_RETRY_AFTER_SECONDS, schedulerRejection } from './scheduler-statuses.js';
 
 /** The version integer announced with serve_axon (what Python SDK 10.2.0 sends). */
 export const AXON_VERSION = 10_002_000;
@@ -54,7 +55,10 @@ export interface MinerOptions {
   chain: Chain;
   netuid: Netuid;
   hotkey: KeyringPair;
-  generator: MusicGenerator;
+  /** What runs the generations: one generator, or one per GPU (WorkerPool.executors). */
+  generator: Executor | readonly Executor[];
+  /** Generations that may wait for an executor; more are refused with 503. Default 16. */
+  maxQueued?: number;
   log: Logger;
   axon: {
     port: number;
@@ -79,7 +83,7 @@ export interface MinerStatus {
 
 export class Miner {
   private axon: Axon | null = null;
-  private queue: GenerationQueue | null = null;
+  private queue: WorkScheduler | null = null;
   private readonly callers = new MetagraphCallers();
   private unsubscribe: (() => void) | null = null;
   private status: MinerStatus | null = null;
@@ -90,8 +94,8 @@ export class Miner {
     return this.status;
   }
 
-  /** The generation queue while serving (the engine forwards its progress as `generation` events). */
-  get generations(): GenerationQueue | null {
+  /** The work scheduler while serving (the engine forwards its progress as `generation` events). */
+  get generations(): WorkScheduler | null {
     return this.queue;
   }
 
@@ -117,12 +121,14 @@ export class Miner {
     const metagraph = await chain.metagraph(netuid);
     this.callers.update(metagraph);
 
-    this.queue = new GenerationQueue(this.options.generator, { concurrency: 1 });
+    const scheduler = new WorkScheduler(this.options.generator, { maxQueued: this.options.maxQueued ?? 16 });
+    this.queue = scheduler;
     const axon = new Axon({
       hotkey,
       metagraph: this.callers,
       log: log.child('axon'),
       sealed: true,
+      admission: scheduler,
       ...(this.options.axon.limits ? { limits: this.options.axon.limits } : {}),
       ...(this.options.axon.policy ? { policy: this.options.axon.policy } : {}),
     });
@@ -198,15 +204,8 @@ export class Miner {
         ...extra,
       });
     const request = { prompt: synapse.text_input, durationTokens };
-    // Refuse at once what cannot be back before the caller stops waiting: it frees the slot, and the
-    // validator learns now rather than at its timeout.
-    if (!queue.wouldFinishInTime(request, Date.now() + timeoutMs, { priority: stake })) {
-      const estimate = queue.estimate(request, { priority: stake });
-      const why = `${durationTokens} tokens cannot be generated within the ${timeoutMs / 1000} s timeout (about ${Math.ceil((estimate.expectedMs + estimate.queueWaitMs) / 1000)} s needed)`;
-      record('failed', { error: why });
-      throw axonErrors.busy(15, why);
-    }
     try {
+      // The scheduler refuses at once what cannot be back before the caller stops waiting.
       const audio = await queue.submit(request, { priority: stake, timeoutMs, signal, caller });
       started = performance.now() - audio.timings.totalMs;
       record('ok', { audio });
@@ -214,12 +213,7 @@ export class Miner {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       record('failed', { error: message });
-      if (error instanceof GenerationQueueError && error.code === 'queue_full') throw axonErrors.busy(15, message);
-      if (error instanceof GenerationQueueError && error.code === 'deadline_exceeded') {
-        throw axonErrors.timedOutInQueue(timeoutMs / 1000);
-      }
-      if (error instanceof GenerationQueueError || error instanceof GenerationError) throw axonErrors.internal(message);
-      throw error;
+      throw schedulerRejection(error, timeoutMs / 1000, BUSY_RETRY_AFTER_SECONDS);
     }
   }
 }

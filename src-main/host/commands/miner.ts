@@ -11,11 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Chain } from '../../chain/chain.js';
 import { COMMAND_GROUPS } from '../../command-groups.js';
-import {
-  DevicePreferenceSchema,
-  type DevicePreference,
-  type ExecutionProvider,
-} from '../../../src-shared/schemas/gpu.js';
+import { DevicePreferenceSchema, type DevicePreference } from '../../../src-shared/schemas/gpu.js';
 import { ModelDtypeSchema, type ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import {
   MUSICGEN_DECODERS,
@@ -26,7 +22,8 @@ import {
 } from '../../inference/generate/musicgen.js';
 import { gpuReport } from '../../inference/gpu/report.js';
 import { ModelStore, modelsDirIn } from '../../inference/models/index.js';
-import { InferenceWorker, forkWorker } from '../../inference/worker/worker-client.js';
+import { forkWorker } from '../../inference/worker/worker-client.js';
+import { slotEnv, WorkerPool, workerSlots, type WorkerSlot } from '../../inference/worker/worker-pool.js';
 import { LogRoot, formatLogLine, type Logger } from '../../log/logger.js';
 import { Miner, type MinerStatus } from '../../neuron/miner.js';
 import { openDatabase } from '../../store/database.js';
@@ -172,16 +169,20 @@ The axon's port must be reachable from the internet (open it in the firewall / N
         throw new InvalidArgumentError('this machine has no address others can reach: pass --axon.external_ip');
       }
       const source = await modelSource(flags);
-      const device = await chooseDevice(flags.device, io.probeScript, log);
-      const worker = io.workerEntry
-        ? new InferenceWorker({
-            spawn: forkWorker(io.workerEntry),
+      const slots = await chooseSlots(flags.device, io.probeScript, log);
+      const entry = io.workerEntry;
+      // One worker process per GPU, all behind the miner's one scheduler.
+      const worker = entry
+        ? new WorkerPool({
+            slots,
+            spawn: (slot) => forkWorker(entry, { env: slotEnv(slot) }),
             logger: root.logger('inference.worker'),
-            onState: (state) => log.debug('inference worker', { ...state }),
+            onState: (slot, state) => log.debug('inference worker', { worker: slot.label, ...state }),
           })
         : null;
-      const generator: MusicGenerator = worker
-        ? worker.generator(source, { device, decoder: flags.decoder })
+      const device = slots[0]?.device ?? 'cpu';
+      const generator: MusicGenerator | MusicGenerator[] = worker
+        ? worker.executors(source, { decoder: flags.decoder })
         : new MusicgenGenerator(source, { device, decoder: flags.decoder, logger: root.logger('inference') });
       const dataDir = resolve(flags.dataDir);
       const db = openDatabase(dataDir);
@@ -191,7 +192,7 @@ The axon's port must be reachable from the internet (open it in the firewall / N
       let recorded = 0;
       log.info(
         worker
-          ? 'MusicGen runs in the inference worker process'
+          ? `MusicGen runs in ${slots.length} inference worker process${slots.length === 1 ? '' : 'es'} (${slots.map((s) => s.label).join(', ')})`
           : 'MusicGen runs in this process (no inference worker entry beside the CLI)',
       );
       const chain = await io.openChain(endpointOf(flags));
@@ -260,13 +261,14 @@ export async function modelSource(
   return store.loadable(id, flags.dtype);
 }
 
-async function chooseDevice(
+/** The device from the GPU report, and one worker slot per card when that device is CUDA. */
+async function chooseSlots(
   preference: DevicePreference,
   probeScript: string | null,
   log: Logger,
-): Promise<ExecutionProvider> {
-  if (preference === 'cpu') return 'cpu';
+): Promise<WorkerSlot[]> {
+  if (preference === 'cpu') return [{ gpu: null, device: 'cpu', label: 'cpu' }];
   const report = await gpuReport({ probe: probeScript ? { script: probeScript } : null, preference });
   log.info(report.device.summary, { device: report.device.device });
-  return report.device.device;
+  return workerSlots(report);
 }

@@ -2,39 +2,28 @@
  * The inference worker as the engine uses it: a real child process running the real worker entry
  * (bundled here with esbuild, as the build does) on the tiny MusicGen model.
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenerationError } from '../generate/errors.js';
 import { MusicgenGenerator } from '../generate/musicgen.js';
 import type { MusicRequest } from '../generate/request.js';
+import { bundleWorker, REPO_ROOT as root, TINY, type WorkerBundle } from './testing/worker-bundle.js';
 import { InferenceWorker, forkWorker, type WorkerState } from './worker-client.js';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-const TINY = { dir: join(root, 'models', 'tiny', 'musicgen'), dtype: 'fp32' as const };
-// Inside the repo, so the bundle's bare imports resolve to node_modules.
-const outDir = join(root, '.tmp', `worker-test-${process.pid}`);
-const entry = join(outDir, 'inference-worker.mjs');
-
+let bundle: WorkerBundle;
 beforeAll(async () => {
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: [join(import.meta.dirname, 'worker-main.ts')],
-    outfile: entry,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  bundle = await bundleWorker('worker-test');
 }, 60_000);
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => bundle.remove());
 
 const greedy = (tokens: number): MusicRequest => ({ prompt: 'calm piano', durationTokens: tokens, decoding: 'greedy' });
 
 function worker(states: WorkerState[] = []): InferenceWorker {
-  return new InferenceWorker({ spawn: forkWorker(entry), backoff: { initialMs: 50 }, onState: (s) => states.push(s) });
+  return new InferenceWorker({
+    spawn: forkWorker(bundle.entry),
+    backoff: { initialMs: 50 },
+    onState: (s) => states.push(s),
+  });
 }
 
 describe('the inference worker process', () => {

@@ -8,9 +8,10 @@
  */
 import { fork } from 'node:child_process';
 import { GenerationError } from '../generate/errors.js';
-import type { GenerateOptions, GeneratedAudio, MusicGenerator, MusicgenSource } from '../generate/musicgen.js';
+import type { GenerateOptions, GeneratedAudio, MusicgenSource } from '../generate/musicgen.js';
 import type { MusicRequest } from '../generate/request.js';
 import type { Logger } from '../../log/logger.js';
+import type { Executor } from '../scheduler.js';
 import { isFromWorker, type FromWorker, type ToWorker, type WorkerGeneratorOptions } from './protocol.js';
 
 /** A started worker process, whatever started it. */
@@ -75,6 +76,7 @@ export class InferenceWorker {
   private restartTimer: NodeJS.Timeout | null = null;
   private current: WorkerState = { state: 'stopped' };
   private closed = false;
+  private readonly listeners = new Set<(state: WorkerState) => void>();
 
   constructor(private readonly options: InferenceWorkerOptions) {}
 
@@ -82,9 +84,30 @@ export class InferenceWorker {
     return this.current;
   }
 
+  /** False while the process waits out its restart backoff (a scheduler gives the work to others meanwhile). */
+  get available(): boolean {
+    return this.current.state !== 'restarting';
+  }
+
+  /** Every state change; returns the unsubscribe. */
+  subscribe(listener: (state: WorkerState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** A generator for one model and device; the worker loads it on first use and keeps it. */
-  generator(source: MusicgenSource, options: WorkerGeneratorOptions = {}): MusicGenerator {
-    return { generate: (request, generateOptions) => this.generate(source, options, request, generateOptions) };
+  generator(source: MusicgenSource, options: WorkerGeneratorOptions = {}): Executor {
+    return {
+      generate: (request, generateOptions) => this.generate(source, options, request, generateOptions),
+      available: () => this.available,
+      onAvailable: (listener) => {
+        let was = this.available;
+        return this.subscribe(() => {
+          if (this.available && !was) listener();
+          was = this.available;
+        });
+      },
+    };
   }
 
   generate(
@@ -221,5 +244,6 @@ export class InferenceWorker {
   private setState(state: WorkerState): void {
     this.current = state;
     this.options.onState?.(state);
+    for (const listener of this.listeners) listener(state);
   }
 }

@@ -1,15 +1,24 @@
 /**
  * The inference worker process: MusicGen runs here, not in the engine's process, so that a GPU
  * fault or an out-of-memory kill takes down only this process (the engine restarts it).
- * transformers.js's process-wide state lives only here. Started by worker-client.ts with an IPC
- * channel; exits when the channel closes.
+ * transformers.js's process-wide state lives only here. Started by worker-client.ts: as a forked
+ * Node child (messages over its IPC channel; exits when the channel closes), or as Electron's
+ * utilityProcess (messages over `process.parentPort`; Electron ends it with the app).
  */
 import { GenerationError } from '../generate/errors.js';
 import { MusicgenGenerator, type MusicgenGeneratorOptions } from '../generate/musicgen.js';
 import type { FromWorker, ToWorker, WorkerGeneratorOptions } from './protocol.js';
 
+/** Electron's `process.parentPort` in a utilityProcess (only what is used here). */
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+const parentPort = (process as NodeJS.Process & { parentPort?: ParentPort }).parentPort;
+
 const send = (message: FromWorker): void => {
-  process.send?.(message);
+  if (parentPort) parentPort.postMessage(message);
+  else process.send?.(message);
 };
 
 /** One loaded model at a time: a request for another model (or device) replaces it. */
@@ -63,9 +72,15 @@ async function generate(message: Extract<ToWorker, { type: 'generate' }>): Promi
   }
 }
 
-process.on('message', (message: ToWorker) => {
+function receive(message: ToWorker): void {
   if (message.type === 'generate') void generate(message);
   else if (message.type === 'cancel') running.get(message.id)?.abort();
-});
-process.on('disconnect', () => process.exit(0));
+}
+
+if (parentPort) {
+  parentPort.on('message', (event) => receive(event.data as ToWorker));
+} else {
+  process.on('message', receive);
+  process.on('disconnect', () => process.exit(0));
+}
 send({ type: 'ready', pid: process.pid });

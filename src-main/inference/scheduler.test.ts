@@ -1,15 +1,21 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GenerationEventSchema, type GenerationEvent } from '../../../src-shared/schemas/generation.js';
-import { GenerationError } from './errors.js';
-import { MusicgenGenerator, type GenerateOptions, type GeneratedAudio, type MusicGenerator } from './musicgen.js';
+import { GenerationEventSchema, type GenerationEvent } from '../../src-shared/schemas/generation.js';
+import { GenerationError } from './generate/errors.js';
 import {
-  GenerationQueue,
-  GenerationQueueError,
+  MusicgenGenerator,
+  type GenerateOptions,
+  type GeneratedAudio,
+  type MusicGenerator,
+} from './generate/musicgen.js';
+import { maxNewTokens, MusicRequestSchema, type MusicRequest } from './generate/request.js';
+import {
+  SchedulerError,
+  WorkScheduler,
   throttleGenerationEvents,
-  type GenerationQueueOptions,
-} from './queue.js';
-import { maxNewTokens, MusicRequestSchema, type MusicRequest } from './request.js';
+  type Executor,
+  type WorkSchedulerOptions,
+} from './scheduler.js';
 
 interface FakeCall {
   prompt: string;
@@ -79,11 +85,11 @@ function req(prompt: string, durationTokens = 20): MusicRequest {
   return { prompt, durationTokens };
 }
 
-describe('GenerationQueue with a fake generator', () => {
+describe('WorkScheduler with fake generators', () => {
   let generator: FakeGenerator;
   let events: GenerationEvent[];
-  const open = (options: GenerationQueueOptions = {}): GenerationQueue =>
-    new GenerationQueue(generator, { onProgress: (e) => events.push(e), ...options });
+  const open = (options: WorkSchedulerOptions = {}, executors: Executor[] = [generator]): WorkScheduler =>
+    new WorkScheduler(executors, { onProgress: (e) => events.push(e), ...options });
 
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
@@ -95,15 +101,15 @@ describe('GenerationQueue with a fake generator', () => {
     vi.useRealTimers();
   });
 
-  it('runs the highest stake first, FIFO among equal stakes (bigint and number mixed)', async () => {
+  it('runs the highest stake (rao, bigint) first, FIFO among equal stakes', async () => {
     const queue = open();
     const done: string[] = [];
-    const submit = (prompt: string, priority: bigint | number): void =>
+    const submit = (prompt: string, priority: bigint): void =>
       void queue.submit(req(prompt), { priority }).then(() => done.push(prompt));
-    submit('first', 1);
+    submit('first', 1n);
     submit('b5', 5n);
-    submit('c10', 10);
-    submit('d5', 5);
+    submit('c10', 10n);
+    submit('d5', 5n);
     submit('e5', 5n);
     submit('f0', 0n);
     expect(generator.calls.map((c) => c.prompt)).toEqual(['first']);
@@ -117,25 +123,28 @@ describe('GenerationQueue with a fake generator', () => {
     expect(queue.stats()).toMatchObject({ running: 0, queued: 0, done: 6, failed: 0, cancelled: 0 });
   });
 
-  it('runs one at a time by default, and two at once with concurrency 2', async () => {
+  it('runs one job per executor: one at a time with one, spread over two with two', async () => {
     const one = open();
     void one.submit(req('a'));
     void one.submit(req('b'));
     expect(generator.calls).toHaveLength(1);
 
-    generator = new FakeGenerator();
-    const two = open({ concurrency: 2 });
+    const first = new FakeGenerator();
+    const second = new FakeGenerator();
+    const two = open({}, [first, second]);
     const results = [two.submit(req('a')), two.submit(req('b')), two.submit(req('c'))];
-    expect(generator.calls.map((c) => c.prompt)).toEqual(['a', 'b']);
+    expect(first.calls.map((c) => c.prompt)).toEqual(['a']);
+    expect(second.calls.map((c) => c.prompt)).toEqual(['b']);
     expect(two.stats()).toMatchObject({ running: 2, queued: 1 });
-    generator.call(1).finish();
+    second.call(0).finish();
     await flush();
-    expect(generator.calls.map((c) => c.prompt)).toEqual(['a', 'b', 'c']);
+    expect(second.calls.map((c) => c.prompt)).toEqual(['b', 'c']);
     expect(two.stats()).toMatchObject({ running: 2, queued: 0, done: 1 });
-    generator.call(0).finish();
-    generator.call(2).finish();
+    first.call(0).finish();
+    second.call(1).finish();
     const audio = await Promise.all(results);
     expect(audio.map((a) => a.steps)).toEqual([20, 20, 20]);
+    expect(two.stats().executors.map((e) => e.done)).toEqual([1, 2]);
   });
 
   it('drops a queued job whose deadline passes, without ever calling the generator for it', async () => {
@@ -147,7 +156,7 @@ describe('GenerationQueue with a fake generator', () => {
     expect(queue.stats().queued).toBe(1);
     vi.advanceTimersByTime(1);
     const error = await caught;
-    expect(error).toBeInstanceOf(GenerationQueueError);
+    expect(error).toBeInstanceOf(SchedulerError);
     expect(error).toMatchObject({ code: 'deadline_exceeded' });
     expect((error as Error).message).toMatch(/dropped without running/);
     expect(queue.stats()).toMatchObject({ queued: 0, running: 1, cancelled: 1 });
@@ -161,7 +170,8 @@ describe('GenerationQueue with a fake generator', () => {
   it('aborts a running job through its signal when the deadline passes, then frees the slot', async () => {
     const queue = open();
     const deadline = Date.now() + 500;
-    const job = queue.enqueue(req('slow', 100), { deadline });
+    // 100 steps at the assumed 50/s cannot make 500 ms; refuseLate off to see the abort itself.
+    const job = queue.enqueue(req('slow', 100), { deadline, refuseLate: false });
     const next = queue.submit(req('next'));
     const caught = rejection(job.result);
     const call = generator.call(0);
@@ -171,7 +181,7 @@ describe('GenerationQueue with a fake generator', () => {
     expect(call.signal?.aborted).toBe(false);
     vi.advanceTimersByTime(400);
     expect(call.signal?.aborted).toBe(true);
-    expect(await caught).toMatchObject({ name: 'GenerationQueueError', code: 'deadline_exceeded' });
+    expect(await caught).toMatchObject({ name: 'SchedulerError', code: 'deadline_exceeded' });
     expect(((await caught) as Error).message).toMatch(/step 3 of 100/);
     await flush();
     expect(generator.calls.map((c) => c.prompt)).toEqual(['slow', 'next']);
@@ -208,9 +218,13 @@ describe('GenerationQueue with a fake generator', () => {
     const queue = open({ maxQueued: 1 });
     void queue.submit(req('runs'));
     void queue.submit(req('waits'));
+    expect(queue.canAdmit(0n)).toBe(false);
     await expect(queue.submit(req('one too many'))).rejects.toMatchObject({
-      name: 'GenerationQueueError',
+      name: 'SchedulerError',
       code: 'queue_full',
+    });
+    await expect(queue.submit(req('a number stake'), { priority: 5 as unknown as bigint })).rejects.toMatchObject({
+      code: 'invalid_request',
     });
     await expect(queue.submit(req('late'), { deadline: Date.now() - 1 })).rejects.toMatchObject({
       code: 'deadline_exceeded',
@@ -221,6 +235,73 @@ describe('GenerationQueue with a fake generator', () => {
     });
     expect(generator.calls).toHaveLength(1);
     expect(queue.stats()).toMatchObject({ running: 1, queued: 1 });
+  });
+
+  it('lets a caller with more stake displace the last in a full line; canAdmit says so first', async () => {
+    const queue = open({ maxQueued: 2 });
+    void queue.submit(req('runs'), { priority: 1n });
+    const poorer = queue.enqueue(req('poorer'), { priority: 2n });
+    void queue.submit(req('richer'), { priority: 7n });
+    const caught = rejection(poorer.result);
+    expect(queue.canAdmit(2n)).toBe(false);
+    expect(queue.canAdmit(3n)).toBe(true);
+    void queue.submit(req('richest'), { priority: 9n });
+    expect(await caught).toMatchObject({ code: 'queue_full', message: expect.stringMatching(/displaced/) });
+    expect(events.filter((e) => e.id === poorer.id).at(-1)).toMatchObject({
+      state: 'cancelled',
+      error: { code: 'queue_full' },
+    });
+    expect(queue.stats()).toMatchObject({ queued: 2, refused: 1, peakQueued: 2 });
+    for (let i = 0; i < 3; i++) {
+      generator.call(i).finish();
+      await flush();
+    }
+    expect(generator.calls.map((c) => c.prompt)).toEqual(['runs', 'richest', 'richer']);
+  });
+
+  it('refuses before any work starts what the measured speed cannot finish by the deadline', async () => {
+    const queue = open({ defaultStepsPerSecond: 50, safetyFactor: 1 });
+    // 103 steps at 50/s: 2.06 s, behind a running job of 50 steps (1 s).
+    void queue.submit(req('running', 50));
+    const late = queue.enqueue(req('too long', 103), { timeoutMs: 3000, caller: 'v' });
+    const error = await rejection(late.result);
+    expect(error).toMatchObject({ name: 'SchedulerError', code: 'cannot_finish' });
+    expect((error as Error).message).toMatch(
+      /103 tokens cannot be generated within the 3\.0 s left \(about 3\.1 s needed/,
+    );
+    expect(generator.calls.map((c) => c.prompt)).toEqual(['running']);
+    expect(events.some((e) => e.id === late.id)).toBe(false);
+    // Just in time is accepted.
+    const fits = queue.enqueue(req('fits', 103), { timeoutMs: 3060 });
+    expect(queue.stats()).toMatchObject({ queued: 1, refused: 1 });
+    generator.call(0).finish();
+    await flush();
+    generator.call(1).finish();
+    await expect(fits.result).resolves.toMatchObject({ steps: 103 });
+  });
+
+  it('gives no work to an executor that is restarting while another is up, and resumes it when back', async () => {
+    const up = new FakeGenerator();
+    const down = Object.assign(new FakeGenerator(), {
+      isUp: false,
+      wake: (): void => undefined,
+      available(): boolean {
+        return this.isUp;
+      },
+      onAvailable(listener: () => void): () => void {
+        this.wake = listener;
+        return () => (this.wake = () => undefined);
+      },
+    });
+    const queue = open({}, [down, up]);
+    void queue.submit(req('a'));
+    void queue.submit(req('b'));
+    expect(up.calls.map((c) => c.prompt)).toEqual(['a']);
+    expect(down.calls).toHaveLength(0);
+    expect(queue.stats().executors.map((e) => e.available)).toEqual([false, true]);
+    down.isUp = true;
+    down.wake();
+    expect(down.calls.map((c) => c.prompt)).toEqual(['b']);
   });
 
   it('passes a generator failure through as failed', async () => {
@@ -248,7 +329,8 @@ describe('GenerationQueue with a fake generator', () => {
     }
     call.finish();
     await first;
-    expect(queue.stats()).toMatchObject({ stepsPerSecond: 20, measured: 1 });
+    expect(queue.stats()).toMatchObject({ stepsPerSecond: 20 });
+    expect(queue.stats().executors[0]).toMatchObject({ stepsPerSecond: 20, measured: 1 });
     expect(queue.estimate(oneSecond)).toMatchObject({ expectedMs: 2650, queueWaitMs: 0 });
 
     // A running job at step 10 of 50 (at 20 steps/s: 2 s left) and a queued one of 40 steps (2 s).
@@ -257,15 +339,15 @@ describe('GenerationQueue with a fake generator', () => {
     running.progress(0);
     vi.advanceTimersByTime(500);
     running.progress(10);
-    void queue.submit(req('queued', 40), { priority: 5 });
+    void queue.submit(req('queued', 40), { priority: 5n });
     expect(queue.estimate(oneSecond).queueWaitMs).toBeCloseTo(4000, 6);
     // A higher stake goes ahead of the queued job: only the running one's rest.
-    expect(queue.estimate(oneSecond, { priority: 6 }).queueWaitMs).toBeCloseTo(2000, 6);
+    expect(queue.estimate(oneSecond, { priority: 6n }).queueWaitMs).toBeCloseTo(2000, 6);
 
     const now = Date.now();
     expect(queue.wouldFinishInTime(oneSecond, now + 4000 + 2650)).toBe(true);
     expect(queue.wouldFinishInTime(oneSecond, now + 4000 + 2649)).toBe(false);
-    expect(queue.wouldFinishInTime(oneSecond, now + 2000 + 2650, { priority: 6 })).toBe(true);
+    expect(queue.wouldFinishInTime(oneSecond, now + 2000 + 2650, { priority: 6n })).toBe(true);
     const careful = open({ safetyFactor: 1.5 });
     expect(careful.wouldFinishInTime(oneSecond, now + 1060 * 1.5)).toBe(true);
     expect(careful.wouldFinishInTime(oneSecond, now + 1060 * 1.5 - 1)).toBe(false);
@@ -329,14 +411,14 @@ describe('throttleGenerationEvents', () => {
   });
 });
 
-describe('GenerationQueue with the real MusicgenGenerator on the tiny model', () => {
-  const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
+describe('WorkScheduler with the real MusicgenGenerator on the tiny model', () => {
+  const TINY = join(import.meta.dirname, '..', '..', 'models', 'tiny', 'musicgen');
   const generator = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' });
   afterAll(() => generator.dispose());
 
-  it('generates through the queue with progress events, by stake, and measures the speed', async () => {
+  it('generates through the scheduler with progress events, by stake, and measures the speed', async () => {
     const events: GenerationEvent[] = [];
-    const queue = new GenerationQueue(generator, { onProgress: (e) => events.push(e) });
+    const queue = new WorkScheduler(generator, { onProgress: (e) => events.push(e) });
     const low = queue.enqueue(
       { prompt: 'calm piano', durationTokens: 12, seed: 1 },
       { priority: 1n, timeoutMs: 120_000 },
@@ -360,7 +442,8 @@ describe('GenerationQueue with the real MusicgenGenerator on the tiny model', ()
         .sort(),
     ).toEqual([low.id, high.id, lower.id].sort());
     const stats = queue.stats();
-    expect(stats).toMatchObject({ done: 3, measured: 3, running: 0, queued: 0 });
+    expect(stats).toMatchObject({ done: 3, running: 0, queued: 0 });
+    expect(stats.executors[0]?.measured).toBe(3);
     expect(stats.stepsPerSecond).toBeGreaterThan(0);
     expect(stats.stepsPerSecond).not.toBe(50);
     expect(queue.estimate({ prompt: 'x', durationTokens: 100 }).expectedMs).toBeCloseTo(

@@ -1,0 +1,45 @@
+/**
+ * The real worker entry bundled with esbuild, as the build does, for tests that start real worker
+ * processes. Inside the repo, so the bundle's bare imports resolve to node_modules.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+export const TINY = { dir: join(REPO_ROOT, 'models', 'tiny', 'musicgen'), dtype: 'fp32' as const };
+
+export interface WorkerBundle {
+  entry: string;
+  /** A script that gives the entry Electron's `process.parentPort` over a Node IPC channel. */
+  parentPortShim: string;
+  remove(): void;
+}
+
+export async function bundleWorker(name: string): Promise<WorkerBundle> {
+  const outDir = join(REPO_ROOT, '.tmp', `${name}-${process.pid}`);
+  mkdirSync(outDir, { recursive: true });
+  const entry = join(outDir, 'inference-worker.mjs');
+  await build({
+    entryPoints: [join(REPO_ROOT, 'src-main', 'inference', 'worker', 'worker-main.ts')],
+    outfile: entry,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  const parentPortShim = join(outDir, 'parent-port-shim.mjs');
+  writeFileSync(
+    parentPortShim,
+    `// Electron's utilityProcess gives the child process.parentPort with MessageEvent-like events.
+process.parentPort = {
+  on(event, listener) { if (event === 'message') process.on('message', (data) => listener({ data })); },
+  postMessage(message) { process.send?.(message); },
+};
+process.on('disconnect', () => process.exit(0));
+await import(process.env.BITTAUDIO_WORKER_ENTRY);
+`,
+  );
+  return { entry, parentPortShim, remove: () => rmSync(outDir, { recursive: true, force: true }) };
+}
