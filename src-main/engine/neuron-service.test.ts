@@ -91,7 +91,9 @@ describe('NeuronService', () => {
         axon: { host: LOCAL_IP, externalIp: LOCAL_IP, servedOnChain: true },
         error: null,
       });
-      const onChain = (await network.devnet.chain.metagraph(network.devnet.netuid)).neurons.find((n) => n.uid === uid)?.axon;
+      const onChain = (await network.devnet.chain.metagraph(network.devnet.netuid)).neurons.find(
+        (n) => n.uid === uid,
+      )?.axon;
       expect(onChain).toMatchObject({ ip: LOCAL_IP, port: started.axon?.port });
       expect(app.settings.get().minerEnabled).toBe(true);
 
