@@ -30,6 +30,12 @@ function builtProbeScript(): string | null {
   return existsSync(file) ? file : null;
 }
 
+/** The inference worker bundle the build writes beside the CLI. */
+function builtWorkerEntry(): string | null {
+  const file = fileURLToPath(new URL('./inference-worker.js', import.meta.url));
+  return existsSync(file) ? file : null;
+}
+
 /** The built renderer beside the built CLI (dist/renderer next to dist/main). */
 function builtRendererDir(): string | null {
   const dir = fileURLToPath(new URL('../renderer', import.meta.url));
@@ -101,6 +107,7 @@ and open the printed link on your computer.`,
         allowHosts: options.allowHost,
         staticDir: builtRendererDir(),
         probeScript: builtProbeScript(),
+        workerEntry: builtWorkerEntry(),
       });
       const shutdown = (reason: string): void => {
         daemon.engine.log.info(`Stopping: ${reason}`);

@@ -1,5 +1,7 @@
 /** The headless daemon: the engine plus the local HTTP/WebSocket server, until a signal stops it. */
 import { Engine } from '../engine/engine.js';
+import type { NetworkProvider } from '../engine/network-handle.js';
+import { forkWorker } from '../inference/worker/worker-client.js';
 import { formatLogLine } from '../log/logger.js';
 import { isLoopbackAddress } from './security.js';
 import { startHostServer, type HostServer } from './server.js';
@@ -12,6 +14,10 @@ export interface DaemonOptions {
   staticDir: string | null;
   /** The execution-provider probe (dist/main/probe-child.mjs); without it providers show as not probed. */
   probeScript?: string | null;
+  /** The inference worker entry (dist/main/inference-worker.js); without it MusicGen runs in this process. */
+  workerEntry?: string | null;
+  /** The network the miner runs on (the network service); without it neuron.start answers `unavailable`. */
+  network?: NetworkProvider;
   /** Where log lines and the banner go; the daemon prints to the terminal. */
   print?: (text: string) => void;
   printLog?: (text: string) => void;
@@ -31,6 +37,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     host: 'daemon',
     onLogLine: (line) => printLog(formatLogLine(line)),
     ...(options.probeScript ? { gpu: { probe: { script: options.probeScript } } } : {}),
+    ...(options.network ? { network: options.network } : {}),
+    neuron: { spawnWorker: options.workerEntry ? forkWorker(options.workerEntry) : null },
   });
   let server: HostServer;
   try {
@@ -63,7 +71,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     stop: () =>
       (stopping ??= (async () => {
         await server.close();
-        engine.close();
+        // The miner's axon closes first; the "miner was running" setting stays for the next start.
+        await engine.shutdown();
       })()),
   };
 }
