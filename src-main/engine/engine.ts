@@ -96,7 +96,11 @@ export class Engine {
     this.settings = new SettingsService(settingsStore, {
       events: this.events,
       log: this.log,
-      onChange: (after) => (this.logs.level = after.logLevel),
+      onChange: (after, before) => {
+        this.logs.level = after.logLevel;
+        // A tighter retention applies now, not at the next hourly run.
+        if (after.keepDays !== before.keepDays || after.keepGb !== before.keepGb) this.generations.prune();
+      },
     });
     this.statusService = new StatusService({
       host: options.host,

@@ -12,8 +12,9 @@ import type { NeuronStatus } from '../../src-shared/schemas/neuron.js';
 import { musicGeneration } from '../../src-shared/synapse/music-generation.js';
 import { Dendrite } from '../net/dendrite.js';
 import { useTempDirs } from '../testing/temp-dir.js';
+import { WalletStore } from '../wallet/store.js';
 import { Engine, type EngineOptions } from './engine.js';
-import { LOCAL_IP, devnetNetwork, type TestNetwork } from './testing/devnet-network.js';
+import { LOCAL_IP, TINY_MODEL_DIR, devnetNetwork, type TestNetwork } from './testing/devnet-network.js';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
@@ -287,5 +288,81 @@ describe('NeuronService', () => {
       return s.state === 'running' ? s : undefined;
     });
     expect((await ask(network, status, 'back again')).dendrite.status_code).toBe(200);
+  });
+
+  it(
+    'mines on a real network with the wallet and model from the settings, without any coldkey file',
+    { timeout: 60_000 },
+    async () => {
+      const network = await devnetNetwork({
+        register: false,
+        handle: { kind: 'remote', localMinerHotkey: null, localModelDir: null },
+      });
+      const { chain, netuid, spare } = network.devnet;
+      const walletPath = tempDir();
+      const wallets = new WalletStore({ root: walletPath, env: {} });
+      const { ss58Address: hotkey } = await wallets.createHotkey('miner1', 'gpu0');
+      // Only the coldkey's public address is on this machine; the coldkey that pays stays elsewhere.
+      await wallets.regenerateColdkeypub('miner1', { ss58Address: spare.coldkey.address });
+      expect((await chain.burnedRegister(spare.coldkey, netuid, hotkey)).ok).toBe(true);
+
+      const app = engine(network);
+      app.settings.update({ walletPath, walletName: 'miner1', walletHotkey: 'gpu0', minerModel: 'musicgen-small' });
+      const missing = await failure(app.handlers['neuron.start']({}));
+      expect(missing.message).toMatch(/musicgen-small \(fp32\) is not ready: .*Settings → Models/);
+      expect((await app.handlers['neuron.status']({})).error?.code).toBe('model_missing');
+
+      app.settings.update({ minerModel: TINY_MODEL_DIR });
+      const status = await app.handlers['neuron.start']({});
+      expect(status).toMatchObject({ state: 'running', hotkey, model: 'musicgen', error: null, alerts: [] });
+      expect((await ask(network, status, 'from a real wallet')).dendrite.status_code).toBe(200);
+    },
+  );
+
+  it('names a wallet it cannot read and how to fix it', async () => {
+    const network = await devnetNetwork({ handle: { kind: 'remote', localMinerHotkey: null, localModelDir: null } });
+    const app = engine(network);
+    app.settings.update({ walletPath: tempDir(), walletName: 'nobody', walletHotkey: 'none' });
+    const error = await failure(app.handlers['neuron.start']({}));
+    expect(error.message).toMatch(
+      /The hotkey nobody\/none cannot be used: .*\(Settings: wallet name, hotkey and folder\)/,
+    );
+    expect((await app.handlers['neuron.status']({})).error?.code).toBe('wallet');
+  });
+
+  it('reports each state change as a neuron event, and a stop clears a failure', async () => {
+    const network = await devnetNetwork({ register: false });
+    const app = engine(network);
+    const events = record(app);
+    await failure(app.handlers['neuron.start']({}));
+    const states = events.flatMap((e) => (e.event === 'neuron' ? [e.payload.state] : []));
+    expect(states[0]).toBe('starting');
+    expect(states.at(-1)).toBe('failed');
+    expect(await app.handlers['neuron.stop']({})).toMatchObject({ state: 'stopped', error: null });
+  });
+
+  it('applies a tighter retention setting at once', async () => {
+    const network = await devnetNetwork();
+    const app = engine(network);
+    const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    for (const time of [old, new Date().toISOString()]) {
+      app.generations.record({
+        time,
+        role: 'miner',
+        caller: '5Caller',
+        prompt: time === old ? 'old' : 'new',
+        durationTokens: 53,
+        model: 'm',
+        device: 'cpu',
+        status: 'failed',
+        error: 'x',
+        queuedMs: 0,
+        generateMs: 0,
+      });
+    }
+    expect((await app.handlers['generations.list']({ limit: 50, offset: 0 })).total).toBe(2);
+    app.settings.update({ keepDays: 5 });
+    const left = await app.handlers['generations.list']({ limit: 50, offset: 0 });
+    expect(left.items.map((i) => i.prompt)).toEqual(['new']);
   });
 });

@@ -163,6 +163,8 @@ export class NeuronService implements Service<Commands> {
   /** Starts the miner on the current network; a failure is the status `failed` and an error to the caller. */
   start(): Promise<NeuronStatus> {
     if (this.closed) return Promise.reject(new HostApiError('unavailable', 'The engine is shutting down.'));
+    // A stop in progress finishes first: its axon still holds the port.
+    if (this.stopping) return this.stopping.then(() => this.start());
     if (this.state === 'running') return Promise.resolve(this.status());
     if (this.starting) return this.starting;
     const network = this.options.network?.current() ?? null;
@@ -195,7 +197,10 @@ export class NeuronService implements Service<Commands> {
     if (this.stopping) return this.stopping;
     const run = this.run;
     if (!run) {
-      if (this.state === 'failed') this.setState('stopped');
+      if (this.state === 'failed') {
+        this.error = null;
+        this.setState('stopped');
+      }
       return this.status();
     }
     const stopping = (async () => {
@@ -285,7 +290,9 @@ export class NeuronService implements Service<Commands> {
       this.alerts.clear('model_failed');
       const queue = miner.generations;
       if (queue) run.release.push(this.options.attachQueue(queue));
-      await this.watch(run);
+      await this.watch(run).catch((error: unknown) => {
+        throw new StartFailure('chain_unreachable', `The chain did not answer: ${messageOf(error)}`);
+      });
       this.run = run;
       if (!this.options.settings.get().minerEnabled) this.options.settings.update({ minerEnabled: true });
       this.setState('running');

@@ -43,7 +43,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   walletName: 'default',
   walletHotkey: 'default',
   walletPath: null,
-  minerModel: 'facebook/musicgen-medium',
+  minerModel: 'musicgen-medium',
   minerDtype: 'fp32',
   keepDays: 30,
   keepGb: 5,
