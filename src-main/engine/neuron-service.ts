@@ -15,14 +15,13 @@ import type { AlertKind, NeuronChainStats, NeuronStatus, RewardSnapshot } from '
 import type { Settings, SettingsPatch } from '../../src-shared/schemas/settings.js';
 import { epochIndex } from '../chain/epoch.js';
 import type { Uid } from '../chain/types.js';
-import { MusicgenGenerator, type MusicGenerator, type MusicgenSource } from '../inference/generate/musicgen.js';
+import type { MusicGenerator, MusicgenSource } from '../inference/generate/musicgen.js';
 import type { GenerationQueue } from '../inference/generate/queue.js';
 import { ModelStore, modelsDirIn } from '../inference/models/index.js';
 import { InferenceWorker, type SpawnWorker, type WorkerState } from '../inference/worker/worker-client.js';
 import type { Logger } from '../log/logger.js';
-import { Miner, MinerError, type MinerRequestRecord } from '../neuron/miner.js';
+import type { Miner, MinerRequestRecord } from '../neuron/miner.js';
 import type { RewardStore } from '../store/reward-store.js';
-import { WalletStore } from '../wallet/store.js';
 import type { EventBus } from './events.js';
 import type { GenerationService } from './generation-service.js';
 import type { NetworkHandle, NetworkProvider } from './network-handle.js';
@@ -252,9 +251,15 @@ export class NeuronService implements Service<Commands> {
             onState: (state) => this.onWorkerState(state),
           })
         : null;
+      // The miner's modules (axon, sr25519, transformers.js in process) load with the first start:
+      // the daemon prints its link without them.
+      const { Miner, MinerError } = await import('../neuron/miner.js');
       const generator: MusicGenerator = worker
         ? worker.generator(source, { device: this.device })
-        : new MusicgenGenerator(source, { device: this.device, logger: this.options.logger('inference') });
+        : new (await import('../inference/generate/musicgen.js')).MusicgenGenerator(source, {
+            device: this.device,
+            logger: this.options.logger('inference'),
+          });
       const miner = new Miner({
         chain: network.chain,
         netuid: network.netuid,
@@ -334,6 +339,7 @@ export class NeuronService implements Service<Commands> {
       };
     }
     const settings = this.options.settings.get();
+    const { WalletStore } = await import('../wallet/store.js');
     const wallets = new WalletStore({
       ...(settings.walletPath ? { root: settings.walletPath } : {}),
       ...(this.options.env ? { env: this.options.env } : {}),
