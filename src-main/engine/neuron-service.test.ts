@@ -10,6 +10,9 @@ import type { HostEvent } from '../../src-shared/api/contract.js';
 import { HostApiError } from '../../src-shared/api/errors.js';
 import type { NeuronStatus } from '../../src-shared/schemas/neuron.js';
 import { musicGeneration } from '../../src-shared/synapse/music-generation.js';
+import type { Chain } from '../chain/chain.js';
+import { RAO_PER_TAO } from '../chain/units.js';
+import { createDemoDevnet } from '../devnet/index.js';
 import { Dendrite } from '../net/dendrite.js';
 import { useTempDirs } from '../testing/temp-dir.js';
 import { WalletStore } from '../wallet/store.js';
@@ -365,4 +368,37 @@ describe('NeuronService', () => {
     const left = await app.handlers['generations.list']({ limit: 50, offset: 0 });
     expect(left.items.map((i) => i.prompt)).toEqual(['new']);
   });
+
+  it(
+    'raises chain_unreachable while the metagraph cannot be read, and clears it after',
+    { timeout: 60_000 },
+    async () => {
+      const devnet = await createDemoDevnet({ miners: 2, validatorStake: 20_000n * RAO_PER_TAO });
+      let down = false;
+      // The devnet behind the Chain interface, with reads that fail while "down" (a node gone away).
+      const flaky = new Proxy(devnet.chain, {
+        get(target, property) {
+          if (property === 'metagraph' && down) return () => Promise.reject(new Error('connection refused'));
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      }) as Chain;
+      const network = await devnetNetwork({ devnet, handle: { chain: flaky } });
+      const app = engine(network);
+      await app.handlers['neuron.start']({});
+      down = true;
+      devnet.chain.advance(1);
+      const failing = await until(async () => {
+        const s = await app.handlers['neuron.status']({});
+        return s.alerts.length > 0 ? s : undefined;
+      });
+      expect(failing.alerts).toMatchObject([
+        { kind: 'chain_unreachable', severity: 'error', message: expect.stringMatching(/connection refused/) },
+      ]);
+      expect(failing.state).toBe('running');
+      down = false;
+      devnet.chain.advance(1);
+      await until(async () => (await app.handlers['neuron.status']({})).alerts.length === 0);
+    },
+  );
 });

@@ -9,6 +9,7 @@ import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainInvo
 import { COMMAND_NAMES } from '../../src-shared/api/contract.js';
 import type { CallResult } from '../../src-shared/api/envelope.js';
 import { Engine } from '../engine/engine.js';
+import { forkWorker } from '../inference/worker/worker-client.js';
 import { formatLogLine } from '../log/logger.js';
 import { dispatch } from './dispatch.js';
 import {
@@ -30,6 +31,7 @@ import { welcome } from './server.js';
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 const probeScript = fileURLToPath(new URL('./probe-child.mjs', import.meta.url));
+const workerEntry = fileURLToPath(new URL('./inference-worker.js', import.meta.url));
 
 // Must happen before `ready`: app:// behaves like a secure, standard origin.
 protocol.registerSchemesAsPrivileged([
@@ -50,6 +52,9 @@ function start(): void {
     onLogLine: (line) => process.stderr.write(`${formatLogLine(line)}\n`),
     // Probes run under Electron's own binary as Node (the gpu module sets ELECTRON_RUN_AS_NODE).
     gpu: { probe: { script: probeScript } },
+    // MusicGen runs in a child process of Electron's own binary acting as Node, so a GPU fault or
+    // an out-of-memory kill takes only the worker down (the engine restarts it).
+    neuron: { spawnWorker: forkWorker(workerEntry, { env: { ELECTRON_RUN_AS_NODE: '1' } }) },
   });
   const log = engine.logger('host.electron');
 
