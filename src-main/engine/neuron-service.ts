@@ -418,6 +418,7 @@ export class NeuronService implements Service<Commands> {
 
   private async read(run: Run): Promise<void> {
     const { chain, netuid } = run.network;
+    const before = this.watchedState();
     run.reading = true;
     const epochRan = run.epochDue;
     run.epochDue = false;
@@ -450,11 +451,17 @@ export class NeuronService implements Service<Commands> {
     } finally {
       run.reading = false;
     }
-    this.emit();
+    // Clients hear of a read only when it changed something (a block a second adds up).
+    if (this.watchedState() !== before) this.emit();
     if (run.readAgain && this.run === run) {
       run.readAgain = false;
       await this.read(run);
     }
+  }
+
+  /** What a chain read may change, less the block it was read at. */
+  private watchedState(): string {
+    return JSON.stringify([this.chain ? { ...this.chain, block: 0 } : null, this.alerts.list()]);
   }
 
   private snapshot(run: Run, stats: NeuronChainStats): void {
