@@ -401,4 +401,18 @@ describe('NeuronService', () => {
       await until(async () => (await app.handlers['neuron.status']({})).alerts.length === 0);
     },
   );
+
+  it(
+    'a stop asked while the miner starts waits for it, then stops it and forgets it',
+    { timeout: 60_000 },
+    async () => {
+      const network = await devnetNetwork();
+      const app = engine(network);
+      const starting = app.handlers['neuron.start']({});
+      const stopped = await app.handlers['neuron.stop']({});
+      expect((await starting).state).toBe('running');
+      expect(stopped).toMatchObject({ state: 'stopped', axon: null });
+      expect(app.settings.get().minerEnabled).toBe(false);
+    },
+  );
 });

@@ -189,10 +189,11 @@ export class NeuronService implements Service<Commands> {
    * engine's own stop keeps it, so the next start of the engine starts the miner again.
    */
   async stopMiner(options: { remember: boolean }): Promise<NeuronStatus> {
+    // A start in progress finishes first (it would set the setting again after we cleared it).
+    if (this.starting) await this.starting.catch(() => undefined);
     if (!options.remember && this.options.settings.get().minerEnabled) {
       this.options.settings.update({ minerEnabled: false });
     }
-    if (this.starting) await this.starting.catch(() => undefined);
     if (this.stopping) return this.stopping;
     const run = this.run;
     if (!run) {
