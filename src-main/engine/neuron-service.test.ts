@@ -3,7 +3,7 @@
  * loopback, a validator's signed requests, the tiny model, SQLite and WAV files in a temp folder.
  * Blocks advance when the test says so.
  */
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostEvent } from '../../src-shared/api/contract.js';
@@ -415,4 +415,19 @@ describe('NeuronService', () => {
       expect(app.settings.get().minerEnabled).toBe(false);
     },
   );
+
+  it('fails the start when the model cannot be loaded, with the model_failed alert', { timeout: 60_000 }, async () => {
+    const broken = join(tempDir(), 'broken-musicgen');
+    cpSync(TINY_MODEL_DIR, broken, { recursive: true });
+    writeFileSync(join(broken, 'onnx', 'decoder_model_merged.onnx'), 'not an onnx graph');
+    const network = await devnetNetwork({ handle: { localModelDir: broken } });
+    const app = engine(network);
+    const error = await failure(app.handlers['neuron.start']({}));
+    expect(error.message).toMatch(/The model broken-musicgen could not be loaded/);
+    const status = await app.handlers['neuron.status']({});
+    expect(status).toMatchObject({ state: 'failed', axon: null, error: { code: 'model_failed' } });
+    expect(status.alerts).toMatchObject([{ kind: 'model_failed', severity: 'error' }]);
+    // A miner that never ran is not started again by the next engine.
+    expect(app.settings.get().minerEnabled).toBe(false);
+  });
 });

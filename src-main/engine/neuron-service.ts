@@ -15,6 +15,7 @@ import type { AlertKind, NeuronChainStats, NeuronStatus, RewardSnapshot } from '
 import type { Settings, SettingsPatch } from '../../src-shared/schemas/settings.js';
 import { epochIndex } from '../chain/epoch.js';
 import type { Uid } from '../chain/types.js';
+import { GenerationError, type GenerationErrorCode } from '../inference/generate/errors.js';
 import type { MusicGenerator, MusicgenSource } from '../inference/generate/musicgen.js';
 import type { GenerationQueue } from '../inference/generate/queue.js';
 import { ModelStore, modelsDirIn } from '../inference/models/index.js';
@@ -39,6 +40,15 @@ const CHAIN_ALERTS: readonly AlertKind[] = [
   'axon_not_served',
   'axon_address_mismatch',
 ];
+/** Generator failures that say the model itself is broken (not one request, not the worker). */
+const MODEL_FAULTS: ReadonlySet<GenerationErrorCode> = new Set([
+  'missing_file',
+  'corrupt_file',
+  'dtype_mismatch',
+  'load_failed',
+  'generation_failed',
+  'bad_output',
+]);
 /** A short generation at start loads the model into the worker, so a broken model shows now, not at the first request. */
 const WARM_UP = { prompt: 'warm-up', durationTokens: 4, decoding: 'greedy' as const, guidanceScale: 1 };
 
@@ -255,12 +265,15 @@ export class NeuronService implements Service<Commands> {
       // The miner's modules (axon, sr25519, transformers.js in process) load with the first start:
       // the daemon prints its link without them.
       const { Miner, MinerError } = await import('../neuron/miner.js');
-      const generator: MusicGenerator = worker
-        ? worker.generator(source, { device: this.device })
-        : new (await import('../inference/generate/musicgen.js')).MusicgenGenerator(source, {
-            device: this.device,
-            logger: this.options.logger('inference'),
-          });
+      const generator = this.watchModel(
+        worker
+          ? worker.generator(source, { device: this.device })
+          : new (await import('../inference/generate/musicgen.js')).MusicgenGenerator(source, {
+              device: this.device,
+              logger: this.options.logger('inference'),
+            }),
+        model,
+      );
       const miner = new Miner({
         chain: network.chain,
         netuid: network.netuid,
@@ -504,6 +517,29 @@ export class NeuronService implements Service<Commands> {
       record.audio ? { samples: record.audio.audio, sampleRate: record.audio.sampleRate } : undefined,
     );
     this.emit();
+  }
+
+  /** The generator, raising `model_failed` when the model fails and clearing it when it works again. */
+  private watchModel(generator: MusicGenerator, model: string): MusicGenerator {
+    return {
+      generate: async (request, options) => {
+        try {
+          const audio = await generator.generate(request, options);
+          if (this.alerts.clear('model_failed')) this.emit();
+          return audio;
+        } catch (error) {
+          if (error instanceof GenerationError && MODEL_FAULTS.has(error.code)) {
+            const raised = this.alerts.raise({
+              kind: 'model_failed',
+              severity: 'error',
+              message: `The model ${model} failed (${error.code}): ${error.message}`,
+            });
+            if (raised) this.emit();
+          }
+          throw error;
+        }
+      },
+    };
   }
 
   private onWorkerState(state: WorkerState): void {
