@@ -1,21 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { cspNonce } from './csp-nonce.js';
 
-/** A document holding at most one <meta name="csp-nonce">. */
-function doc(content: string | null): Pick<Document, 'querySelector'> {
+/** A document that answers the one query the helper makes, from a list of meta tags. */
+function page(metas: Record<string, string>): Pick<Document, 'querySelector'> {
   return {
-    querySelector: ((selector: string) =>
-      selector === 'meta[name="csp-nonce"]' && content !== null ? { content } : null) as Document['querySelector'],
+    querySelector: ((selector: string) => {
+      const name = /^meta\[name="([^"]+)"\]$/.exec(selector)?.[1];
+      const content = name === undefined ? undefined : metas[name];
+      return content === undefined ? null : { getAttribute: (attr: string) => (attr === 'content' ? content : null) };
+    }) as Document['querySelector'],
   };
 }
 
 describe('cspNonce', () => {
-  it('reads the nonce the host put in the page', () => {
-    expect(cspNonce(doc('r4nd0m'))).toBe('r4nd0m');
+  it('reads the nonce the host put into the page', () => {
+    expect(cspNonce(page({ 'csp-nonce': 'q2xYbRi9zIVr6QtxkWqzlg==' }))).toBe('q2xYbRi9zIVr6QtxkWqzlg==');
   });
 
-  it('is undefined without one, or with an empty one', () => {
-    expect(cspNonce(doc(null))).toBeUndefined();
-    expect(cspNonce(doc(''))).toBeUndefined();
+  it('is undefined for an unfilled tag, a page without one, and outside a browser', () => {
+    expect(cspNonce(page({ 'csp-nonce': '' }))).toBeUndefined();
+    expect(cspNonce(page({}))).toBeUndefined();
+    expect(cspNonce(undefined)).toBeUndefined();
   });
 });

@@ -1,10 +1,9 @@
 /**
- * The nonce the host put in the page for inline styles that libraries inject (wavesurfer.js adds a
- * <style> to its shadow root). Both hosts write it into `<meta name="csp-nonce">` with the CSP
- * that allows it; without one (a page built before that), undefined, and the library's style is
- * refused by the CSP rather than the page failing.
+ * The nonce of this page's Content-Security-Policy, for code that injects a <style> (wavesurfer.js
+ * takes it as its `cspNonce` option). Both hosts fill `<meta name="csp-nonce">` in index.html
+ * with a fresh nonce per response; undefined when the page came without one.
  */
-export function cspNonce(doc: Pick<Document, 'querySelector'> = document): string | undefined {
-  const content = doc.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content;
-  return content === undefined || content === '' ? undefined : content;
+export function cspNonce(doc: Pick<Document, 'querySelector'> | undefined = globalThis.document): string | undefined {
+  const content = doc?.querySelector('meta[name="csp-nonce"]')?.getAttribute('content');
+  return content ? content : undefined;
 }

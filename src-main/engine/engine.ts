@@ -6,19 +6,25 @@
  */
 import type { EngineStatus, HostKind } from '../../src-shared/schemas/status.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
+import type { ExecutionProvider } from '../../src-shared/schemas/gpu.js';
 import type { GpuReportOptions } from '../inference/gpu/index.js';
 import { throttleGenerationEvents, type WorkScheduler } from '../inference/scheduler.js';
 import type { SpawnWorker } from '../inference/worker/worker-client.js';
-import type { WorkerSlot } from '../inference/worker/worker-pool.js';
+import { workerSlots, type WorkerSlot } from '../inference/worker/worker-pool.js';
 import type { Logger } from '../log/logger.js';
 import { openDatabase, type Db } from '../store/database.js';
+import { GenerationStore } from '../store/generation-store.js';
 import { LogStore } from '../store/log-store.js';
+import { RewardStore } from '../store/reward-store.js';
 import { SettingsStore } from '../store/settings-store.js';
 import { APP_VERSION } from '../version.js';
 import { EventBus } from './events.js';
+import { GenerationService } from './generation-service.js';
 import { GpuService } from './gpu-service.js';
 import { LogService } from './log-service.js';
 import { ModelService, type ModelServiceOptions } from './models.js';
+import type { NetworkProvider } from './network-handle.js';
+import { NeuronService } from './neuron-service.js';
 import { pendingCommands } from './pending-commands.js';
 import type { CommandHandlers, Lifecycle } from './service.js';
 import { SettingsService } from './settings-service.js';
@@ -45,6 +51,16 @@ export interface EngineOptions {
    * the daemon, Electron's utilityProcess in the app. Null: MusicGen would run in this process.
    */
   spawnWorker?: ((slot: WorkerSlot) => SpawnWorker) | null;
+  /** The network service the neuron mines on; without one, neuron.start answers `unavailable`. */
+  network?: NetworkProvider;
+  neuron?: {
+    workerBackoff?: { initialMs?: number; maxMs?: number };
+    /** Where MusicGen runs; default the GPU report's choice. */
+    device?: () => Promise<ExecutionProvider>;
+    watchEveryBlocks?: number;
+  };
+  /** Milliseconds between generation retention runs (default one hour). */
+  pruneEveryMs?: number;
 }
 
 /**
@@ -58,6 +74,8 @@ export class Engine {
   readonly settings: SettingsService;
   readonly models: ModelService;
   readonly gpu: GpuService;
+  readonly generations: GenerationService;
+  readonly neuron: NeuronService;
   private readonly logs: LogService;
   private readonly statusService: StatusService;
   /** In start order; stopped in reverse. */
@@ -85,7 +103,11 @@ export class Engine {
     this.settings = new SettingsService(settingsStore, {
       events: this.events,
       log: this.log,
-      onChange: (after) => (this.logs.level = after.logLevel),
+      onChange: (after, before) => {
+        this.logs.level = after.logLevel;
+        // A tighter retention applies now, not at the next hourly run.
+        if (after.keepDays !== before.keepDays || after.keepGb !== before.keepGb) this.generations.prune();
+      },
     });
     this.statusService = new StatusService({
       host: options.host,
@@ -101,13 +123,49 @@ export class Engine {
       emit: (event) => this.events.emit('model', event),
       ...options.models,
     });
-    this.services = [this.logs, this.settings, this.statusService, this.gpu, this.models];
+    this.generations = new GenerationService({
+      store: new GenerationStore(this.db, options.dataDir),
+      events: this.events,
+      log: this.logger('store.generations'),
+      settings: () => this.settings.get(),
+      now,
+      ...(options.pruneEveryMs ? { pruneEveryMs: options.pruneEveryMs } : {}),
+    });
+    const neuron = options.neuron ?? {};
+    this.neuron = new NeuronService({
+      network: options.network ?? null,
+      settings: this.settings,
+      events: this.events,
+      logger: (source) => this.logger(source),
+      generations: this.generations,
+      rewards: new RewardStore(this.db),
+      dataDir: options.dataDir,
+      spawnWorker: this.spawnWorker,
+      // One worker per GPU from the report, unless the caller fixed the device (tests, a --device flag).
+      ...(neuron.device ? {} : { slots: async () => workerSlots(await this.gpu.report()) }),
+      device: neuron.device ?? (async () => (await this.gpu.report()).device.device),
+      attachQueue: (queue) => this.attachGenerationQueue(queue),
+      now,
+      ...(neuron.workerBackoff ? { workerBackoff: neuron.workerBackoff } : {}),
+      ...(neuron.watchEveryBlocks ? { watchEveryBlocks: neuron.watchEveryBlocks } : {}),
+    });
+    this.services = [
+      this.logs,
+      this.settings,
+      this.statusService,
+      this.gpu,
+      this.models,
+      this.generations,
+      this.neuron,
+    ];
     this.handlers = {
       ...this.statusService.handlers,
       ...this.logs.handlers,
       ...this.settings.handlers,
       ...this.gpu.handlers,
       ...this.models.handlers,
+      ...this.generations.handlers,
+      ...this.neuron.handlers,
       ...pendingCommands,
     };
     this.log.info(`BittAudio ${APP_VERSION} engine started`, { host: options.host, dataDir: options.dataDir });
@@ -136,6 +194,20 @@ export class Engine {
     };
     this.detachers.add(detach);
     return detach;
+  }
+
+  /** The folder the media route serves (`generations/<id>.wav` is relative to the data folder). */
+  get mediaDir(): string {
+    return this.generations.audioDir;
+  }
+
+  /** Stops the miner (waiting for its axon to close, keeping "it was running"), then closes. */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    await this.neuron
+      .stop()
+      .catch((error: unknown) => this.log.error('The miner did not stop cleanly', { error: String(error) }));
+    this.close();
   }
 
   close(): void {

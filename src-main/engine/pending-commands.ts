@@ -6,14 +6,7 @@
 import { HostApiError } from '../../src-shared/api/errors.js';
 import type { HandlerSlice } from './service.js';
 
-type Pending =
-  | 'network.status'
-  | 'neuron.status'
-  | 'neuron.start'
-  | 'neuron.stop'
-  | 'generations.list'
-  | 'generations.get'
-  | 'rewards.list';
+type Pending = 'network.status';
 
 function missing(what: string): () => never {
   return () => {
@@ -23,10 +16,4 @@ function missing(what: string): () => never {
 
 export const pendingCommands: HandlerSlice<Pending> = {
   'network.status': missing('The network service'),
-  'neuron.status': missing('The miner service'),
-  'neuron.start': missing('The miner service'),
-  'neuron.stop': missing('The miner service'),
-  'generations.list': missing('The generation library'),
-  'generations.get': missing('The generation library'),
-  'rewards.list': missing('The rewards history'),
 };

@@ -14,7 +14,11 @@ export class SettingsService implements Service<'settings.get' | 'settings.updat
 
   constructor(
     private readonly store: SettingsStore,
-    private readonly options: { events: EventBus; log: Logger; onChange?: (settings: Settings) => void },
+    private readonly options: {
+      events: EventBus;
+      log: Logger;
+      onChange?: (settings: Settings, before: Settings) => void;
+    },
   ) {}
 
   get(): Settings {
@@ -25,7 +29,7 @@ export class SettingsService implements Service<'settings.get' | 'settings.updat
     const before = this.store.get();
     const after = this.store.update(patch);
     const changed = Object.keys(patch).filter((key) => before[key as keyof Settings] !== after[key as keyof Settings]);
-    this.options.onChange?.(after);
+    this.options.onChange?.(after, before);
     if (changed.length > 0) {
       this.options.log.info('Settings changed', { changed });
       this.options.events.emit('settings', after);

@@ -1,5 +1,6 @@
 /** The headless daemon: the engine plus the local HTTP/WebSocket server, until a signal stops it. */
 import { Engine } from '../engine/engine.js';
+import type { NetworkProvider } from '../engine/network-handle.js';
 import { forkWorker } from '../inference/worker/worker-client.js';
 import { slotEnv } from '../inference/worker/worker-pool.js';
 import { formatLogLine } from '../log/logger.js';
@@ -16,6 +17,8 @@ export interface DaemonOptions {
   probeScript?: string | null;
   /** The inference worker entry (dist/main/inference-worker.js), forked once per GPU. */
   workerEntry?: string | null;
+  /** The network the miner runs on (the network service); without it neuron.start answers `unavailable`. */
+  network?: NetworkProvider;
   /** Where log lines and the banner go; the daemon prints to the terminal. */
   print?: (text: string) => void;
   printLog?: (text: string) => void;
@@ -38,6 +41,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     spawnWorker: options.workerEntry
       ? (slot) => forkWorker(options.workerEntry as string, { env: slotEnv(slot) })
       : null,
+    ...(options.network ? { network: options.network } : {}),
   });
   let server: HostServer;
   try {
@@ -70,7 +74,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     stop: () =>
       (stopping ??= (async () => {
         await server.close();
-        engine.close();
+        // The miner's axon closes first; the "miner was running" setting stays for the next start.
+        await engine.shutdown();
       })()),
   };
 }

@@ -201,8 +201,13 @@ describe('Electron main process', () => {
     const handler = d.protocolHandlers.get('app');
     const index = await handler?.({ url: 'app://bittaudio/index.html' });
     expect(index?.status).toBe(200);
-    expect(index?.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await index?.text()).toContain('BittAudio');
+    const csp = index?.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    // The page carries its nonce for wavesurfer's style, the same as in its CSP.
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    const page = (await index?.text()) ?? '';
+    expect(page).toContain('BittAudio');
+    expect(page).toContain(`<meta name="csp-nonce" content="${nonce}" />`);
     expect((await handler?.({ url: 'app://bittaudio/..%2f..%2fpackage.json' }))?.status).toBe(404);
     expect((await handler?.({ url: 'app://bittaudio/missing.js' }))?.status).toBe(404);
   });

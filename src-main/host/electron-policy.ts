@@ -3,6 +3,7 @@
  * Electron binary (anchors-desktop §4.1).
  */
 import { extname, resolve, sep } from 'node:path';
+import { readMedia, resolveMediaFile } from './media.js';
 import { securityHeaders } from './security.js';
 
 /** The renderer loads from a privileged custom scheme, never file:// and never a remote URL. */
@@ -115,6 +116,58 @@ const CONTENT_TYPES: Record<string, string> = {
   '.wav': 'audio/wav',
 };
 
-export function appAssetHeaders(file: string): Record<string, string> {
-  return { ...securityHeaders(), 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' };
+/** `styleNonce` for the page itself (index.html), as the daemon does: one CSP definition for both hosts. */
+export function appAssetHeaders(file: string, options: { styleNonce?: string } = {}): Record<string, string> {
+  return {
+    ...securityHeaders(options),
+    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    ...(options.styleNonce ? { 'Cache-Control': 'no-store' } : {}),
+  };
+}
+
+const MEDIA_ROUTE = '/media/';
+
+/** The media path of an app:// URL (`generations/1.wav`), or null when the URL is not the media route. */
+export function appMediaPath(requestUrl: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(requestUrl);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST || !url.pathname.startsWith(MEDIA_ROUTE)) return null;
+  try {
+    return decodeURIComponent(url.pathname.slice(MEDIA_ROUTE.length));
+  } catch {
+    return '';
+  }
+}
+
+/** What the media handler reads of a request (Electron's protocol handler gets a fetch Request). */
+export interface AppMediaRequest {
+  url: string;
+  method?: string;
+  headers?: { get(name: string): string | null };
+}
+
+/**
+ * The app:// media route: clips of the generation history, for the app's own pages only. app://
+ * is reachable only from this session's pages (navigation never leaves the app), and a request
+ * that says it comes from another origin or site is refused as well.
+ */
+export async function appMediaResponse(mediaDir: string, request: AppMediaRequest): Promise<Response> {
+  const header = (name: string): string | undefined => request.headers?.get(name) ?? undefined;
+  const origin = header('origin');
+  const site = header('sec-fetch-site');
+  if ((origin && origin !== APP_ORIGIN) || (site && site !== 'same-origin' && site !== 'none')) {
+    return new Response('Forbidden', { status: 403, headers: securityHeaders() });
+  }
+  const file = resolveMediaFile(mediaDir, appMediaPath(request.url) ?? '');
+  if (!file) return new Response('Not found', { status: 404, headers: securityHeaders() });
+  const range = header('range');
+  const reply = await readMedia(file, { ...(range ? { range } : {}), head: request.method === 'HEAD' });
+  return new Response(reply.body ? new Uint8Array(reply.body) : null, {
+    status: reply.status,
+    headers: { ...securityHeaders(), ...reply.headers },
+  });
 }

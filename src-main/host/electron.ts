@@ -3,6 +3,7 @@
  * through a narrow preload bridge generated from the Host API contract.
  */
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   app,
@@ -25,6 +26,8 @@ import {
   APP_ENTRY,
   APP_SCHEME,
   appAssetHeaders,
+  appMediaPath,
+  appMediaResponse,
   isAllowedNavigation,
   isAppSender,
   isSafeExternalUrl,
@@ -32,6 +35,7 @@ import {
   secureWebPreferences,
 } from './electron-policy.js';
 import { IPC_EVENT, IPC_HELLO, ipcCommandChannel } from './ipc-channels.js';
+import { createNonce, pageWithNonce } from './security.js';
 import { welcome } from './server.js';
 
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
@@ -93,9 +97,16 @@ function start(): void {
 
   void app.whenReady().then(() => {
     protocol.handle(APP_SCHEME, async (request) => {
+      if (appMediaPath(request.url) !== null) return appMediaResponse(engine.mediaDir, request);
       const file = resolveAppAsset(rendererDir, request.url);
       if (!file) return new Response('Not found', { status: 404 });
       try {
+        if (basename(file) === 'index.html') {
+          // A fresh nonce per page load, in the CSP and where the renderer reads it (wavesurfer's style).
+          const nonce = createNonce();
+          const page = pageWithNonce(await readFile(file, 'utf8'), nonce);
+          return new Response(page, { headers: appAssetHeaders(file, { styleNonce: nonce }) });
+        }
         return new Response(await readFile(file), { headers: appAssetHeaders(file) });
       } catch {
         return new Response('Not found', { status: 404 });

@@ -94,25 +94,51 @@ export function originAllowed(origin: string | undefined, check: HostCheck): boo
   return hostAllowed(url.host, check);
 }
 
+/**
+ * The Content-Security-Policy of both hosts (the daemon's HTTP server and Electron's app://).
+ * `styleNonce` goes only on the page itself (index.html): wavesurfer.js injects a <style> into
+ * its shadow DOM and marks it with that nonce (its `cspNonce` option), so no 'unsafe-inline'.
+ */
+export function contentSecurityPolicy(options: { styleNonce?: string } = {}): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    options.styleNonce ? `style-src 'self' 'nonce-${options.styleNonce}'` : "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 /** Headers on every response: no sniffing, no framing, no referrer, a strict CSP for pages. */
-export function securityHeaders(): Record<string, string> {
+export function securityHeaders(options: { styleNonce?: string } = {}): Record<string, string> {
   return {
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
-    'Content-Security-Policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data: blob:",
-      "media-src 'self' blob:",
-      "connect-src 'self'",
-      "object-src 'none'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
+    'Content-Security-Policy': contentSecurityPolicy(options),
   };
+}
+
+/** A fresh nonce for one page response (128 random bits, as CSP asks). */
+export function createNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+const NONCE_META = /<meta\s+name="csp-nonce"\s+content="[^"]*"\s*\/?>/;
+
+/**
+ * index.html with the page's nonce where the renderer reads it (`<meta name="csp-nonce">`,
+ * src-renderer/csp-nonce.ts). A page without the tag gets it added at the top of <head>.
+ */
+export function pageWithNonce(html: string, nonce: string): string {
+  const tag = `<meta name="csp-nonce" content="${nonce}" />`;
+  if (NONCE_META.test(html)) return html.replace(NONCE_META, tag);
+  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => `${head}${tag}`) : `${tag}${html}`;
 }

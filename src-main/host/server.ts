@@ -4,6 +4,8 @@
  * the contract and run through `dispatch`, exactly like the Electron bridge.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -22,9 +24,12 @@ import {
 import type { Engine } from '../engine/engine.js';
 import { APP_VERSION } from '../version.js';
 import { dispatch } from './dispatch.js';
+import { readMedia, resolveMediaFile } from './media.js';
 import {
   allowedHostNames,
+  createNonce,
   createToken,
+  pageWithNonce,
   hostAllowed,
   originAllowed,
   securityHeaders,
@@ -54,6 +59,8 @@ export interface HostServer {
   close(): Promise<void>;
 }
 
+/** The media route (HostClient.mediaUrl in the renderer builds these URLs). */
+const MEDIA_BASE = '/media/';
 /** Largest request body or WebSocket frame accepted. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Past this much unsent data on one socket, events are dropped for that socket. */
@@ -113,6 +120,10 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
     const path = pathOf(req);
     if (path === API_BASE || path.startsWith(`${API_BASE}/`)) return handleApi(req, res, path);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed\n');
+    if (path.startsWith(MEDIA_BASE)) return handleMedia(req, res, path.slice(MEDIA_BASE.length));
+    if (staticFiles && options.staticDir && (path === '/' || path === '/index.html')) {
+      return sendPage(req, res, join(options.staticDir, 'index.html'));
+    }
     if (staticFiles) {
       staticFiles(req, res, () => sendText(res, 404, 'Not found\n'));
       return;
@@ -142,6 +153,55 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
     }
     const result = await dispatch(engine.handlers, match[1], input, log);
     sendJson(res, result.ok ? 200 : statusOf(result.error), result);
+  }
+
+  /**
+   * `GET /media/generations/<id>.wav?token=…`: an <audio> element cannot send the bearer header,
+   * so the session token rides in the query (the page sends no Referer, and the answer is never
+   * cached). Only files of the generation history, by byte range when asked.
+   */
+  async function handleMedia(req: IncomingMessage, res: ServerResponse, mediaPath: string): Promise<void> {
+    if (!originAllowed(req.headers.origin, check)) return sendText(res, 403, 'Forbidden\n');
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token') ?? undefined;
+    if (!tokenMatches(token, query ?? tokenFromRequest(req.headers))) {
+      log.warn('Refused a media request without a valid token', { path: pathOf(req) });
+      return sendText(res, 401, 'Missing or wrong access token\n');
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(mediaPath);
+    } catch {
+      return sendText(res, 404, 'Not found\n');
+    }
+    const file = resolveMediaFile(engine.mediaDir, decoded);
+    if (!file) return sendText(res, 404, 'Not found\n');
+    const reply = await readMedia(file, {
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+      head: req.method === 'HEAD',
+    });
+    if (reply.status === 404) return sendText(res, 404, 'Not found\n');
+    res.writeHead(reply.status, { ...securityHeaders(), ...reply.headers });
+    res.end(reply.body ?? undefined);
+  }
+
+  /** index.html with a fresh nonce for wavesurfer's style, in the CSP header and in the page. */
+  async function sendPage(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+    let html: string;
+    try {
+      html = await readFile(file, 'utf8');
+    } catch {
+      return sendText(res, 404, 'Not found\n');
+    }
+    const nonce = createNonce();
+    const body = pageWithNonce(html, nonce);
+    res.writeHead(200, {
+      ...securityHeaders({ styleNonce: nonce }),
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      // A nonce is good for one response only.
+      'Cache-Control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
   }
 
   /** Origin before token, so a foreign page learns nothing about the token's validity. */

@@ -60,6 +60,9 @@ describe('GenerationStore', () => {
     expect(store.list({ search: '100%' }).map((g) => g.prompt)).toEqual(['jazz 100% swing']);
     expect(store.list({ search: 'techn_' })).toEqual([]); // '_' is no wildcard here
     expect(store.list({ search: '5Other' }).map((g) => g.prompt)).toEqual(['ambient_pad']);
+    expect(store.count()).toBe(3);
+    expect(store.count({ search: '100%' })).toBe(1);
+    expect(store.count({ search: 'techn_' })).toBe(0);
   });
 
   it('prunes by age and by total audio size, deleting the files', () => {

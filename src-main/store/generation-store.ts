@@ -85,8 +85,7 @@ export class GenerationStore {
 
   /** Newest first; `search` matches the prompt or the caller. */
   list(options: { limit?: number; offset?: number; search?: string } = {}): StoredGeneration[] {
-    // LIKE with '!' as the escape character, so a prompt's own % and _ match literally.
-    const search = options.search ? `%${options.search.replace(/[!%_]/g, (c) => `!${c}`)}%` : null;
+    const search = likePattern(options.search);
     const rows = this.db
       .prepare(
         `SELECT * FROM generations
@@ -95,6 +94,17 @@ export class GenerationStore {
       )
       .all({ search, limit: options.limit ?? 50, offset: options.offset ?? 0 }) as Row[];
     return rows.map((row) => this.fromRow(row));
+  }
+
+  /** How many rows `list` pages through with the same search. */
+  count(options: { search?: string } = {}): number {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM generations
+         WHERE @search IS NULL OR prompt LIKE @search ESCAPE '!' OR caller LIKE @search ESCAPE '!'`,
+      )
+      .get({ search: likePattern(options.search) }) as { n: number };
+    return row.n;
   }
 
   /**
@@ -152,4 +162,9 @@ export class GenerationStore {
       wavPath: row.wav_file ? join(this.audioDir, row.wav_file) : null,
     };
   }
+}
+
+/** A LIKE pattern with '!' as the escape character, so a prompt's own % and _ match literally. */
+function likePattern(search: string | undefined): string | null {
+  return search ? `%${search.replace(/[!%_]/g, (c) => `!${c}`)}%` : null;
 }

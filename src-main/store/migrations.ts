@@ -50,4 +50,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX generations_time ON generations (time);
     `,
   },
+  {
+    version: 3,
+    name: 'rewards',
+    sql: `
+      CREATE TABLE rewards (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        time      TEXT NOT NULL,                    -- ISO 8601, when the snapshot was taken
+        block     INTEGER NOT NULL,                 -- the block the metagraph was read at
+        netuid    INTEGER NOT NULL,
+        uid       INTEGER NOT NULL,
+        hotkey    TEXT NOT NULL,
+        stake     TEXT NOT NULL,                    -- rao, decimal (u64 does not fit a REAL)
+        incentive REAL NOT NULL,                    -- 0 … 1
+        emission  TEXT NOT NULL,                    -- rao, decimal
+        trust     REAL,                             -- 0 … 1, NULL where the runtime has none
+        UNIQUE (netuid, hotkey, block)
+      ) STRICT;
+    `,
+  },
 ];
