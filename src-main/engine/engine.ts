@@ -17,6 +17,7 @@ import { EventBus } from './events.js';
 import { GpuService } from './gpu-service.js';
 import { LogService } from './log-service.js';
 import { ModelService, type ModelServiceOptions } from './models.js';
+import { NetworkService, type NetworkServiceOptions } from './network-service.js';
 import { pendingCommands } from './pending-commands.js';
 import type { CommandHandlers, Lifecycle } from './service.js';
 import { SettingsService } from './settings-service.js';
@@ -37,6 +38,8 @@ export interface EngineOptions {
   gpu?: GpuReportOptions;
   /** For tests: a fake model store, and the progress event interval. */
   models?: Pick<ModelServiceOptions, 'createStore' | 'intervalMs' | 'now'>;
+  /** The network service: the inference worker entry for the local miners; tests' overrides. */
+  network?: Pick<NetworkServiceOptions, 'workerEntry' | 'local' | 'connectRemote' | 'retryMs'>;
   now?: () => Date;
 }
 
@@ -51,6 +54,8 @@ export class Engine {
   readonly settings: SettingsService;
   readonly models: ModelService;
   readonly gpu: GpuService;
+  /** Not started by the constructor: the shells call `network.start()` once they listen. */
+  readonly network: NetworkService;
   private readonly logs: LogService;
   private readonly statusService: StatusService;
   /** In start order; stopped in reverse. */
@@ -75,7 +80,10 @@ export class Engine {
     this.settings = new SettingsService(settingsStore, {
       events: this.events,
       log: this.log,
-      onChange: (after) => (this.logs.level = after.logLevel),
+      onChange: (after) => {
+        this.logs.level = after.logLevel;
+        void this.network.applySettings(after.network);
+      },
     });
     this.statusService = new StatusService({
       host: options.host,
@@ -91,13 +99,20 @@ export class Engine {
       emit: (event) => this.events.emit('model', event),
       ...options.models,
     });
-    this.services = [this.logs, this.settings, this.statusService, this.gpu, this.models];
+    this.network = new NetworkService({
+      events: this.events,
+      log: this.logger('network'),
+      settings: () => this.settings.get().network,
+      ...options.network,
+    });
+    this.services = [this.logs, this.settings, this.statusService, this.gpu, this.models, this.network];
     this.handlers = {
       ...this.statusService.handlers,
       ...this.logs.handlers,
       ...this.settings.handlers,
       ...this.gpu.handlers,
       ...this.models.handlers,
+      ...this.network.handlers,
       ...pendingCommands,
     };
     this.log.info(`BittAudio ${APP_VERSION} engine started`, { host: options.host, dataDir: options.dataDir });

@@ -8,7 +8,6 @@ import type { HandlerSlice } from './service.js';
 
 type Pending =
   | 'models.import'
-  | 'network.status'
   | 'neuron.status'
   | 'neuron.start'
   | 'neuron.stop'
@@ -24,7 +23,6 @@ function missing(what: string): () => never {
 
 export const pendingCommands: HandlerSlice<Pending> = {
   'models.import': missing('Importing a model folder'),
-  'network.status': missing('The network service'),
   'neuron.status': missing('The miner service'),
   'neuron.start': missing('The miner service'),
   'neuron.stop': missing('The miner service'),

@@ -24,9 +24,9 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The probe script the build copies beside the bundles. */
-function builtProbeScript(): string | null {
-  const file = fileURLToPath(new URL('./probe-child.mjs', import.meta.url));
+/** A file the build puts beside the bundles (the probe script, the inference worker), if there. */
+function builtFile(name: string): string | null {
+  const file = fileURLToPath(new URL(`./${name}`, import.meta.url));
   return existsSync(file) ? file : null;
 }
 
@@ -100,7 +100,8 @@ and open the printed link on your computer.`,
         port: options.port,
         allowHosts: options.allowHost,
         staticDir: builtRendererDir(),
-        probeScript: builtProbeScript(),
+        probeScript: builtFile('probe-child.mjs'),
+        workerEntry: builtFile('inference-worker.js'),
       });
       const shutdown = (reason: string): void => {
         daemon.engine.log.info(`Stopping: ${reason}`);

@@ -12,6 +12,8 @@ export interface DaemonOptions {
   staticDir: string | null;
   /** The execution-provider probe (dist/main/probe-child.mjs); without it providers show as not probed. */
   probeScript?: string | null;
+  /** The inference worker entry (dist/main/inference-worker.js); the local network's miners generate there. */
+  workerEntry?: string | null;
   /** Where log lines and the banner go; the daemon prints to the terminal. */
   print?: (text: string) => void;
   printLog?: (text: string) => void;
@@ -31,6 +33,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     host: 'daemon',
     onLogLine: (line) => printLog(formatLogLine(line)),
     ...(options.probeScript ? { gpu: { probe: { script: options.probeScript } } } : {}),
+    network: { workerEntry: options.workerEntry ?? null },
   });
   let server: HostServer;
   try {
@@ -56,6 +59,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   print(`Open the app: ${server.url}`);
   print('The link holds this launch’s access token; keep it private. Stop with Ctrl+C.');
   print('');
+  // After the link: the network loads the devnet and the miners' model, which takes a moment.
+  void engine.network.start();
   let stopping: Promise<void> | undefined;
   return {
     engine,
@@ -63,6 +68,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     stop: () =>
       (stopping ??= (async () => {
         await server.close();
+        await engine.network.stop();
         engine.close();
       })()),
   };

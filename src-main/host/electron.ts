@@ -96,6 +96,8 @@ function start(): void {
     registerIpc(engine);
     mainWindow = createWindow();
     mainWindow.on('closed', () => (mainWindow = undefined));
+    // The local network's miners generate in this process here (the utilityProcess worker is not wired yet).
+    void engine.network.start();
   });
 
   app.on('window-all-closed', () => app.quit());

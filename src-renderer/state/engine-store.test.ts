@@ -5,7 +5,7 @@ import { HostApiError } from '../../src-shared/api/errors.js';
 import type { GpuReport } from '../../src-shared/schemas/gpu.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import type { ModelListEntry } from '../../src-shared/schemas/model-manifest.js';
-import type { Settings } from '../../src-shared/schemas/settings.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../src-shared/schemas/settings.js';
 import type { EngineStatus } from '../../src-shared/schemas/status.js';
 import { CPU_REPORT, CUDA_REPORT } from '../testing/gpu-reports.js';
 import { createEngineStore } from './engine-store.js';
@@ -22,7 +22,7 @@ const STATUS: EngineStatus = {
   platform: 'linux',
   nodeVersion: 'v20.19.0',
 };
-const SETTINGS: Settings = { hardwareAcceleration: false, logLevel: 'info', theme: 'system' };
+const SETTINGS: Settings = { ...DEFAULT_SETTINGS, hardwareAcceleration: false, logLevel: 'info', theme: 'system' };
 const line = (id: number): LogEntry => ({ id, time: STATUS.startedAt, level: 'info', source: 't', message: `#${id}` });
 
 type Handler<C extends CommandName> = (input: CommandInput<C>) => Promise<CommandOutput<C>>;

@@ -3,6 +3,36 @@ import { LogLevelSchema } from './logs.js';
 
 export const ThemeSchema = z.enum(['system', 'dark', 'light']);
 
+/** Names of the public networks (chain §1.1) a remote endpoint may be given as. */
+const NETWORK_NAMES = ['finney', 'test', 'archive', 'local'];
+
+/**
+ * The network the engine connects to. `local` (the default) is the built-in local network: a
+ * devnet chain with local miners and a test validator, nothing leaves the machine. `remote` is a
+ * real subtensor endpoint. A change takes effect at once (the network is replaced).
+ */
+export const NetworkSettingsSchema = z.strictObject({
+  mode: z.enum(['local', 'remote']),
+  /** Remote: finney, test, archive, local (ws://127.0.0.1:9944), or a ws:// or wss:// URL. */
+  endpoint: z
+    .string()
+    .max(2048)
+    .refine(
+      (value) => NETWORK_NAMES.includes(value) || /^wss?:\/\/[^\s]+$/.test(value),
+      `a network name (${NETWORK_NAMES.join(', ')}) or a ws:// or wss:// URL`,
+    ),
+  netuid: z.number().int().min(1).max(65535),
+  /** Local network: milliseconds per block. */
+  localBlockTimeMs: z.number().int().min(50).max(60_000),
+  /** Local network: miners it runs besides yours. */
+  localMiners: z.number().int().min(0).max(8),
+  /** Remote: the port our axon listens on (and announces). */
+  axonPort: z.number().int().min(1).max(65535),
+  /** Remote: the address validators reach our axon at; null detects this machine's first non-loopback IPv4. */
+  externalIp: z.string().min(1).max(64).nullable(),
+});
+export type NetworkSettings = z.infer<typeof NetworkSettingsSchema>;
+
 /** User settings; the store keeps one row per key. */
 export const SettingsSchema = z.strictObject({
   /**
@@ -13,6 +43,7 @@ export const SettingsSchema = z.strictObject({
   /** Lines below this level are neither kept nor shown. */
   logLevel: LogLevelSchema,
   theme: ThemeSchema,
+  network: NetworkSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -21,6 +52,15 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   hardwareAcceleration: false,
   logLevel: 'info',
   theme: 'system',
+  network: Object.freeze({
+    mode: 'local',
+    endpoint: 'finney',
+    netuid: 50,
+    localBlockTimeMs: 1000,
+    localMiners: 2,
+    axonPort: 8091,
+    externalIp: null,
+  }),
 });
 
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
