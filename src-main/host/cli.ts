@@ -41,6 +41,7 @@ const LAZY_GROUPS: Record<CommandGroupName, () => Promise<(program: Command) => 
   wallet: async () => (await import('./commands/wallet.js')).registerWalletCommands,
   chain: async () => (await import('./commands/chain.js')).registerChainCommands,
   miner: async () => (await import('./commands/miner.js')).registerMinerCommand,
+  devnet: async () => (await import('./commands/devnet.js')).registerDevnetCommand,
   generate: async () => (await import('../inference/generate/cli.js')).registerGenerateCommand,
 };
 
