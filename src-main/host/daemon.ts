@@ -1,6 +1,7 @@
 /** The headless daemon: the engine plus the local HTTP/WebSocket server, until a signal stops it. */
 import { Engine } from '../engine/engine.js';
 import { formatLogLine } from '../log/logger.js';
+import { removeDaemonFile, writeDaemonFile } from './daemon-file.js';
 import { isLoopbackAddress } from './security.js';
 import { startHostServer, type HostServer } from './server.js';
 
@@ -59,6 +60,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   print(`Open the app: ${server.url}`);
   print('The link holds this launch’s access token; keep it private. Stop with Ctrl+C.');
   print('');
+  // Terminal commands of this data folder find the daemon through this file (daemon-file.ts).
+  const api = new URL(server.url);
+  await writeDaemonFile(options.dataDir, { api: api.origin, token: server.token, pid: process.pid }).catch(
+    (error: unknown) =>
+      engine.log.warn('Could not write daemon.json; terminal commands will not find this daemon', {
+        error: String(error),
+      }),
+  );
   // After the link: the network loads the devnet and the miners' model, which takes a moment.
   void engine.network.start();
   let stopping: Promise<void> | undefined;
@@ -67,6 +76,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     server,
     stop: () =>
       (stopping ??= (async () => {
+        removeDaemonFile(options.dataDir);
         await server.close();
         await engine.network.stop();
         engine.close();
