@@ -43,6 +43,7 @@ describe('daemon.json', () => {
       });
       try {
         const found = findDaemon(dataDir);
+        if (!found) throw new Error('the daemon wrote no daemon.json');
         expect(found).toEqual({
           api: `http://127.0.0.1:${daemon.server.port}`,
           token: daemon.server.token,

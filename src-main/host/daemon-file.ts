@@ -5,12 +5,11 @@
  * over HTTP with that token, the same way a script would. A file left by a daemon that died is
  * recognised by its pid and ignored.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { commands, type CommandInput, type CommandName, type CommandOutput } from '../../src-shared/api/contract.js';
 import { HostApiError } from '../../src-shared/api/errors.js';
-import { writeFileAtomic } from '../wallet/atomic-write.js';
 
 export const DAEMON_FILE = 'daemon.json';
 
@@ -22,8 +21,16 @@ const DaemonFileSchema = z.strictObject({
 });
 export type DaemonFile = z.infer<typeof DaemonFileSchema>;
 
-export async function writeDaemonFile(dataDir: string, info: DaemonFile): Promise<void> {
-  await writeFileAtomic(join(dataDir, DAEMON_FILE), `${JSON.stringify(info)}\n`, { overwrite: true, mode: 0o600 });
+/**
+ * Written synchronously, temp file then rename: the daemon's start must not yield here (a signal
+ * or the launcher's end arriving meanwhile would find no handler yet), and a reader never sees
+ * half a file. Readable by this user only: it holds the token.
+ */
+export function writeDaemonFile(dataDir: string, info: DaemonFile): void {
+  const file = join(dataDir, DAEMON_FILE);
+  const temp = join(dataDir, `.${DAEMON_FILE}.${process.pid}.tmp`);
+  writeFileSync(temp, `${JSON.stringify(info)}\n`, { mode: 0o600 });
+  renameSync(temp, file);
 }
 
 /** Removes the file if it is still this process's (a newer daemon may have replaced it). */

@@ -61,13 +61,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   print('The link holds this launch’s access token; keep it private. Stop with Ctrl+C.');
   print('');
   // Terminal commands of this data folder find the daemon through this file (daemon-file.ts).
-  const api = new URL(server.url);
-  await writeDaemonFile(options.dataDir, { api: api.origin, token: server.token, pid: process.pid }).catch(
-    (error: unknown) =>
-      engine.log.warn('Could not write daemon.json; terminal commands will not find this daemon', {
-        error: String(error),
-      }),
-  );
+  try {
+    writeDaemonFile(options.dataDir, { api: new URL(server.url).origin, token: server.token, pid: process.pid });
+  } catch (error) {
+    engine.log.warn('Could not write daemon.json; terminal commands will not find this daemon', {
+      error: String(error),
+    });
+  }
   // After the link: the network loads the devnet and the miners' model, which takes a moment.
   void engine.network.start();
   let stopping: Promise<void> | undefined;
