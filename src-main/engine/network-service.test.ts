@@ -9,6 +9,7 @@ import { HostApiError } from '../../src-shared/api/errors.js';
 import { NetworkMetagraphSchema, NetworkStatusSchema, type NetworkStatus } from '../../src-shared/schemas/network.js';
 import { DEFAULT_SETTINGS, type NetworkSettings } from '../../src-shared/schemas/settings.js';
 import type { Chain } from '../chain/chain.js';
+import type { ChainConnection } from '../chain/types.js';
 import { DevnetChain } from '../devnet/index.js';
 import { LogRoot } from '../log/logger.js';
 import { EventBus } from './events.js';
@@ -183,6 +184,34 @@ describe('NetworkService', () => {
       'starting',
       'running',
     ]);
+  });
+
+  it('says while running that the connection was lost and is being retried, and clears it once back', async () => {
+    /** A devnet whose connection the test can drop, as a SubtensorChain reports it. */
+    class DroppingChain extends DevnetChain {
+      private readonly watchers = new Set<(state: ChainConnection) => void>();
+      override onConnection(listener: (state: ChainConnection) => void): () => void {
+        this.watchers.add(listener);
+        listener(this.connection);
+        return () => this.watchers.delete(listener);
+      }
+      report(state: ChainConnection): void {
+        for (const watcher of this.watchers) watcher(state);
+      }
+    }
+    const chain = new DroppingChain();
+    chain.createSubnet(50, { tempo: 360 });
+    const { service, events } = make({ mode: 'remote', endpoint: 'finney' }, { connectRemote: async () => chain });
+    await service.start();
+    expect(service.status()).toMatchObject({ state: 'running', error: null });
+    chain.report({ status: 'disconnected', endpoint: 'wss://x', reason: 'socket closed', retryInMs: 2000 });
+    expect(service.status()).toMatchObject({
+      state: 'running',
+      error: 'Disconnected from wss://x (socket closed); reconnecting in 2 s.',
+    });
+    expect(networkEvents(events).at(-1)?.error).toMatch(/^Disconnected/);
+    chain.report(chain.connection);
+    expect(service.status().error).toBeNull();
   });
 
   it('replaces the network when its settings change, and not when they do not', { timeout: 60_000 }, async () => {

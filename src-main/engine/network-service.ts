@@ -45,6 +45,8 @@ interface Running {
   handle: NetworkHandle;
   local: LocalNetwork | null;
   tempo: number | null;
+  /** What the connection says while the network runs (lost and reconnecting, an old runtime). */
+  note: string | null;
   teardown(): Promise<void>;
 }
 
@@ -132,7 +134,7 @@ export class NetworkService implements Service<NetworkCommands>, NetworkProvider
             lastWeightsBlock: validator.lastWeightsBlock,
           }
         : null,
-      error: this.error,
+      error: this.error ?? this.running?.note ?? null,
     };
   }
 
@@ -245,6 +247,7 @@ export class NetworkService implements Service<NetworkCommands>, NetworkProvider
     return {
       local,
       tempo,
+      note: null,
       handle: {
         kind: 'local',
         chain: local.chain,
@@ -294,9 +297,10 @@ export class NetworkService implements Service<NetworkCommands>, NetworkProvider
     const externalIp = settings.externalIp ?? detectExternalIp();
     if (!externalIp)
       log.warn('This machine has no address others can reach; set the external IP in the network settings.');
-    return {
+    const running: Running = {
       local: null,
       tempo,
+      note: null,
       handle: {
         kind: 'remote',
         chain,
@@ -307,9 +311,23 @@ export class NetworkService implements Service<NetworkCommands>, NetworkProvider
       },
       teardown: async () => {
         offBlock();
+        offConnection();
         await chain.close();
       },
     };
+    // The client reconnects by itself; meanwhile the status says so.
+    const offConnection = chain.onConnection((connection) => {
+      const note =
+        connection.status === 'disconnected'
+          ? `Disconnected from ${connection.endpoint} (${connection.reason}); reconnecting in ${Math.ceil(connection.retryInMs / 1000)} s.`
+          : connection.status === 'connecting'
+            ? `Reconnecting to ${connection.endpoint}…`
+            : (connection.warning ?? null);
+      if (note === running.note) return;
+      running.note = note;
+      if (this.running === running) this.options.events.emit('network', this.status());
+    });
+    return running;
   }
 
   private setState(state: NetworkStatus['state'], error: string | null): void {

@@ -3,7 +3,10 @@
  * on loopback axons, and the test validator's signed HTTP queries and weights. Blocks are driven
  * by hand (blockTimeMs: null) except in the test of the block timer.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { musicGeneration } from '../../src-shared/synapse/music-generation.js';
 import { blocksUntilNextEpoch } from '../chain/epoch.js';
@@ -31,6 +34,18 @@ describe('LocalNetwork', () => {
     const repo = fromSource?.replace(/[\\/]models[\\/]tiny[\\/]musicgen$/, '') ?? '';
     expect(findTinyModel(`${repo}/dist/main`)).toBe(fromSource);
     expect(findTinyModel('/nonexistent/a/b')).toBeNull();
+  });
+
+  it('finds the model unpacked beside app.asar in the packaged app', () => {
+    const resources = mkdtempSync(join(tmpdir(), 'bittaudio-asar-'));
+    try {
+      const unpacked = join(resources, 'app.asar.unpacked', 'models', 'tiny', 'musicgen');
+      mkdirSync(join(unpacked, 'onnx'), { recursive: true });
+      writeFileSync(join(unpacked, 'config.json'), '{}');
+      expect(findTinyModel(join(resources, 'app.asar', 'dist', 'main'))).toBe(unpacked);
+    } finally {
+      rmSync(resources, { recursive: true, force: true });
+    }
   });
 
   it(
