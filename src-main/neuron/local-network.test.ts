@@ -13,7 +13,7 @@ import { blocksUntilNextEpoch } from '../chain/epoch.js';
 import { MusicgenGenerator } from '../inference/generate/musicgen.js';
 import { LogRoot } from '../log/logger.js';
 import { Dendrite } from '../net/dendrite.js';
-import { findTinyModel, freePort, LocalNetwork } from './local-network.js';
+import { chooseLoopbackHost, findTinyModel, freePort, LocalNetwork } from './local-network.js';
 
 const log = new LogRoot(() => undefined).logger('local-network');
 const running: LocalNetwork[] = [];
@@ -139,6 +139,29 @@ describe('LocalNetwork', () => {
     expect(round.answered).toEqual([]);
     expect(validator.status()).toMatchObject({ queries: 2, answered: 1 });
     expect(validator.status().scores.get(local?.uid ?? -1)).toBe(0.25);
+  });
+
+  it('falls back to 127.0.0.1 with the devnet’s local-only mode where 127.0.0.2 cannot be bound (macOS)', async () => {
+    const refused = Object.assign(new Error('listen EADDRNOTAVAIL: address not available 127.0.0.2'), {
+      code: 'EADDRNOTAVAIL',
+    });
+    expect(await chooseLoopbackHost(() => Promise.reject(refused))).toEqual({
+      host: '127.0.0.1',
+      acceptLoopbackAxonIp: true,
+    });
+    expect(await chooseLoopbackHost(() => Promise.resolve(0))).toEqual({
+      host: '127.0.0.2',
+      acceptLoopbackAxonIp: false,
+    });
+  });
+
+  it('runs on 127.0.0.1 in that mode: served there, and a round answered', { timeout: 60_000 }, async () => {
+    const network = await start({ miners: 1, loopback: { host: '127.0.0.1', acceptLoopbackAxonIp: true } });
+    const [local] = network.localMiners;
+    const graph = await network.chain.metagraph(network.netuid);
+    expect(graph.neurons[local?.uid ?? -1]?.axon).toMatchObject({ ip: '127.0.0.1', port: local?.port });
+    network.chain.advance(1);
+    expect(await network.testValidator.runRound()).toMatchObject({ answered: [local?.uid], weightsSet: true });
   });
 
   it(

@@ -45,6 +45,8 @@ export interface LocalNetworkOptions {
   modelDir?: string;
   /** One generator the local miners share; default the tiny model in this process, on the CPU. */
   generator?: MusicGenerator;
+  /** Where the axons listen and what they announce; default chooseLoopbackHost(). */
+  loopback?: { host: string; acceptLoopbackAxonIp: boolean };
   /** Test validator settings (its chain, subnet and hotkey are the network's). */
   testValidator?: Pick<TestValidatorOptions, 'everyBlocks' | 'durationTokens' | 'timeoutSeconds' | 'alpha'>;
 }
@@ -89,7 +91,7 @@ export class LocalNetwork {
         'The tiny MusicGen model (models/tiny/musicgen) is missing from this installation; the local network needs it for its miners.',
       );
     }
-    const loopback = await chooseLoopbackHost();
+    const loopback = options.loopback ?? (await chooseLoopbackHost());
     const devnet = await createDemoDevnet({
       netuid: options.netuid ?? DEFAULT_LOCAL_NETUID,
       miners: count + 1,
@@ -199,9 +201,11 @@ export function findTinyModel(from: string = dirname(fileURLToPath(import.meta.u
 }
 
 /** 127.0.0.2 where it can be bound (Linux), else 127.0.0.1 with the devnet's local-only mode. */
-export async function chooseLoopbackHost(): Promise<{ host: string; acceptLoopbackAxonIp: boolean }> {
+export async function chooseLoopbackHost(
+  canBind: (host: string) => Promise<unknown> = freePort,
+): Promise<{ host: string; acceptLoopbackAxonIp: boolean }> {
   try {
-    await freePort('127.0.0.2');
+    await canBind('127.0.0.2');
     return { host: '127.0.0.2', acceptLoopbackAxonIp: false };
   } catch {
     return { host: '127.0.0.1', acceptLoopbackAxonIp: true };
