@@ -49,7 +49,8 @@ describe('the app in a browser, served by the daemon', () => {
       await expect.poll(() => page.getByRole('link', { name, exact: true }).count()).toBe(1);
     }
     await page.getByRole('link', { name: 'Generations', exact: true }).click();
-    await expect.poll(() => page.locator('main').textContent()).toMatch(/This page will list the music/);
+    // No miner has run on this fresh data folder: the library says how clips arrive.
+    await expect.poll(() => page.locator('main').textContent()).toMatch(/No clips yet|Could not list the clips/);
     expect(await page.locator('main').textContent()).not.toMatch(/issue #\d/);
   });
 

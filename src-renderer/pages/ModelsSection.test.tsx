@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { HostApiError } from '../../src-shared/api/errors.js';
 import type { ModelDownloadEvent, ModelListEntry } from '../../src-shared/schemas/model-manifest.js';
 import { ModelListEntrySchema } from '../../src-shared/schemas/model-manifest.js';
-import type { ModelsState } from '../state/engine-store.js';
+import { NO_MODEL_IMPORT, type ModelsState } from '../state/engine-store.js';
 import { ModelsView } from './ModelsSection.js';
 
 const LICENSE = {
@@ -64,10 +64,25 @@ function running(patch: Partial<ModelDownloadEvent> = {}): ModelDownloadEvent {
 }
 
 function render(models: Partial<ModelsState>, connected = true): string {
-  const state: ModelsState = { entries: null, loading: false, error: null, downloads: {}, actionErrors: {}, ...models };
+  const state: ModelsState = {
+    entries: null,
+    loading: false,
+    error: null,
+    downloads: {},
+    actionErrors: {},
+    import: NO_MODEL_IMPORT,
+    ...models,
+  };
   const noop = (): void => undefined;
   return renderToStaticMarkup(
-    <ModelsView models={state} connected={connected} onDownload={noop} onCancel={noop} onDelete={noop} />,
+    <ModelsView
+      models={state}
+      connected={connected}
+      onDownload={noop}
+      onCancel={noop}
+      onDelete={noop}
+      onImport={noop}
+    />,
   );
 }
 

@@ -15,6 +15,7 @@ import type {
 import { formatBytes, formatDuration } from '../format.js';
 import { useEngine } from '../state/engine-context.js';
 import { modelKey, type ModelsState } from '../state/engine-store.js';
+import { ModelImportForm } from './ModelImportForm.js';
 
 const STATE_TONE: Record<ModelState, 'ok' | 'warn' | 'error' | 'neutral'> = {
   ready: 'ok',
@@ -27,6 +28,7 @@ export interface ModelsActions {
   onDownload(id: string, dtype: ModelDtype): void;
   onCancel(id: string, dtype: ModelDtype): void;
   onDelete(id: string, dtype: ModelDtype): void;
+  onImport(dir: string, id?: string): void;
 }
 
 export function ModelsSection(): ReactNode {
@@ -36,6 +38,7 @@ export function ModelsSection(): ReactNode {
   const downloadModel = useEngine((state) => state.downloadModel);
   const cancelModelDownload = useEngine((state) => state.cancelModelDownload);
   const deleteModel = useEngine((state) => state.deleteModel);
+  const importModel = useEngine((state) => state.importModel);
 
   useEffect(() => {
     if (connected) void loadModels();
@@ -53,6 +56,7 @@ export function ModelsSection(): ReactNode {
         }
         void deleteModel(id, dtype);
       }}
+      onImport={(dir, id) => void importModel(dir, id)}
     />
   );
 }
@@ -77,6 +81,16 @@ export function ModelsView({
           </p>
         </div>
       )}
+      <ModelImportForm
+        state={models.import}
+        progress={
+          models.import.accepted === null
+            ? undefined
+            : models.downloads[modelKey(models.import.accepted.id, models.import.accepted.dtype)]
+        }
+        connected={connected}
+        onImport={actions.onImport}
+      />
       {models.entries === null ? (
         <p className="panel muted" role="status" data-testid="models-status">
           {!connected

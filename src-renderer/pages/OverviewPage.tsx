@@ -3,6 +3,7 @@ import type { EngineStatus } from '../../src-shared/schemas/status.js';
 import { currentUptime, formatDuration } from '../format.js';
 import { useEngine } from '../state/engine-context.js';
 import { useNow } from '../use-now.js';
+import { AlertsPanel, ChainPanel, NetworkPanel, NeuronPanel, QueuePanel } from './MinerPanels.js';
 
 const HOST_HINT: Record<EngineStatus['host'], string> = {
   electron: 'the desktop app runs the engine',
@@ -10,7 +11,7 @@ const HOST_HINT: Record<EngineStatus['host'], string> = {
 };
 
 const ROLE_HINT: Record<EngineStatus['role'], string> = {
-  idle: 'neither mining nor validating in the app yet; mining runs from the command line (the miner command, see the README)',
+  idle: 'neither mining nor validating: start the miner below',
   miner: 'answering validators with generated music',
   validator: 'scoring miners',
 };
@@ -21,6 +22,11 @@ export function OverviewPage(): ReactNode {
   const connected = useEngine((state) => state.connection.status === 'connected');
   const transport = useEngine((state) => state.transport);
   const loadErrors = useEngine((state) => state.loadErrors);
+  const neuron = useEngine((state) => state.neuron);
+  const network = useEngine((state) => state.network);
+  const jobs = useEngine((state) => state.jobs);
+  const startNeuron = useEngine((state) => state.startNeuron);
+  const stopNeuron = useEngine((state) => state.stopNeuron);
 
   return (
     <section className="page" aria-labelledby="page-title">
@@ -32,6 +38,16 @@ export function OverviewPage(): ReactNode {
           ))}
         </div>
       )}
+      <AlertsPanel alerts={neuron.value?.alerts ?? []} />
+      <NeuronPanel
+        neuron={neuron}
+        connected={connected}
+        onStart={() => void startNeuron()}
+        onStop={() => void stopNeuron()}
+      />
+      <QueuePanel neuron={neuron.value} jobs={jobs} />
+      <ChainPanel neuron={neuron.value} />
+      <NetworkPanel network={network} />
       {status === null ? (
         <p className="panel muted">{connected ? 'Loading the engine status…' : 'Waiting for the engine…'}</p>
       ) : (

@@ -11,26 +11,3 @@ export function WalletPage(): ReactNode {
     />
   );
 }
-
-export function GenerationsPage(): ReactNode {
-  return (
-    <PlaceholderPage
-      title="Generations"
-      purpose="This page will list the music this machine generated or scored: the prompt, a waveform to play, how long it took and how it scored."
-      today={
-        'Not yet served by a miner here. Today one clip can be made from the command line: ' +
-        '`node dist/main/cli.js generate "lo-fi beat" --model models/tiny/musicgen --seconds 2 --out beat.wav`.'
-      }
-    />
-  );
-}
-
-export function RewardsPage(): ReactNode {
-  return (
-    <PlaceholderPage
-      title="Rewards"
-      purpose="This page will follow what your neuron earns on subnet 50: emission, incentive, trust and stake over time."
-      today="Not yet recorded: that needs a running miner or validator. Today `node dist/main/cli.js chain metagraph --netuid 50` shows every uid's current incentive and emission."
-    />
-  );
-}

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionState, HostClient } from '../../src-shared/api/client.js';
-import type { CommandInput, CommandName, CommandOutput, HostEvent } from '../../src-shared/api/contract.js';
 import { HostApiError } from '../../src-shared/api/errors.js';
 import type { GpuReport } from '../../src-shared/schemas/gpu.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import type { ModelListEntry } from '../../src-shared/schemas/model-manifest.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src-shared/schemas/settings.js';
 import type { EngineStatus } from '../../src-shared/schemas/status.js';
+import { FakeHostClient, WELCOME, deferred, flush } from '../testing/fake-host-client.js';
 import { CPU_REPORT, CUDA_REPORT } from '../testing/gpu-reports.js';
 import { createEngineStore } from './engine-store.js';
 import { MAX_LOG_LINES } from './log-buffer.js';
 
-const WELCOME = { protocol: 1, version: '1.0.0', commands: [], events: [] };
 const STATUS: EngineStatus = {
   version: '1.0.0',
   host: 'daemon',
@@ -25,56 +23,17 @@ const STATUS: EngineStatus = {
 const SETTINGS: Settings = { ...DEFAULT_SETTINGS, hardwareAcceleration: false, logLevel: 'info', theme: 'system' };
 const line = (id: number): LogEntry => ({ id, time: STATUS.startedAt, level: 'info', source: 't', message: `#${id}` });
 
-type Handler<C extends CommandName> = (input: CommandInput<C>) => Promise<CommandOutput<C>>;
-
-/** A HostClient whose replies and events the test controls. */
-class FakeClient implements HostClient {
-  readonly transport = 'websocket' as const;
-  connection: ConnectionState = { status: 'connecting' };
-  readonly calls: { command: CommandName; input: unknown }[] = [];
-  handlers: { [C in CommandName]?: Handler<C> } = {
-    'status.get': async () => STATUS,
-    'logs.list': async () => ({ entries: [line(1), line(2)] }),
-    'settings.get': async () => SETTINGS,
-    'settings.update': async (patch) => ({ ...SETTINGS, ...patch }),
-  };
-  readonly #connectionListeners = new Set<(state: ConnectionState) => void>();
-  readonly #eventListeners = new Set<(event: HostEvent) => void>();
-
-  call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>> {
-    this.calls.push({ command, input });
-    const handler = this.handlers[command] as Handler<C> | undefined;
-    return handler ? handler(input) : Promise.reject(new HostApiError('unknown_command', command));
-  }
-  onEvent(listener: (event: HostEvent) => void): () => void {
-    this.#eventListeners.add(listener);
-    return () => this.#eventListeners.delete(listener);
-  }
-  onConnection(listener: (state: ConnectionState) => void): () => void {
-    this.#connectionListeners.add(listener);
-    return () => this.#connectionListeners.delete(listener);
-  }
-  mediaUrl(path: string): string {
-    return `http://127.0.0.1:1/media/${path}`;
-  }
-  close(): void {}
-
-  setConnection(state: ConnectionState): void {
-    this.connection = state;
-    for (const listener of this.#connectionListeners) listener(state);
-  }
-  emit(event: HostEvent): void {
-    for (const listener of this.#eventListeners) listener(event);
+/** The engine's answers to the snapshot a connect asks for; tests change them per case. */
+class FakeClient extends FakeHostClient {
+  constructor() {
+    super({
+      'status.get': async () => STATUS,
+      'logs.list': async () => ({ entries: [line(1), line(2)] }),
+      'settings.get': async () => SETTINGS,
+      'settings.update': async (patch) => ({ ...SETTINGS, ...patch }),
+    });
   }
 }
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
-const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('engine store', () => {
   it('loads status, logs and settings when the client connects', async () => {

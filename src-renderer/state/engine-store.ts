@@ -1,20 +1,34 @@
 /**
  * What the renderer knows about the engine, kept current from the HostClient: a snapshot at each
- * connect (status.get, logs.list, settings.get) and then the live events, plus the GPU report,
- * fetched only when asked for (checkGpu) because producing it can take a minute. Pages read it;
- * only this module talks to the client for these data.
+ * connect (status.get, logs.list, settings.get; and the miner's: neuron.status, network.status,
+ * rewards.list) and then the live events, plus the GPU report, fetched only when asked for
+ * (checkGpu) because producing it can take a minute, and the generations library, listed when the
+ * Generations page asks. Pages read it; only this module talks to the client for these data.
  */
 import { createStore } from 'zustand/vanilla';
 import type { StoreApi } from 'zustand/vanilla';
 import type { ConnectionState, HostClient } from '../../src-shared/api/client.js';
 import type { HostEvent } from '../../src-shared/api/contract.js';
 import { HostApiError } from '../../src-shared/api/errors.js';
+import type { GenerationEvent, StoredGenerationItem } from '../../src-shared/schemas/generation.js';
 import type { GpuReport } from '../../src-shared/schemas/gpu.js';
 import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import type { ModelDownloadEvent, ModelDtype, ModelListEntry } from '../../src-shared/schemas/model-manifest.js';
+import type { NetworkStatus } from '../../src-shared/schemas/network.js';
+import type { NeuronStatus, RewardSnapshot } from '../../src-shared/schemas/neuron.js';
 import type { Settings, SettingsPatch } from '../../src-shared/schemas/settings.js';
 import type { EngineStatus } from '../../src-shared/schemas/status.js';
+import {
+  EMPTY_LIBRARY,
+  LIBRARY_PAGE_SIZE,
+  applyJobEvent,
+  applyListing,
+  insertStored,
+  type GenerationLibrary,
+  type LibraryQuery,
+} from './generation-library.js';
 import { MAX_LOG_LINES, appendLog, mergeLogs } from './log-buffer.js';
+import { MAX_REWARD_POINTS, appendReward } from './rewards.js';
 
 export interface EngineState {
   readonly connection: ConnectionState;
@@ -44,6 +58,46 @@ export interface EngineState {
   downloadModel(id: string, dtype: ModelDtype): Promise<void>;
   cancelModelDownload(id: string, dtype: ModelDtype): Promise<void>;
   deleteModel(id: string, dtype: ModelDtype): Promise<void>;
+  /** Asks the engine to import a model folder on its machine; a refusal lands in `models.import.error`. Never rejects. */
+  importModel(dir: string, id?: string): Promise<void>;
+  /** A loadable URL for a stored generation's `mediaPath` (the client's media route). */
+  mediaUrl(path: string): string;
+  readonly network: Loaded<NetworkStatus>;
+  readonly neuron: NeuronView;
+  /** Starts / stops the miner; a refusal lands in `neuron.actionError`. Never rejects. */
+  startNeuron(): Promise<void>;
+  stopNeuron(): Promise<void>;
+  /** Epoch snapshots of our uid, oldest first; items null before the first listing. */
+  readonly rewards: Loaded<readonly RewardSnapshot[]>;
+  /** Generation jobs queued or running now, from the `generation` events since the last connect. */
+  readonly jobs: readonly GenerationEvent[];
+  readonly library: GenerationLibrary;
+  /** Lists a page of the history: a new search goes back to the first page. Never rejects. */
+  loadGenerations(query: Partial<LibraryQuery>): Promise<void>;
+}
+
+/** Something loaded at connect and then kept live by events. */
+export interface Loaded<T> {
+  /** null before the first answer. */
+  readonly value: T | null;
+  /** Why the last load failed (e.g. `unavailable` from an engine without the service). */
+  readonly error: HostApiError | null;
+}
+
+export interface NeuronView extends Loaded<NeuronStatus> {
+  /** A start or stop asked from this window and not answered yet. */
+  readonly action: 'starting' | 'stopping' | null;
+  /** Why the last start or stop was refused; cleared when the next one starts. */
+  readonly actionError: HostApiError | null;
+}
+
+export interface ModelImport {
+  /** The folder being handed to the engine (until models.import answers). */
+  readonly submitting: string | null;
+  /** What the engine accepted: its `model` events under this id and dtype are the import's progress. */
+  readonly accepted: { readonly id: string; readonly dtype: ModelDtype; readonly dir: string } | null;
+  /** Why the folder was refused. */
+  readonly error: HostApiError | null;
 }
 
 /** `musicgen-small@q8`: how downloads and errors are keyed. */
@@ -61,7 +115,10 @@ export interface ModelsState {
   readonly downloads: Readonly<Record<string, ModelDownloadEvent>>;
   /** A refused download, cancel or delete, by modelKey; cleared when the next action on it starts. */
   readonly actionErrors: Readonly<Record<string, HostApiError>>;
+  readonly import: ModelImport;
 }
+
+export const NO_MODEL_IMPORT: ModelImport = { submitting: null, accepted: null, error: null };
 
 export interface GpuCheck {
   /** The last report received; kept while a new check runs or after one fails. */
@@ -93,6 +150,14 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
   let gpuInFlight: Promise<void> | null = null;
   /** Moves with each models.list, so that only the latest one may write its answer. */
   let modelsGeneration = 0;
+  // As statusVersion: moved by live events so that an older snapshot answer cannot overwrite them.
+  let neuronVersion = 0;
+  let networkVersion = 0;
+  let rewardsVersion = 0;
+  /** Moves with each generations.list; only the latest one writes its answer. */
+  let libraryGeneration = 0;
+  /** While a listing is in flight: the clips stored meanwhile, which it may not include. */
+  let storedDuringListing: StoredGenerationItem[] | null = null;
 
   const store = createStore<EngineState>()(() => ({
     connection: client.connection,
@@ -111,7 +176,7 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     },
     gpu: { report: null, running: null, error: null },
     checkGpu: (refresh) => checkGpu(refresh),
-    models: { entries: null, loading: false, error: null, downloads: {}, actionErrors: {} },
+    models: { entries: null, loading: false, error: null, downloads: {}, actionErrors: {}, import: NO_MODEL_IMPORT },
     loadModels: () => loadModels(),
     downloadModel: (id, dtype) =>
       modelAction(modelKey(id, dtype), async () => {
@@ -126,7 +191,94 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
         await client.call('models.delete', { id, dtype });
         await loadModels();
       }),
+    importModel: (dir, id) => importModel(dir, id),
+    mediaUrl: (path) => client.mediaUrl(path),
+    network: { value: null, error: null },
+    neuron: { value: null, error: null, action: null, actionError: null },
+    startNeuron: () => neuronAction('starting'),
+    stopNeuron: () => neuronAction('stopping'),
+    rewards: { value: null, error: null },
+    jobs: [],
+    library: EMPTY_LIBRARY,
+    loadGenerations: (query) => loadGenerations(query),
   }));
+
+  function setNeuron(update: Partial<NeuronView>): void {
+    store.setState((state) => ({ neuron: { ...state.neuron, ...update } }));
+  }
+
+  async function neuronAction(action: 'starting' | 'stopping'): Promise<void> {
+    setNeuron({ action, actionError: null });
+    try {
+      const status = await client.call(action === 'starting' ? 'neuron.start' : 'neuron.stop', {});
+      neuronVersion++;
+      setNeuron({ value: status, error: null, action: null });
+    } catch (error) {
+      setNeuron({ action: null, actionError: asHostApiError(error) });
+    }
+  }
+
+  async function importModel(dir: string, id?: string): Promise<void> {
+    const trimmed = dir.trim();
+    setModels(() => ({ import: { submitting: trimmed, accepted: null, error: null } }));
+    try {
+      const input = id === undefined || id.trim() === '' ? { dir: trimmed } : { dir: trimmed, id: id.trim() };
+      const accepted = await client.call('models.import', input);
+      setModels(() => ({
+        import: { submitting: null, accepted: { id: accepted.id, dtype: accepted.dtype, dir: trimmed }, error: null },
+      }));
+    } catch (error) {
+      setModels(() => ({ import: { submitting: null, accepted: null, error: asHostApiError(error) } }));
+    }
+  }
+
+  async function loadGenerations(change: Partial<LibraryQuery>): Promise<void> {
+    const current = store.getState().library.query;
+    const search = (change.search ?? current.search).trim();
+    // A different search starts from its newest clip.
+    const offset = search !== current.search && change.offset === undefined ? 0 : (change.offset ?? current.offset);
+    const query: LibraryQuery = { search, offset: Math.max(0, offset) };
+    const generation = ++libraryGeneration;
+    storedDuringListing = [];
+    store.setState((state) => ({ library: { ...state.library, query, loading: true, error: null } }));
+    try {
+      const listing = await client.call('generations.list', {
+        limit: LIBRARY_PAGE_SIZE,
+        offset: query.offset,
+        ...(query.search === '' ? {} : { search: query.search }),
+      });
+      if (generation !== libraryGeneration) return;
+      store.setState({ library: applyListing(query, listing, storedDuringListing ?? []) });
+      storedDuringListing = null;
+    } catch (error) {
+      if (generation !== libraryGeneration) return;
+      storedDuringListing = null;
+      store.setState((state) => ({ library: { ...state.library, loading: false, error: asHostApiError(error) } }));
+    }
+  }
+
+  async function loadMiner(): Promise<void> {
+    const generation = connectGeneration;
+    const at = { neuron: neuronVersion, network: networkVersion, rewards: rewardsVersion };
+    const [neuron, network, rewards] = await Promise.allSettled([
+      client.call('neuron.status', {}),
+      client.call('network.status', {}),
+      client.call('rewards.list', { limit: MAX_REWARD_POINTS }),
+    ]);
+    if (generation !== connectGeneration) return;
+    if (neuron.status === 'rejected') setNeuron({ error: asHostApiError(neuron.reason) });
+    else if (neuronVersion === at.neuron) setNeuron({ value: neuron.value, error: null });
+    if (network.status === 'rejected') {
+      store.setState((state) => ({ network: { ...state.network, error: asHostApiError(network.reason) } }));
+    } else if (networkVersion === at.network) {
+      store.setState({ network: { value: network.value, error: null } });
+    }
+    if (rewards.status === 'rejected') {
+      store.setState((state) => ({ rewards: { ...state.rewards, error: asHostApiError(rewards.reason) } }));
+    } else if (rewardsVersion === at.rewards) {
+      store.setState({ rewards: { value: rewards.value.items, error: null } });
+    }
+  }
 
   function setModels(update: (models: ModelsState) => Partial<ModelsState>): void {
     store.setState((state) => ({ models: { ...state.models, ...update(state.models) } }));
@@ -218,11 +370,16 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
   function onConnection(connection: ConnectionState): void {
     const connected = connection.status === 'connected';
     store.setState((state) => ({ connection, hasConnected: state.hasConnected || connected }));
-    if (connected) void loadSnapshot();
-    else {
-      // Anything requested under the old connection is now moot.
+    if (connected) {
+      void loadSnapshot();
+      void loadMiner();
+      // Clips stored while disconnected came as no event: list the page shown again.
+      if (store.getState().library.items !== null) void loadGenerations({});
+    } else {
+      // Anything requested under the old connection is now moot, and the jobs seen may have ended unseen.
       connectGeneration++;
       liveDuringSnapshot = null;
+      store.setState({ jobs: [] });
     }
   }
 
@@ -244,12 +401,36 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       case 'model':
         onModelEvent(event.payload);
         return;
+      case 'network':
+        networkVersion++;
+        store.setState({ network: { value: event.payload, error: null } });
+        return;
+      case 'neuron':
+        neuronVersion++;
+        setNeuron({ value: event.payload, error: null });
+        return;
+      case 'reward':
+        rewardsVersion++;
+        store.setState((state) => ({
+          rewards: { value: appendReward(state.rewards.value ?? [], event.payload), error: null },
+        }));
+        return;
+      case 'generation':
+        store.setState((state) => ({ jobs: applyJobEvent(state.jobs, event.payload) }));
+        return;
+      case 'generation.stored':
+        storedDuringListing?.push(event.payload);
+        store.setState((state) => ({ library: insertStored(state.library, event.payload) }));
+        return;
     }
   }
 
   const unsubscribeConnection = client.onConnection(onConnection);
   const unsubscribeEvents = client.onEvent(onEvent);
-  if (client.connection.status === 'connected') void loadSnapshot();
+  if (client.connection.status === 'connected') {
+    void loadSnapshot();
+    void loadMiner();
+  }
 
   return {
     store,
@@ -259,6 +440,7 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       connectGeneration++;
       gpuGeneration++;
       modelsGeneration++;
+      libraryGeneration++;
     },
   };
 }
