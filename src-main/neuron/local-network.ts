@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Netuid, Uid } from '../chain/types.js';
 import { RAO_PER_TAO } from '../chain/units.js';
-import { createDemoDevnet, type DemoDevnet, type DevnetChain } from '../devnet/index.js';
+import { createDemoDevnet, type DemoDevnet, type DevnetChain, type DevnetLogger } from '../devnet/index.js';
 import { MusicgenGenerator, type MusicGenerator } from '../inference/generate/musicgen.js';
 import type { Logger } from '../log/logger.js';
 import { Miner } from './miner.js';
@@ -98,7 +98,7 @@ export class LocalNetwork {
       validatorStake: VALIDATOR_STAKE,
       chain: {
         acceptLoopbackAxonIp: loopback.acceptLoopbackAxonIp,
-        logger: log.child('devnet'),
+        logger: quietDevnetLog(log.child('devnet')),
       },
     });
     const [yours, ...others] = devnet.miners;
@@ -179,6 +179,17 @@ export class LocalNetwork {
     await this.chain.close();
     this.log.info('Local network stopped');
   }
+}
+
+/**
+ * The devnet's chatter (a registration, an epoch every 11 s) at debug level: a network that runs
+ * all day would otherwise fill the terminal and the log store. Its warnings stay warnings.
+ */
+function quietDevnetLog(log: Logger): DevnetLogger {
+  return {
+    info: (message, fields) => log.debug(message, fields),
+    warn: (message, fields) => log.warn(message, fields),
+  };
 }
 
 /**
