@@ -76,7 +76,11 @@ describe('Engine', () => {
     'owns the network: stopped until a shell starts it, replaced when its settings change',
     { timeout: 60_000 },
     async () => {
-      const engine = new Engine({ dataDir: tempDir(), host: 'daemon', network: { local: { blockTimeMs: null } } });
+      const engine = new Engine({
+        dataDir: tempDir(),
+        host: 'daemon',
+        networkService: { local: { blockTimeMs: null } },
+      });
       engines.push(engine);
       expect(await engine.handlers['network.status']({})).toMatchObject({ kind: 'local', state: 'stopped' });
       await engine.network.start();

@@ -39,7 +39,7 @@ export interface EngineOptions {
   /** For tests: a fake model store, and the progress event interval. */
   models?: Pick<ModelServiceOptions, 'createStore' | 'intervalMs' | 'now'>;
   /** The network service: the inference worker entry for the local miners; tests' overrides. */
-  network?: Pick<NetworkServiceOptions, 'workerEntry' | 'local' | 'connectRemote' | 'retryMs'>;
+  networkService?: Pick<NetworkServiceOptions, 'workerEntry' | 'local' | 'connectRemote' | 'retryMs'>;
   now?: () => Date;
 }
 
@@ -103,7 +103,7 @@ export class Engine {
       events: this.events,
       log: this.logger('network'),
       settings: () => this.settings.get().network,
-      ...options.network,
+      ...options.networkService,
     });
     this.services = [this.logs, this.settings, this.statusService, this.gpu, this.models, this.network];
     this.handlers = {

@@ -34,7 +34,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     host: 'daemon',
     onLogLine: (line) => printLog(formatLogLine(line)),
     ...(options.probeScript ? { gpu: { probe: { script: options.probeScript } } } : {}),
-    network: { workerEntry: options.workerEntry ?? null },
+    networkService: { workerEntry: options.workerEntry ?? null },
   });
   let server: HostServer;
   try {
