@@ -9,7 +9,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { commands, type CommandInput, type CommandName, type CommandOutput } from '../../src-shared/api/contract.js';
-import { HostApiError } from '../../src-shared/api/errors.js';
+import { ErrorCodeSchema, HostApiError } from '../../src-shared/api/errors.js';
 
 export const DAEMON_FILE = 'daemon.json';
 
@@ -70,7 +70,11 @@ export async function callDaemon<C extends CommandName>(
     throw new HostApiError('internal', `The daemon at ${daemon.api} answered ${response.status} without a result.`);
   }
   if (!body.ok) {
-    throw new HostApiError('unavailable', body.error?.message ?? `The daemon refused ${command} (${response.status}).`);
+    const code = ErrorCodeSchema.safeParse(body.error?.code);
+    throw new HostApiError(
+      code.success ? code.data : 'internal',
+      body.error?.message ?? `The daemon refused ${command} (${response.status}).`,
+    );
   }
   return commands[command].output.parse(body.output) as CommandOutput<C>;
 }
