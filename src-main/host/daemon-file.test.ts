@@ -61,6 +61,14 @@ describe('daemon.json', () => {
         await expect(chainCli(['metagraph', '--netuid', '7', '--data-dir', dataDir])).rejects.toThrow(
           /runs subnet 50, not 7: pass --netuid 50, or --no-daemon/,
         );
+        // The daemon's refusal keeps its error code over HTTP.
+        await daemon.engine.network.stop();
+        const refused = await callDaemon(found, 'network.metagraph', {}).catch((e: unknown) => e);
+        expect(refused).toMatchObject({
+          name: 'HostApiError',
+          code: 'unavailable',
+          message: 'The network is stopped.',
+        });
       } finally {
         await daemon.stop();
       }
