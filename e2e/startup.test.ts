@@ -45,14 +45,19 @@ function modulesLoadedBy(args: string[], until?: RegExp): Promise<string[]> {
     });
     let output = '';
     const read = (): string[] => readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    // What had loaded when `until` showed: the daemon goes on to start its network after the link.
+    let atUntil: string[] | null = null;
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (until?.test(output)) child.kill('SIGTERM');
+      if (atUntil === null && until?.test(output)) {
+        atUntil = read();
+        child.kill('SIGTERM');
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (code === 0 || (until && signal === 'SIGTERM')) resolve(read());
+      if (code === 0 || (until && (signal === 'SIGTERM' || atUntil))) resolve(atUntil ?? read());
       else reject(new Error(`exited with ${code ?? signal}:\n${output}`));
     });
   });

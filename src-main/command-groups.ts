@@ -7,6 +7,8 @@ export const COMMAND_GROUPS = {
   chain: 'Read subnet state from the chain (the local devnet unless told otherwise).',
   generate: 'Generate music from a text prompt with a local MusicGen model and write a WAV file.',
   models: 'Import MusicGen exports into the model store (SN50’s medium and large have no public one).',
+  devnet:
+    'Run the built-in local network in the foreground: a devnet chain, local miners and a test validator setting weights.',
   miner: 'Mine on subnet 50: serve MusicGen on an axon that validators query, with the Python miner’s flags.',
 } as const;
 

@@ -89,6 +89,12 @@ export interface DevnetChainOptions {
   historyLimit?: number;
   /** Reported in `connection` (default 411: the epoch rules the devnet follows). */
   specVersion?: number;
+  /**
+   * Local-only mode: serve_axon accepts 127.0.0.1, which subtensor refuses. For a local network
+   * on a machine whose loopback has no other address (macOS has only 127.0.0.1 on lo0, where
+   * Linux routes all of 127/8). Default false: the chain's rule.
+   */
+  acceptLoopbackAxonIp?: boolean;
 }
 
 /** Raw serve_axon arguments, as the extrinsic takes them (chain §3). */
@@ -135,6 +141,7 @@ export class DevnetChain implements Chain {
   private readonly historyLimit: number;
   private readonly revealer: TimelockRevealer | undefined;
   private readonly logger: DevnetLogger | undefined;
+  private readonly acceptLoopbackAxonIp: boolean;
 
   constructor(options: DevnetChainOptions = {}) {
     this.block = options.startBlock ?? 0;
@@ -144,6 +151,7 @@ export class DevnetChain implements Chain {
     this.historyLimit = options.historyLimit ?? 1000;
     this.revealer = options.revealTimelocked;
     this.logger = options.logger;
+    this.acceptLoopbackAxonIp = options.acceptLoopbackAxonIp ?? false;
     this.connection = {
       status: 'connected',
       endpoint: 'devnet',
@@ -535,7 +543,8 @@ export class DevnetChain implements Chain {
       if (rejected === 'InvalidIpType') {
         return chainError('InvalidIpType', `ip_type ${params.ipType} was sent.`);
       }
-      if (rejected === 'InvalidIpAddress') {
+      const loopbackAllowed = this.acceptLoopbackAxonIp && params.ipType === 4 && params.ip === 0x7f000001n;
+      if (rejected === 'InvalidIpAddress' && !loopbackAllowed) {
         return chainError('InvalidIpAddress', `${describeIp(params.ip)} cannot be served.`);
       }
       // Rate limit before the port check, as subtensor's do_serve_axon orders them.

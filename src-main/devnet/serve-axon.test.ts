@@ -86,6 +86,19 @@ describe('serve_axon', () => {
     expect(outcome(await chain.serveAxon(bob.hotkey, { netuid, ip: '0.0.0.0', port: 8091, version: 1 }))).toBe('ok');
   });
 
+  it('accepts 127.0.0.1 only in the local-only mode, and still refuses ::1 and all-ones there', async () => {
+    const { chain, netuid, actor, register } = await testNet(undefined, { acceptLoopbackAxonIp: true });
+    const bob = actor('Bob');
+    await register(bob);
+    for (const ip of ['255.255.255.255', '::1']) {
+      expect(outcome(await chain.serveAxon(bob.hotkey, { netuid, ip, port: 8091, version: 1 })), ip).toBe(
+        'InvalidIpAddress',
+      );
+    }
+    expect(outcome(await chain.serveAxon(bob.hotkey, { netuid, ip: '127.0.0.1', port: 8091, version: 1 }))).toBe('ok');
+    expect((await chain.metagraph(netuid)).neurons[0]?.axon).toMatchObject({ ip: '127.0.0.1', port: 8091 });
+  });
+
   it('refuses port 0 (InvalidPort)', async () => {
     const { chain, netuid, actor, register } = await testNet();
     const bob = actor('Bob');

@@ -72,6 +72,29 @@ describe('Engine', () => {
     ]);
   });
 
+  it(
+    'owns the network: stopped until a shell starts it, replaced when its settings change',
+    { timeout: 60_000 },
+    async () => {
+      const engine = new Engine({
+        dataDir: tempDir(),
+        host: 'daemon',
+        networkService: { local: { blockTimeMs: null } },
+      });
+      engines.push(engine);
+      expect(await engine.handlers['network.status']({})).toMatchObject({ kind: 'local', state: 'stopped' });
+      await engine.network.start();
+      expect(await engine.handlers['network.status']({})).toMatchObject({ state: 'running', localMiners: 2 });
+      const network = await engine.handlers['settings.get']({});
+      await engine.handlers['settings.update']({ network: { ...network.network, localMiners: 1 } });
+      // The replacement runs in the background; the next network command waits its turn.
+      await engine.network.applySettings(engine.settings.get().network);
+      expect(await engine.handlers['network.status']({})).toMatchObject({ state: 'running', localMiners: 1 });
+      expect((await engine.handlers['network.metagraph']({})).neurons).toHaveLength(3);
+      await engine.network.stop();
+    },
+  );
+
   it('sends status heartbeats', async () => {
     const engine = new Engine({ dataDir: tempDir(), host: 'daemon', heartbeatSeconds: 0.02 });
     engines.push(engine);

@@ -25,7 +25,7 @@ import { LogService } from './log-service.js';
 import { ModelService, type ModelServiceOptions } from './models.js';
 import type { NetworkProvider } from './network-handle.js';
 import { NeuronService } from './neuron-service.js';
-import { pendingCommands } from './pending-commands.js';
+import { NetworkService, type NetworkServiceOptions } from './network-service.js';
 import type { CommandHandlers, Lifecycle } from './service.js';
 import { SettingsService } from './settings-service.js';
 import { StatusService } from './status-service.js';
@@ -45,6 +45,8 @@ export interface EngineOptions {
   gpu?: GpuReportOptions;
   /** For tests: a fake model store, and the progress event interval. */
   models?: Pick<ModelServiceOptions, 'createStore' | 'intervalMs' | 'now'>;
+  /** The network service: the inference worker entry for the local miners; tests' overrides. */
+  networkService?: Pick<NetworkServiceOptions, 'workerEntry' | 'local' | 'connectRemote' | 'retryMs'>;
   now?: () => Date;
   /**
    * How the host starts an inference worker for one slot (one per GPU): a forked Node child under
@@ -58,6 +60,8 @@ export interface EngineOptions {
     /** Where MusicGen runs; default the GPU report's choice. */
     device?: () => Promise<ExecutionProvider>;
     watchEveryBlocks?: number;
+    /** Start the miner by itself on the local network until the user first stops it. */
+    autoStartOnLocal?: boolean;
   };
   /** Milliseconds between generation retention runs (default one hour). */
   pruneEveryMs?: number;
@@ -76,6 +80,8 @@ export class Engine {
   readonly gpu: GpuService;
   readonly generations: GenerationService;
   readonly neuron: NeuronService;
+  /** Not started by the constructor: the shells call `network.start()` once they listen. */
+  readonly network: NetworkService;
   private readonly logs: LogService;
   private readonly statusService: StatusService;
   /** In start order; stopped in reverse. */
@@ -107,6 +113,7 @@ export class Engine {
         this.logs.level = after.logLevel;
         // A tighter retention applies now, not at the next hourly run.
         if (after.keepDays !== before.keepDays || after.keepGb !== before.keepGb) this.generations.prune();
+        void this.network.applySettings(after.network);
       },
     });
     this.statusService = new StatusService({
@@ -123,6 +130,12 @@ export class Engine {
       emit: (event) => this.events.emit('model', event),
       ...options.models,
     });
+    this.network = new NetworkService({
+      events: this.events,
+      log: this.logger('network'),
+      settings: () => this.settings.get().network,
+      ...options.networkService,
+    });
     this.generations = new GenerationService({
       store: new GenerationStore(this.db, options.dataDir),
       events: this.events,
@@ -133,7 +146,7 @@ export class Engine {
     });
     const neuron = options.neuron ?? {};
     this.neuron = new NeuronService({
-      network: options.network ?? null,
+      network: options.network ?? this.network,
       settings: this.settings,
       events: this.events,
       logger: (source) => this.logger(source),
@@ -148,6 +161,7 @@ export class Engine {
       now,
       ...(neuron.workerBackoff ? { workerBackoff: neuron.workerBackoff } : {}),
       ...(neuron.watchEveryBlocks ? { watchEveryBlocks: neuron.watchEveryBlocks } : {}),
+      ...(neuron.autoStartOnLocal ? { autoStartOnLocal: true } : {}),
     });
     this.services = [
       this.logs,
@@ -156,6 +170,7 @@ export class Engine {
       this.gpu,
       this.models,
       this.generations,
+      this.network,
       this.neuron,
     ];
     this.handlers = {
@@ -166,7 +181,7 @@ export class Engine {
       ...this.models.handlers,
       ...this.generations.handlers,
       ...this.neuron.handlers,
-      ...pendingCommands,
+      ...this.network.handlers,
     };
     this.log.info(`BittAudio ${APP_VERSION} engine started`, { host: options.host, dataDir: options.dataDir });
   }
@@ -201,12 +216,16 @@ export class Engine {
     return this.generations.audioDir;
   }
 
-  /** Stops the miner (waiting for its axon to close, keeping "it was running"), then closes. */
+  /** Stops the miner (waiting for its axon to close, keeping "it was running") and the network, then closes. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
     await this.neuron
       .stop()
       .catch((error: unknown) => this.log.error('The miner did not stop cleanly', { error: String(error) }));
+    // Then the network: its local miners' axons, the block timer, the chain connection.
+    await this.network
+      .stop()
+      .catch((error: unknown) => this.log.error('The network did not stop cleanly', { error: String(error) }));
     this.close();
   }
 

@@ -72,6 +72,11 @@ export interface NeuronServiceOptions {
   device: () => Promise<ExecutionProvider>;
   /** Forwards the miner's queue as `generation` events; returns the detach. */
   attachQueue: (queue: WorkScheduler) => () => void;
+  /**
+   * Start the miner by itself on a local network until the user first stops it (the app and the
+   * daemon: a first run shows a working miner); tests start it by hand.
+   */
+  autoStartOnLocal?: boolean;
   /** Read the chain stats every this many blocks (default 3). */
   watchEveryBlocks?: number;
   /** For the wallet folder default ($BT_WALLET_PATH, ~). */
@@ -204,7 +209,7 @@ export class NeuronService implements Service<Commands> {
   async stopMiner(options: { remember: boolean }): Promise<NeuronStatus> {
     // A start in progress finishes first (it would set the setting again after we cleared it).
     if (this.starting) await this.starting.catch(() => undefined);
-    if (!options.remember && this.options.settings.get().minerEnabled) {
+    if (!options.remember && this.options.settings.get().minerEnabled !== false) {
       this.options.settings.update({ minerEnabled: false });
     }
     if (this.stopping) return this.stopping;
@@ -238,8 +243,10 @@ export class NeuronService implements Service<Commands> {
     if (this.closed) return;
     // A network that went away or was replaced takes the miner with it; the setting stays.
     if (this.run && this.run.network !== network) await this.stopMiner({ remember: true });
-    if (network && this.options.settings.get().minerEnabled && this.state !== 'running') {
-      this.log.info('The miner was running before: starting it again');
+    const enabled = this.options.settings.get().minerEnabled;
+    const firstLocalRun = enabled === null && this.options.autoStartOnLocal === true && network?.kind === 'local';
+    if (network && (enabled === true || firstLocalRun) && this.state !== 'running') {
+      this.log.info(firstLocalRun ? 'Starting your miner on the local network' : 'The miner was running before: starting it again');
       await this.start().catch(() => undefined); // the status and the log say why
     }
   }
@@ -323,7 +330,7 @@ export class NeuronService implements Service<Commands> {
         throw new StartFailure('chain_unreachable', `The chain did not answer: ${messageOf(error)}`);
       });
       this.run = run;
-      if (!this.options.settings.get().minerEnabled) this.options.settings.update({ minerEnabled: true });
+      if (this.options.settings.get().minerEnabled !== true) this.options.settings.update({ minerEnabled: true });
       this.setState('running');
       this.log.info('Miner running', { uid: run.uid, netuid: network.netuid, model, device: this.device });
       return this.status();

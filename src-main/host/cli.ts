@@ -24,15 +24,9 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The probe script the build copies beside the bundles. */
-function builtProbeScript(): string | null {
-  const file = fileURLToPath(new URL('./probe-child.mjs', import.meta.url));
-  return existsSync(file) ? file : null;
-}
-
-/** The inference worker entry beside the built CLI. */
-function builtWorkerEntry(): string | null {
-  const file = fileURLToPath(new URL('./inference-worker.js', import.meta.url));
+/** A file the build puts beside the bundles (the probe script, the inference worker), if there. */
+function builtFile(name: string): string | null {
+  const file = fileURLToPath(new URL(`./${name}`, import.meta.url));
   return existsSync(file) ? file : null;
 }
 
@@ -48,6 +42,7 @@ const LAZY_GROUPS: Record<CommandGroupName, () => Promise<(program: Command) => 
   chain: async () => (await import('./commands/chain.js')).registerChainCommands,
   models: async () => (await import('./commands/models.js')).registerModelsCommands,
   miner: async () => (await import('./commands/miner.js')).registerMinerCommand,
+  devnet: async () => (await import('./commands/devnet.js')).registerDevnetCommand,
   generate: async () => (await import('../inference/generate/cli.js')).registerGenerateCommand,
 };
 
@@ -107,8 +102,8 @@ and open the printed link on your computer.`,
         port: options.port,
         allowHosts: options.allowHost,
         staticDir: builtRendererDir(),
-        probeScript: builtProbeScript(),
-        workerEntry: builtWorkerEntry(),
+        probeScript: builtFile('probe-child.mjs'),
+        workerEntry: builtFile('inference-worker.js'),
       });
       const shutdown = (reason: string): void => {
         daemon.engine.log.info(`Stopping: ${reason}`);

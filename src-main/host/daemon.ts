@@ -4,6 +4,7 @@ import type { NetworkProvider } from '../engine/network-handle.js';
 import { forkWorker } from '../inference/worker/worker-client.js';
 import { slotEnv } from '../inference/worker/worker-pool.js';
 import { formatLogLine } from '../log/logger.js';
+import { removeDaemonFile, writeDaemonFile } from './daemon-file.js';
 import { isLoopbackAddress } from './security.js';
 import { startHostServer, type HostServer } from './server.js';
 
@@ -42,6 +43,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ? (slot) => forkWorker(options.workerEntry as string, { env: slotEnv(slot) })
       : null,
     ...(options.network ? { network: options.network } : {}),
+    networkService: { workerEntry: options.workerEntry ?? null },
+    // A first run shows a working miner on the local network; a user's Stop is remembered.
+    neuron: { autoStartOnLocal: true },
   });
   let server: HostServer;
   try {
@@ -67,14 +71,24 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   print(`Open the app: ${server.url}`);
   print('The link holds this launch’s access token; keep it private. Stop with Ctrl+C.');
   print('');
+  // Terminal commands of this data folder find the daemon through this file (daemon-file.ts).
+  try {
+    writeDaemonFile(options.dataDir, { api: new URL(server.url).origin, token: server.token, pid: process.pid });
+  } catch (error) {
+    engine.log.warn('Could not write daemon.json; terminal commands will not find this daemon', {
+      error: String(error),
+    });
+  }
+  // After the link: the network loads the devnet and the miners' model, which takes a moment.
+  void engine.network.start();
   let stopping: Promise<void> | undefined;
   return {
     engine,
     server,
     stop: () =>
       (stopping ??= (async () => {
+        removeDaemonFile(options.dataDir);
         await server.close();
-        // The miner's axon closes first; the "miner was running" setting stays for the next start.
         await engine.shutdown();
       })()),
   };

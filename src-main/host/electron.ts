@@ -64,6 +64,8 @@ function start(): void {
     gpu: { probe: { script: probeScript } },
     // MusicGen runs in a utilityProcess per GPU: a crash there leaves the window and the engine up.
     spawnWorker: (slot) => utilityProcessWorker(utilityProcess.fork, workerEntry, { env: slotEnv(slot) }),
+    // A first run shows a working miner on the local network; a user's Stop is remembered.
+    neuron: { autoStartOnLocal: true },
   });
   const log = engine.logger('host.electron');
 
@@ -121,6 +123,8 @@ function start(): void {
     registerIpc(engine);
     mainWindow = createWindow();
     mainWindow.on('closed', () => (mainWindow = undefined));
+    // The local network's miners generate in this process here (the utilityProcess worker is not wired yet).
+    void engine.network.start();
   });
 
   app.on('window-all-closed', () => app.quit());

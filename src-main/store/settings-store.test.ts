@@ -43,6 +43,18 @@ describe('SettingsStore', () => {
     expect(db.prepare('SELECT COUNT(*) AS n FROM settings').get()).toEqual({ n: 0 });
   });
 
+  it('keeps the network settings (the local network by default) and refuses an endpoint that is no network', () => {
+    const store = new SettingsStore(openDatabase('', { file: ':memory:' }));
+    expect(store.get().network).toMatchObject({ mode: 'local', netuid: 50, localBlockTimeMs: 1000, localMiners: 2 });
+    const remote = { ...DEFAULT_SETTINGS.network, mode: 'remote' as const, endpoint: 'wss://node.example:443' };
+    expect(store.update({ network: remote }).network).toEqual(remote);
+    for (const endpoint of ['http://node.example', 'mainnet']) {
+      expect(() => store.update({ network: { ...remote, endpoint } })).toThrow(/Invalid settings/);
+    }
+    expect(() => store.update({ network: { ...remote, localMiners: 9 } })).toThrow(/Invalid settings/);
+    expect(store.get().network).toEqual(remote);
+  });
+
   it('rejects unknown keys instead of dropping them', () => {
     const store = new SettingsStore(openDatabase('', { file: ':memory:' }));
     expect(() => store.update({ gpu: 'all' } as unknown as SettingsPatch)).toThrow(/Invalid settings/);

@@ -10,7 +10,7 @@ import { SettingsPatchSchema, SettingsSchema } from '../schemas/settings.js';
 import { GpuReportSchema } from '../schemas/gpu.js';
 import { GenerationEventSchema } from '../schemas/generation.js';
 import { ModelDownloadEventSchema, ModelDtypeSchema, ModelListEntrySchema } from '../schemas/model-manifest.js';
-import { NetworkStatusSchema } from '../schemas/network.js';
+import { NetworkMetagraphSchema, NetworkStatusSchema } from '../schemas/network.js';
 import { NeuronStatusSchema, RewardSnapshotSchema } from '../schemas/neuron.js';
 import { StoredGenerationSchema } from '../schemas/generation.js';
 
@@ -89,6 +89,11 @@ export const commands = {
     summary: 'The network the engine uses: the built-in local one or a real endpoint, its block and epoch.',
     input: NoInput,
     output: NetworkStatusSchema,
+  },
+  'network.metagraph': {
+    summary: "The metagraph of the network's subnet: every uid's keys, stake, incentive, emission, permit and axon.",
+    input: NoInput,
+    output: NetworkMetagraphSchema,
   },
   'neuron.status': {
     summary: 'The miner: state, uid, axon, worker, queue, what the chain says of it, alerts.',

@@ -45,3 +45,40 @@ export const NetworkStatusSchema = z.strictObject({
   error: z.string().nullable(),
 });
 export type NetworkStatus = z.infer<typeof NetworkStatusSchema>;
+
+/** One uid of the subnet as the chain's metagraph has it (amounts in rao, ratios in [0, 1]). */
+export const MetagraphNeuronSchema = z.strictObject({
+  uid: z.number().int().nonnegative(),
+  hotkey: z.string(),
+  coldkey: z.string(),
+  active: z.boolean(),
+  validatorPermit: z.boolean(),
+  alphaStake: RaoStringSchema,
+  totalStake: RaoStringSchema,
+  /** Alpha earned in the last epoch. */
+  emission: RaoStringSchema,
+  incentive: z.number().min(0).max(1),
+  dividends: z.number().min(0).max(1),
+  consensus: z.number().min(0).max(1),
+  lastUpdate: z.number().int().nonnegative(),
+  blockAtRegistration: z.number().int().nonnegative(),
+  /** The served axon; all zeros (ip 0.0.0.0, port 0) when the uid never served. */
+  axon: z.strictObject({
+    block: z.number().int().nonnegative(),
+    version: z.number().int().nonnegative(),
+    ip: z.string(),
+    port: z.number().int().min(0).max(65535),
+    ipType: z.union([z.literal(4), z.literal(6)]),
+    protocol: z.number().int().nonnegative(),
+  }),
+});
+export type MetagraphNeuron = z.infer<typeof MetagraphNeuronSchema>;
+
+export const NetworkMetagraphSchema = z.strictObject({
+  netuid: z.number().int().nonnegative(),
+  /** The block it was read at. */
+  block: z.number().int().nonnegative(),
+  tempo: z.number().int().nonnegative(),
+  neurons: z.array(MetagraphNeuronSchema),
+});
+export type NetworkMetagraph = z.infer<typeof NetworkMetagraphSchema>;

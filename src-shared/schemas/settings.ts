@@ -4,6 +4,36 @@ import { ModelDtypeSchema } from './model-manifest.js';
 
 export const ThemeSchema = z.enum(['system', 'dark', 'light']);
 
+/** Names of the public networks (chain §1.1) a remote endpoint may be given as. */
+const NETWORK_NAMES = ['finney', 'test', 'archive', 'local'];
+
+/**
+ * The network the engine connects to. `local` (the default) is the built-in local network: a
+ * devnet chain with local miners and a test validator, nothing leaves the machine. `remote` is a
+ * real subtensor endpoint. A change takes effect at once (the network is replaced).
+ */
+export const NetworkSettingsSchema = z.strictObject({
+  mode: z.enum(['local', 'remote']),
+  /** Remote: finney, test, archive, local (ws://127.0.0.1:9944), or a ws:// or wss:// URL. */
+  endpoint: z
+    .string()
+    .max(2048)
+    .refine(
+      (value) => NETWORK_NAMES.includes(value) || /^wss?:\/\/[^\s]+$/.test(value),
+      `a network name (${NETWORK_NAMES.join(', ')}) or a ws:// or wss:// URL`,
+    ),
+  netuid: z.number().int().min(1).max(65535),
+  /** Local network: milliseconds per block. */
+  localBlockTimeMs: z.number().int().min(50).max(60_000),
+  /** Local network: miners it runs besides yours. */
+  localMiners: z.number().int().min(0).max(8),
+  /** Remote: the port our axon listens on (and announces). */
+  axonPort: z.number().int().min(1).max(65535),
+  /** Remote: the address validators reach our axon at; null detects this machine's first non-loopback IPv4. */
+  externalIp: z.string().min(1).max(64).nullable(),
+});
+export type NetworkSettings = z.infer<typeof NetworkSettingsSchema>;
+
 /** User settings; the store keeps one row per key. */
 export const SettingsSchema = z.strictObject({
   /**
@@ -16,9 +46,10 @@ export const SettingsSchema = z.strictObject({
   theme: ThemeSchema,
   /**
    * The miner was running when the engine last stopped (set by neuron.start, cleared by
-   * neuron.stop), so a restart, even after a crash, starts it again.
+   * neuron.stop), so a restart, even after a crash, starts it again. Null until the miner first
+   * ran or was stopped: then the app and the daemon start it on the local network by themselves.
    */
-  minerEnabled: z.boolean(),
+  minerEnabled: z.boolean().nullable(),
   /** On a real network: the btcli wallet and hotkey the miner uses (hotkey + coldkeypub only). */
   walletName: z.string().min(1).max(255),
   walletHotkey: z.string().min(1).max(255),
@@ -31,6 +62,7 @@ export const SettingsSchema = z.strictObject({
   keepDays: z.number().positive().max(36_500),
   /** … and the oldest audio goes while all of it is larger than this many gigabytes. */
   keepGb: z.number().positive().max(100_000),
+  network: NetworkSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -39,7 +71,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   hardwareAcceleration: false,
   logLevel: 'info',
   theme: 'system',
-  minerEnabled: false,
+  minerEnabled: null,
   walletName: 'default',
   walletHotkey: 'default',
   walletPath: null,
@@ -47,6 +79,15 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   minerDtype: 'fp32',
   keepDays: 30,
   keepGb: 5,
+  network: Object.freeze({
+    mode: 'local',
+    endpoint: 'finney',
+    netuid: 50,
+    localBlockTimeMs: 1000,
+    localMiners: 2,
+    axonPort: 8091,
+    externalIp: null,
+  }),
 });
 
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];

@@ -8,11 +8,16 @@ import { DEVNET, NETWORKS, resolveEndpoint } from '../../chain/endpoints.js';
 import type { Metagraph } from '../../chain/types.js';
 import { LogRoot, type Logger } from '../../log/logger.js';
 import { formatTao } from '../../chain/units.js';
+import type { NetworkMetagraph } from '../../../src-shared/schemas/network.js';
+import { defaultDataDir } from '../../store/paths.js';
+import { callDaemon, findDaemon } from '../daemon-file.js';
 
 export interface ChainCliIo {
   out(text: string): void;
   /** Opens the chain at an endpoint; DEVNET gives the in-process demo network. */
   open(endpoint: string): Promise<Chain>;
+  /** The metagraph of the network of the daemon running in `dataDir`; null when no daemon runs there. */
+  daemonMetagraph?(dataDir: string): Promise<{ graph: NetworkMetagraph; pid: number } | null>;
 }
 
 export interface EndpointOptions {
@@ -59,7 +64,28 @@ export function terminalChainLog(write: (text: string) => void = (text) => proce
 }
 
 export function terminalChainIo(): ChainCliIo {
-  return { out: (text) => process.stdout.write(`${text}\n`), open: openChain };
+  return { out: (text) => process.stdout.write(`${text}\n`), open: openChain, daemonMetagraph };
+}
+
+/** Asks the daemon of a data folder (daemon.json) for its network's metagraph. */
+export async function daemonMetagraph(dataDir: string): Promise<{ graph: NetworkMetagraph; pid: number } | null> {
+  const daemon = findDaemon(dataDir);
+  if (!daemon) return null;
+  return { graph: await callDaemon(daemon, 'network.metagraph', {}), pid: daemon.pid };
+}
+
+/** The wire metagraph (rao as strings) as the chain client's. */
+export function metagraphFromWire(graph: NetworkMetagraph): Metagraph {
+  return {
+    ...graph,
+    neurons: graph.neurons.map((n) => ({
+      ...n,
+      alphaStake: BigInt(n.alphaStake),
+      totalStake: BigInt(n.totalStake),
+      emission: BigInt(n.emission),
+      axon: { ...n.axon },
+    })),
+  };
 }
 
 export function registerChainCommands(program: Command, io: ChainCliIo = terminalChainIo()): void {
@@ -70,9 +96,25 @@ export function registerChainCommands(program: Command, io: ChainCliIo = termina
       .command('metagraph')
       .description('List the uids of a subnet: hotkey, stake, incentive, emission, validator permit and axon.')
       .requiredOption('--netuid <netuid>', 'the subnet', parseNetuid)
-      .option('--json', 'print JSON instead of a table'),
-  ).action(async (options: EndpointOptions & { netuid: number; json?: boolean }) => {
+      .option('--json', 'print JSON instead of a table')
+      .option('--data-dir <dir>', 'the data folder of a running daemon, whose network is read', defaultDataDir())
+      .option('--no-daemon', 'never ask a running daemon: read a throw-away in-process devnet'),
+  ).action(async (options: EndpointOptions & { netuid: number; json?: boolean; dataDir: string; daemon: boolean }) => {
     const endpoint = endpointOf(options);
+    // No endpoint named: the network of a running daemon (its local network, say) if there is one.
+    const fromDaemon =
+      endpoint === DEVNET && options.daemon && io.daemonMetagraph ? await io.daemonMetagraph(options.dataDir) : null;
+    if (fromDaemon) {
+      const graph = metagraphFromWire(fromDaemon.graph);
+      if (graph.netuid !== options.netuid) {
+        throw new InvalidArgumentError(
+          `the daemon's network (pid ${fromDaemon.pid}) runs subnet ${graph.netuid}, not ${options.netuid}: pass --netuid ${graph.netuid}, or --no-daemon`,
+        );
+      }
+      if (!options.json) io.out(`(the network of the daemon running in ${options.dataDir}, pid ${fromDaemon.pid})`);
+      io.out(options.json ? JSON.stringify(graph, bigintJson, 2) : formatMetagraph(graph));
+      return;
+    }
     await withChain(io, endpoint, async (c) => {
       const graph = await c.metagraph(options.netuid);
       if (endpoint === DEVNET && !options.json)

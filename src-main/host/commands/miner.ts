@@ -5,7 +5,7 @@
  * process, serves the axon and announces it on chain; Ctrl+C or SIGTERM stop it cleanly.
  */
 import { existsSync } from 'node:fs';
-import { homedir, networkInterfaces } from 'node:os';
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -26,6 +26,7 @@ import { forkWorker } from '../../inference/worker/worker-client.js';
 import { slotEnv, WorkerPool, workerSlots, type WorkerSlot } from '../../inference/worker/worker-pool.js';
 import { LogRoot, formatLogLine, type Logger } from '../../log/logger.js';
 import { Miner, type MinerStatus } from '../../neuron/miner.js';
+import { detectExternalIp } from '../../net/external-ip.js';
 import { openDatabase } from '../../store/database.js';
 import { GenerationStore } from '../../store/generation-store.js';
 import { defaultDataDir } from '../../store/paths.js';
@@ -98,15 +99,7 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** The first address of this machine that others could reach, if any (never a loopback one). */
-export function detectExternalIp(interfaces = networkInterfaces()): string | null {
-  for (const addresses of Object.values(interfaces)) {
-    for (const address of addresses ?? []) {
-      if (!address.internal && address.family === 'IPv4') return address.address;
-    }
-  }
-  return null;
-}
+export { detectExternalIp } from '../../net/external-ip.js';
 
 export function registerMinerCommand(program: Command, io: MinerCliIo = terminalMinerIo()): void {
   addEndpointOptions(
