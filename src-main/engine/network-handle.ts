@@ -17,7 +17,13 @@ export interface NetworkHandle {
   /** Local network: the tiny MusicGen folder every local miner uses; remote: null (the model setting decides). */
   readonly localModelDir: string | null;
   /** Where our axon listens and the address it announces (never 127.0.0.1 on a real chain). */
-  readonly axon: { readonly host: string; readonly externalIp: string; readonly port: number };
+  readonly axon: {
+    readonly host: string;
+    readonly externalIp: string;
+    readonly port: number;
+    /** When the address was detected (not set by the user): detects it again, so a change is announced. */
+    readonly detectExternalIp?: () => string | null;
+  };
 }
 
 /** The network service as the others see it. */

@@ -307,7 +307,12 @@ export class NetworkService implements Service<NetworkCommands>, NetworkProvider
         netuid: settings.netuid,
         localMinerHotkey: null,
         localModelDir: null,
-        axon: { host: '0.0.0.0', externalIp: externalIp ?? '', port: settings.axonPort },
+        axon: {
+          host: '0.0.0.0',
+          externalIp: externalIp ?? '',
+          port: settings.axonPort,
+          ...(settings.externalIp ? {} : { detectExternalIp: () => detectExternalIp() }),
+        },
       },
       teardown: async () => {
         offBlock();

@@ -246,7 +246,9 @@ export class NeuronService implements Service<Commands> {
     const enabled = this.options.settings.get().minerEnabled;
     const firstLocalRun = enabled === null && this.options.autoStartOnLocal === true && network?.kind === 'local';
     if (network && (enabled === true || firstLocalRun) && this.state !== 'running') {
-      this.log.info(firstLocalRun ? 'Starting your miner on the local network' : 'The miner was running before: starting it again');
+      this.log.info(
+        firstLocalRun ? 'Starting your miner on the local network' : 'The miner was running before: starting it again',
+      );
       await this.start().catch(() => undefined); // the status and the log say why
     }
   }
@@ -296,7 +298,13 @@ export class NeuronService implements Service<Commands> {
         hotkey,
         generator,
         log: this.log,
-        axon: { port: network.axon.port, host: network.axon.host, externalIp: network.axon.externalIp },
+        axon: {
+          port: network.axon.port,
+          host: network.axon.host,
+          externalIp: network.axon.externalIp,
+          ...(network.axon.detectExternalIp ? { detectExternalIp: network.axon.detectExternalIp } : {}),
+        },
+        onAddress: () => this.emit(),
         onRequest: (record) => this.onRequest(record),
       });
       run = {

@@ -138,4 +138,52 @@ describe('Miner', () => {
     stops.push(() => again.stop());
     expect((await again.start()).servedOnChain).toBe(false);
   });
+
+  it(
+    'announces a changed detected address again, once the serving rate limit allows',
+    { timeout: 60_000 },
+    async () => {
+      const devnet = await network();
+      const bob = firstMiner(devnet);
+      let detected = LOCAL_IP;
+      const announced: string[] = [];
+      const instance = new Miner({
+        chain: devnet.chain,
+        netuid: devnet.netuid,
+        hotkey: bob.hotkey,
+        generator: new MusicgenGenerator(TINY),
+        log: new LogRoot(() => undefined).logger('miner'),
+        axon: { port: 0, host: LOCAL_IP, externalIp: LOCAL_IP, detectExternalIp: () => detected },
+        refreshBlocks: 1,
+        onAddress: (status) => announced.push(status.axon.externalIp),
+      });
+      stops.push(() => instance.stop());
+      devnet.chain.advance(1); // a serve at block 0 is exempt from the rate limit
+      const { axon } = await instance.start();
+      const onChain = async (): Promise<string | undefined> =>
+        (await devnet.chain.metagraph(devnet.netuid)).neurons.find((n) => n.uid === bob.uid)?.axon.ip;
+
+      // Unchanged: nothing is announced again.
+      devnet.chain.advance(2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(announced).toEqual([]);
+
+      detected = '127.0.0.3';
+      const limit = (await devnet.chain.hyperparameters(devnet.netuid)).servingRateLimit;
+      const seen: (string | undefined)[] = [];
+      for (let i = 0; i <= limit + 2 && (await onChain()) !== detected; i++) {
+        devnet.chain.advance(1);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        seen.push(await onChain());
+      }
+      // Held back while the rate limit ran (the old address stayed), then announced.
+      expect(seen[0]).toBe(LOCAL_IP);
+      expect(await onChain()).toBe(detected);
+      expect(announced).toEqual([detected]);
+      expect(instance.running).toMatchObject({
+        servedOnChain: true,
+        axon: { externalIp: detected, externalPort: axon.port },
+      });
+    },
+  );
 });

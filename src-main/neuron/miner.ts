@@ -68,11 +68,19 @@ export interface MinerOptions {
     externalIp: string;
     /** Announced port, when a NAT or proxy maps another one. Default the listening port. */
     externalPort?: number;
+    /**
+     * When the address was detected rather than given: detects it again at each metagraph refresh,
+     * and a changed address is announced again (serve_axon), retried while the serving rate limit
+     * holds it back.
+     */
+    detectExternalIp?: () => string | null;
   } & Pick<AxonOptions, 'limits' | 'policy'>;
   /** Every request, answered or not (the store records them). */
   onRequest?: (record: MinerRequestRecord) => void;
   /** Metagraph refresh, in blocks. Default 5. */
   refreshBlocks?: number;
+  /** After a changed address was announced on chain. */
+  onAddress?: (status: MinerStatus) => void;
 }
 
 export interface MinerStatus {
@@ -87,6 +95,7 @@ export class Miner {
   private readonly callers = new MetagraphCallers();
   private unsubscribe: (() => void) | null = null;
   private status: MinerStatus | null = null;
+  private announcing = false;
 
   constructor(private readonly options: MinerOptions) {}
 
@@ -144,7 +153,10 @@ export class Miner {
     this.unsubscribe = chain.onNewBlock((block) => {
       if (block % every !== 0) return;
       chain.metagraph(netuid).then(
-        (fresh) => this.callers.update(fresh),
+        (fresh) => {
+          this.callers.update(fresh);
+          return this.followAddress(fresh);
+        },
         (error: unknown) => log.warn('Could not refresh the metagraph', { error: String(error) }),
       );
     });
@@ -160,6 +172,46 @@ export class Miner {
     await this.axon?.stop({ graceMs: 1000 });
     this.axon = null;
     this.status = null;
+  }
+
+  /**
+   * A detected address that changed (a new DHCP lease, another interface) is announced again. The
+   * chain refuses a second serve_axon within its serving rate limit; the next refresh retries, so
+   * the announcement lands as soon as the chain allows it.
+   */
+  private async followAddress(metagraph: Metagraph): Promise<void> {
+    const detect = this.options.axon.detectExternalIp;
+    const status = this.status;
+    if (!detect || !status || this.announcing) return;
+    const ip = detect();
+    if (ip === null) return;
+    const { externalPort } = status.axon;
+    const onChain = metagraph.neurons.find((n) => n.uid === status.uid)?.axon;
+    if (ip === status.axon.externalIp && onChain?.ip === ip && onChain.port === externalPort) return;
+    if (ip !== status.axon.externalIp) {
+      this.options.log.info('The external address changed: announcing the new one', {
+        from: status.axon.externalIp,
+        to: ip,
+      });
+      status.axon = { ...status.axon, externalIp: ip };
+      status.servedOnChain = false;
+    } else if (status.servedOnChain) {
+      // Our address is unchanged but the chain shows another: someone else serves this hotkey.
+      // The watch raises that; announcing over them would start a tug of war.
+      return;
+    }
+    this.announcing = true;
+    try {
+      await this.serveIfNeeded(metagraph, status.uid, ip, externalPort);
+      status.servedOnChain = true;
+      this.options.onAddress?.(status);
+    } catch (error) {
+      this.options.log.warn('Could not announce the new address yet; trying again at the next refresh', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      this.announcing = false;
+    }
   }
 
   /** serve_axon unless the chain already has this address; a refusal is an error with the chain's reason. */

@@ -195,7 +195,13 @@ The axon's port must be reachable from the internet (open it in the firewall / N
         hotkey,
         generator,
         log,
-        axon: { port: flags['axon.port'], host: flags['axon.ip'], externalIp },
+        axon: {
+          port: flags['axon.port'],
+          host: flags['axon.ip'],
+          externalIp,
+          // A detected address is followed: a new lease is announced again (serving rate limit allowing).
+          ...(flags['axon.external_ip'] ? {} : { detectExternalIp: () => detectExternalIp() }),
+        },
         onRequest: (request) => {
           try {
             history.add(
