@@ -1,9 +1,11 @@
 /** The headless daemon: the engine plus the local HTTP/WebSocket server, until a signal stops it. */
+import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import type { NetworkProvider } from '../engine/network-handle.js';
 import { forkWorker } from '../inference/worker/worker-client.js';
 import { slotEnv } from '../inference/worker/worker-pool.js';
 import { formatLogLine } from '../log/logger.js';
+import { RotatingLogFile } from '../log/rotating-file.js';
 import { removeDaemonFile, writeDaemonFile } from './daemon-file.js';
 import { isLoopbackAddress } from './security.js';
 import { startHostServer, type HostServer } from './server.js';
@@ -34,10 +36,15 @@ export interface RunningDaemon {
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const print = options.print ?? ((text) => process.stdout.write(`${text}\n`));
   const printLog = options.printLog ?? ((text) => process.stderr.write(`${text}\n`));
+  // Besides the terminal and the database: JSON lines in <data>/logs, rotated, for tools like jq.
+  const logFile = new RotatingLogFile(join(options.dataDir, 'logs'));
   const engine = new Engine({
     dataDir: options.dataDir,
     host: 'daemon',
-    onLogLine: (line) => printLog(formatLogLine(line)),
+    onLogLine: (line) => {
+      printLog(formatLogLine(line));
+      logFile.write(line);
+    },
     ...(options.probeScript ? { gpu: { probe: { script: options.probeScript } } } : {}),
     spawnWorker: options.workerEntry
       ? (slot) => forkWorker(options.workerEntry as string, { env: slotEnv(slot) })
@@ -90,6 +97,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         removeDaemonFile(options.dataDir);
         await server.close();
         await engine.shutdown();
+        logFile.close();
       })()),
   };
 }

@@ -102,6 +102,14 @@ describe('bittaudio miner', () => {
       expect(await finished).toBeUndefined();
       expect(err).toMatch(/INFO +\[miner\] Miner serving/);
       expect(err).toMatch(/Stopping: received SIGTERM/);
+      // The same lines as JSON in the data folder's rotating log file.
+      const logged = readFileSync(join(dataDir, 'logs', 'bittaudio.log'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((text) => JSON.parse(text) as { source: string; message: string });
+      expect(logged).toEqual(
+        expect.arrayContaining([expect.objectContaining({ source: 'miner', message: 'Miner serving' })]),
+      );
       // The request and its audio are in the history, after the miner stopped.
       const [stored] = new GenerationStore(openDatabase(dataDir), dataDir).list();
       expect(stored).toMatchObject({

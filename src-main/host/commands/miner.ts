@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Chain } from '../../chain/chain.js';
@@ -25,6 +25,7 @@ import { ModelStore, modelsDirIn } from '../../inference/models/index.js';
 import { forkWorker } from '../../inference/worker/worker-client.js';
 import { slotEnv, WorkerPool, workerSlots, type WorkerSlot } from '../../inference/worker/worker-pool.js';
 import { LogRoot, formatLogLine, type Logger } from '../../log/logger.js';
+import { RotatingLogFile } from '../../log/rotating-file.js';
 import { Miner, type MinerStatus } from '../../neuron/miner.js';
 import { detectExternalIp } from '../../net/external-ip.js';
 import { openDatabase } from '../../store/database.js';
@@ -151,7 +152,15 @@ The miner needs only the hotkey and coldkeypub.txt on this machine. Register the
 The axon's port must be reachable from the internet (open it in the firewall / NAT).`,
     )
     .action(async (flags: MinerFlags) => {
-      const root = new LogRoot((line) => io.err(`${formatLogLine(line)}\n`), flags['logging.debug'] ? 'debug' : 'info');
+      // The terminal gets readable lines; <data>/logs/bittaudio.log keeps them as JSON, rotated.
+      const logFile = new RotatingLogFile(join(resolve(flags.dataDir), 'logs'));
+      const root = new LogRoot(
+        (line) => {
+          io.err(`${formatLogLine(line)}\n`);
+          logFile.write(line);
+        },
+        flags['logging.debug'] ? 'debug' : 'info',
+      );
       const log = root.logger('miner');
       const wallets = new WalletStore({ root: flags['wallet.path'], env: io.env, home: io.home });
       const walletName = flags['wallet.name'] ?? (io.env['BT_WALLET_NAME'] || 'default');
