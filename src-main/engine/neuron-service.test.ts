@@ -71,6 +71,35 @@ async function failure(promise: unknown): Promise<HostApiError> {
 }
 
 describe('NeuronService', () => {
+  it('starts by itself on a first local run, and not again once the user stopped it', { timeout: 60_000 }, async () => {
+    const network = await devnetNetwork();
+    const dataDir = tempDir();
+    const auto = { neuron: { device: () => Promise.resolve('cpu' as const), autoStartOnLocal: true } };
+    const first = engine(network, dataDir, auto);
+    expect(first.settings.get().minerEnabled).toBeNull();
+    await until(async () => (await first.handlers['neuron.status']({})).state === 'running');
+    expect(first.settings.get().minerEnabled).toBe(true);
+    await first.handlers['neuron.stop']({});
+    expect(first.settings.get().minerEnabled).toBe(false);
+    await first.shutdown();
+
+    const second = engine(network, dataDir, auto);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await second.handlers['neuron.status']({})).state).toBe('stopped');
+  });
+
+  it('does not start by itself without the option or on a remote network', async () => {
+    const local = await devnetNetwork();
+    const plain = engine(local);
+    const remote = await devnetNetwork({ handle: { kind: 'remote' } });
+    const onRemote = engine(remote, tempDir(), {
+      neuron: { device: () => Promise.resolve('cpu' as const), autoStartOnLocal: true },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await plain.handlers['neuron.status']({})).state).toBe('stopped');
+    expect((await onRemote.handlers['neuron.status']({})).state).toBe('stopped');
+  });
+
   it('is stopped until started, and says which network it would use', async () => {
     const network = await devnetNetwork();
     const status = await engine(network).handlers['neuron.status']({});
@@ -163,8 +192,8 @@ describe('NeuronService', () => {
     const status = await app.handlers['neuron.status']({});
     expect(status).toMatchObject({ state: 'failed', error: { code: 'not_registered', message: error.message } });
     expect(status.alerts.map((a) => a.kind)).toEqual(['not_registered']);
-    // Nothing was remembered as running.
-    expect(app.settings.get().minerEnabled).toBe(false);
+    // Nothing was remembered as running (nor as stopped by the user: still undecided).
+    expect(app.settings.get().minerEnabled).toBeNull();
   });
 
   it('refuses a bad announced address and a missing model with their reasons', async () => {
@@ -427,7 +456,7 @@ describe('NeuronService', () => {
     const status = await app.handlers['neuron.status']({});
     expect(status).toMatchObject({ state: 'failed', axon: null, error: { code: 'model_failed' } });
     expect(status.alerts).toMatchObject([{ kind: 'model_failed', severity: 'error' }]);
-    // A miner that never ran is not started again by the next engine.
-    expect(app.settings.get().minerEnabled).toBe(false);
+    // A miner that never ran is not remembered as running.
+    expect(app.settings.get().minerEnabled).toBeNull();
   });
 });

@@ -409,6 +409,17 @@ describe('throttleGenerationEvents', () => {
     ]);
     expect(out.filter((e) => e.id === 'b')).toHaveLength(12);
   });
+
+  it('drops what arrives for a job after it ended (a late progress report would revive it)', () => {
+    const out: GenerationEvent[] = [];
+    const forward = throttleGenerationEvents((e) => out.push(e), { intervalMs: 100, now: () => 0 });
+    const base = { stepsPerSecond: 100, etaMs: 0, prompt: 'p', durationSeconds: 1, steps: 28 };
+    forward({ ...base, id: 'a', state: 'queued', step: 0 });
+    forward({ ...base, id: 'a', state: 'done', step: 28 });
+    forward({ ...base, id: 'a', state: 'running', step: 0 });
+    forward({ ...base, id: 'b', state: 'running', step: 0 });
+    expect(out.map((e) => `${e.id}:${e.state}`)).toEqual(['a:queued', 'a:done', 'b:running']);
+  });
 });
 
 describe('WorkScheduler with the real MusicgenGenerator on the tiny model', () => {

@@ -598,13 +598,22 @@ export function throttleGenerationEvents(
   const intervalMs = options.intervalMs ?? 100;
   const now = options.now ?? (() => performance.now());
   const last = new Map<string, { at: number; state: GenerationState }>();
+  // Ids whose job ended: a progress report that arrives after the end (a worker's late message)
+  // would bring a finished job back to life in every client. Bounded: oldest forgotten first.
+  const ended = new Set<string>();
   return (event) => {
+    if (ended.has(event.id)) return;
     const at = now();
     const before = last.get(event.id);
     const due = !before || before.state !== event.state || event.step >= event.steps || at - before.at >= intervalMs;
     if (!due) return;
-    if (event.state === 'queued' || event.state === 'running') last.set(event.id, { at, state: event.state });
-    else last.delete(event.id);
+    if (event.state === 'queued' || event.state === 'running') {
+      last.set(event.id, { at, state: event.state });
+    } else {
+      last.delete(event.id);
+      ended.add(event.id);
+      if (ended.size > 10_000) ended.delete(ended.values().next().value as string);
+    }
     emit(event);
   };
 }
