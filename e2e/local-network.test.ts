@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandName, CommandOutput } from '../src-shared/api/contract.js';
+import { callDaemon, until } from './support/api.js';
 import { repoRoot, startBuiltDaemon, type RunningDaemon } from './support/daemon.js';
 
 let daemon: RunningDaemon;
@@ -16,26 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await daemon?.stop();
 });
-
-async function call<C extends CommandName>(command: C): Promise<CommandOutput<C>> {
-  const response = await fetch(`${daemon.origin}/api/v1/commands/${command}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${daemon.token}`, 'content-type': 'application/json' },
-    body: '{}',
-  });
-  const body = (await response.json()) as { ok: boolean; output: CommandOutput<C>; error?: { message: string } };
-  if (!body.ok) throw new Error(body.error?.message ?? `${command} failed`);
-  return body.output;
-}
-
-/** Polls `check` every half second until it gives a value (the test's own timeout bounds it). */
-async function until<T>(check: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 function cli(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -55,11 +35,12 @@ describe('the local network of the built daemon', () => {
     { timeout: 90_000 },
     async () => {
       const graph = await until(async () => {
-        const metagraph = await call('network.metagraph');
+        const metagraph = await callDaemon(daemon, 'network.metagraph');
         const served = metagraph.neurons.filter((n) => n.axon.port > 0);
-        return served.length === 2 && served.every((n) => n.incentive > 0) ? metagraph : undefined;
+        // The two local miners and "yours", which the daemon starts by itself on a first local run.
+        return served.length === 3 && served.every((n) => n.incentive > 0) ? metagraph : undefined;
       });
-      const status = await call('network.status');
+      const status = await callDaemon(daemon, 'network.status');
       expect(status).toMatchObject({ kind: 'local', state: 'running', blockTimeMs: 1000, localMiners: 2 });
       expect(status.testValidator?.answered).toBeGreaterThan(0);
       expect(status.testValidator?.answered).toBe(status.testValidator?.queries);

@@ -18,11 +18,13 @@ export interface RunningDaemon {
 }
 
 /** Starts the built `bittaudio daemon` on a free port, as a user would, and reads its link. */
-export async function startBuiltDaemon(): Promise<RunningDaemon> {
+export async function startBuiltDaemon(options: { dataDir?: string } = {}): Promise<RunningDaemon> {
   if (!existsSync(cli) || !existsSync(join(repoRoot, 'dist', 'renderer', 'index.html'))) {
     throw new Error('The app is not built: run `npm run build` before the e2e suite (`npm test` does).');
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'bittaudio-e2e-'));
+  // A folder given by the test outlives this daemon (a restart on it); one made here goes with it.
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bittaudio-e2e-'));
   const child = spawn(process.execPath, [cli, 'daemon', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,12 +58,12 @@ export async function startBuiltDaemon(): Promise<RunningDaemon> {
     process: child,
     output: () => output,
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
