@@ -1,6 +1,13 @@
 /** Why a metric could not be computed from its input: a named reason the validator can log and show. */
 export type MetricInputReason =
-  'empty' | 'non_finite' | 'shape_mismatch' | 'too_few_frames' | 'not_a_distribution' | 'zero_vector' | 'invalid_value';
+  | 'silence'
+  | 'empty'
+  | 'non_finite'
+  | 'shape_mismatch'
+  | 'too_few_frames'
+  | 'not_a_distribution'
+  | 'zero_vector'
+  | 'invalid_value';
 
 export class MetricInputError extends Error {
   override readonly name = 'MetricInputError';
