@@ -34,8 +34,12 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j] ?? 0, re[i] ?? 0];
-      [im[i], im[j]] = [im[j] ?? 0, im[i] ?? 0];
+      const r = re[i] as number;
+      re[i] = re[j] as number;
+      re[j] = r;
+      const m = im[i] as number;
+      im[i] = im[j] as number;
+      im[j] = m;
     }
   }
   const { cos, sin } = twiddles(n);
@@ -44,31 +48,39 @@ export function fftInPlace(re: Float64Array, im: Float64Array): void {
     const step = n / len;
     for (let start = 0; start < n; start += len) {
       for (let k = 0; k < half; k++) {
-        const wr = cos[k * step] ?? 0;
-        const wi = sin[k * step] ?? 0;
+        // Indices are in range by construction; `as number` skips the undefined checks in the hot loop.
+        const wr = cos[k * step] as number;
+        const wi = sin[k * step] as number;
         const a = start + k;
         const b = a + half;
-        const br = re[b] ?? 0;
-        const bi = im[b] ?? 0;
+        const br = re[b] as number;
+        const bi = im[b] as number;
         const tr = br * wr - bi * wi;
         const ti = br * wi + bi * wr;
-        re[b] = (re[a] ?? 0) - tr;
-        im[b] = (im[a] ?? 0) - ti;
-        re[a] = (re[a] ?? 0) + tr;
-        im[a] = (im[a] ?? 0) + ti;
+        const ar = re[a] as number;
+        const ai = im[a] as number;
+        re[b] = ar - tr;
+        im[b] = ai - ti;
+        re[a] = ar + tr;
+        im[a] = ai + ti;
       }
     }
   }
 }
 
 /** |X[k]|² for k = 0 … N/2 of a real frame zero-padded to `size` (a power of two). */
-export function powerSpectrum(frame: ArrayLike<number>, size: number): Float64Array {
+export function powerSpectrum(
+  frame: ArrayLike<number>,
+  size: number,
+  out = new Float64Array(size / 2 + 1),
+  scratch = { re: new Float64Array(size), im: new Float64Array(size) },
+): Float64Array {
   if (frame.length > size) throw new RangeError(`a frame of ${frame.length} does not fit an FFT of ${size}`);
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
+  const { re, im } = scratch;
+  re.fill(0);
+  im.fill(0);
   for (let i = 0; i < frame.length; i++) re[i] = frame[i] ?? 0;
   fftInPlace(re, im);
-  const out = new Float64Array(size / 2 + 1);
   for (let k = 0; k < out.length; k++) out[k] = (re[k] ?? 0) ** 2 + (im[k] ?? 0) ** 2;
   return out;
 }

@@ -34,6 +34,7 @@ const edits: Record<string, (x: Float32Array) => Float32Array> = {
   '1-LSB dither': (x) => lsbDither(x, 9),
   'delayed 0.5013 s': (x) => timeShift(x, 0.5013, RATE),
   'advanced 1.27 s': (x) => timeShift(x, -1.27, RATE),
+  'first 7 s cut off': (x) => timeShift(x, -7, RATE),
   'gain ×0.3': (x) => gain(x, 0.3),
   'noise at 30 dB SNR': (x) => addNoise(x, 30, 5),
   'all of them': (x) => addNoise(gain(timeShift(lsbDither(x, 3), 0.77, RATE), 0.5), 30, 6),
