@@ -15,6 +15,7 @@ import {
   punishScore,
   type ResponseFacts,
 } from './aggregation.js';
+import { kldBoth, softmax } from './kl-divergence.js';
 
 const REF = 'bittaudio-1.1.3' as const;
 const FIXED = 'fixed' as const;
@@ -223,5 +224,18 @@ describe('moving score: EMA α = 0.1 and punish −0.0075 floored at 0', () => {
   it('a FAD failure leaves the reference score untouched, and pulls the fixed one towards 0', () => {
     expect(applyJudgement(0.5, judgeResponse(REF, facts({ fad: null })))).toBe(0.5);
     expect(applyJudgement(0.5, judgeResponse(FIXED, facts({ fad: null })))).toBeCloseTo(0.05, 15);
+  });
+});
+
+describe('the identical-clip quirk, end to end', () => {
+  it('identical 527-class windows give kld_both ≈ −2·527·1e-6 < 0: the reference normalises that to 0, fixed to 1', () => {
+    const logits = Array.from({ length: 527 }, (_, c) => Math.sin(c) * 3);
+    const windows = [softmax(logits), softmax(logits.map((v) => -v))];
+    const { kldBoth: k } = kldBoth(windows, windows);
+    // Each class contributes p·ln(p/(p + ε)) ≈ −ε while p ≫ ε, in each direction.
+    expect(k).toBeLessThan(0);
+    expect(k).toBeGreaterThan(-2 * 527 * 1e-6);
+    expect(normalizeKld(REF, k)).toBe(0);
+    expect(normalizeKld(FIXED, k)).toBe(1);
   });
 });
