@@ -69,4 +69,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'audio hashes',
+    sql: `
+      CREATE TABLE audio_hashes (
+        hash       TEXT PRIMARY KEY,               -- sha256 hex of the peak-normalised float32 samples
+        first_seen TEXT NOT NULL,                  -- ISO 8601
+        source     TEXT NOT NULL,                  -- 'response' (a miner's clip) or 'reference' (a round's clip)
+        hotkey     TEXT                            -- who sent it first; NULL for a reference clip
+      ) STRICT;
+    `,
+  },
 ];

@@ -1,0 +1,32 @@
+/** Scoring: the metric maths, the aggregation profiles and the duplicate checks (models run elsewhere). */
+export { MetricInputError } from './errors.js';
+export type { MetricInputReason } from './errors.js';
+export { KL_EPSILON, kldBoth, klDivergence, softmax } from './kl-divergence.js';
+export type { KldResult } from './kl-divergence.js';
+export { cosineSimilarity, l2Normalize, meanEmbedding } from './cosine.js';
+export { frechetDistanceFromFrames, frechetDistanceFromGaussians } from './frechet.js';
+export type { FrechetTerms } from './frechet.js';
+export {
+  applyJudgement,
+  CLAP_GATE,
+  durationMultiplier,
+  EMA_ALPHA,
+  emaUpdate,
+  geometricMean,
+  judgeResponse,
+  normalizeFad,
+  normalizeKld,
+  PUNISH_VALUE,
+  punishScore,
+} from './aggregation.js';
+export type { Judgement, RawMetrics, ResponseFacts } from './aggregation.js';
+export { exactAudioHash, referencePeakNormalize } from './audio-hash.js';
+export {
+  audioFingerprint,
+  fingerprintSimilarity,
+  NEAR_DUPLICATE_THRESHOLD,
+  NearDuplicateIndex,
+} from './near-duplicate.js';
+export type { AudioFingerprint, FingerprintMatch, NearDuplicateHit } from './near-duplicate.js';
+export { checkDuplicate, registerReferenceClip } from './duplicate-check.js';
+export type { DuplicateVerdict, HashLedger, HashRecord, ResponseAudio } from './duplicate-check.js';
