@@ -10,3 +10,20 @@ export { resample, resampledLength, resampleWithKernel, sincResampleKernel } fro
 export type { ResampleOptions, SincKernel } from './resample.js';
 export { firstNonFinite, halfToFloat, peak, peakNormalize, tensorToFloat32 } from './samples.js';
 export type { AudioTensorLike } from './samples.js';
+export {
+  checkSignal,
+  clippedFraction,
+  dcOffset,
+  DEFAULT_SIGNAL_THRESHOLDS,
+  rmsDbfs,
+  SIGNAL_PROBLEM_TEXT,
+  SIGNAL_PROBLEMS,
+  silentFrameFraction,
+} from './signal-checks.js';
+export type {
+  SignalInput,
+  SignalMeasurements,
+  SignalProblem,
+  SignalReport,
+  SignalThresholds,
+} from './signal-checks.js';
