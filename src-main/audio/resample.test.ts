@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitTone, rms, sine } from '../testing/tones.js';
-import { resample, resampledLength, sincResampleKernel } from './resample.js';
+import { resample, resampledLength, resampleWithKernel, sincResampleKernel } from './resample.js';
 
 /** Level of a tone after resampling relative to its level before, in dB, away from the edges. */
 function gainDb(fromRate: number, toRate: number, hz: number): number {
@@ -32,6 +32,28 @@ describe('sincResampleKernel (torchaudio sinc_interp_hann, width 6, rolloff 0.99
     expect(Math.abs(down[0] ?? 1)).toBeLessThan(1e-7);
     // 32k→48k, phase 1, tap i = 0: t = (0 − 1/3)·1.98 = −0.66 → 0.4060377.
     expect(sincResampleKernel(32000, 48000).phases[1]?.[7]).toBeCloseTo(0.4060377, 6);
+  });
+
+  it('skips only the clamped tail of each phase, whose taps are negligible', () => {
+    const kernel = sincResampleKernel(44100, 32000);
+    let outside = 0;
+    kernel.phases.forEach((taps, j) => {
+      const { start, end } = kernel.activeTaps[j] ?? { start: 0, end: 0 };
+      expect(end - start).toBeLessThanOrEqual(2 * Math.ceil((6 * 441) / 316.8) + 1);
+      taps.forEach((k, m) => {
+        if (m < start || m >= end) outside = Math.max(outside, Math.abs(k));
+      });
+    });
+    expect(outside).toBeLessThan(1e-20);
+    // All taps, as torchaudio convolves them, give the same output.
+    const everything = { ...kernel, activeTaps: kernel.phases.map((p) => ({ start: 0, end: p.length })) };
+    const x = sine(44100, 1234, 0.9, 4410);
+    const fast = resampleWithKernel(x, kernel);
+    const full = resampleWithKernel(x, everything);
+    expect(fast.length).toBe(full.length);
+    let worst = 0;
+    fast.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - (full[i] ?? 0)))));
+    expect(worst).toBe(0);
   });
 
   it('refuses rates that are not positive integers and ratios whose kernel would be huge', () => {
