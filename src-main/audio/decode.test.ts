@@ -12,6 +12,7 @@ const MONO_FLAC = fixture('tone-440hz-32k-mono.flac');
 const MONO_MP3 = fixture('tone-440hz-32k-mono.mp3');
 const STEREO_FLAC = fixture('tones-44k-stereo.flac');
 const STEREO_MP3 = fixture('tones-44k-stereo.mp3');
+const EXTREMES_FLAC = fixture('extremes-24bit-8k-mono.flac');
 
 async function rejection(bytes: Uint8Array): Promise<unknown> {
   try {
@@ -70,6 +71,13 @@ describe('decodeAudio', () => {
     expect(audio.channelData.map((c) => c.length)).toEqual([22050, 22050]);
     expect(maxErrorFromSine(audio.channelData[0] ?? new Float32Array(), 44100, 440, 0.5)).toBeLessThan(1e-7);
     expect(maxErrorFromSine(audio.channelData[1] ?? new Float32Array(), 44100, 1000, 0.25)).toBeLessThan(1e-7);
+  });
+
+  it('scales FLAC integers by 2^-(bits-1) as decodeWav does, so 24-bit extremes land on −1 and 1 − 2^-23', async () => {
+    const audio = await decodeAudio(EXTREMES_FLAC);
+    expect(audio).toMatchObject({ container: 'flac', sampleRate: 8000 });
+    const pattern = [4194304, -8388608, 8388607, 1, -1].map((v) => Math.fround(v / 8388608));
+    expect([...(audio.channelData[0] ?? [])]).toEqual(Array.from({ length: 200 }, (_, i) => pattern[i % 5]));
   });
 
   it('reads the MP3 fixtures: gapless length, each tone at its frequency and amplitude', async () => {
