@@ -2,6 +2,10 @@
  * One entry point for every audio file a miner or a reference set may bring (scoring.md §5):
  * WAV (read here), FLAC and MP3 (WASM builds of libFLAC and mpg123, no native code). The format
  * is sniffed from the bytes, never taken from a file name. Every failure is an AudioDecodeError.
+ *
+ * Limits: an MP3 that is cut short decodes to shorter audio (an MP3 stream declares no length the
+ * decoder checks), and the duration check of signal-checks.ts is what catches it. libFLAC's WASM
+ * build also prints frame errors with console.error.
  */
 import { deinterleave } from './channels.js';
 import { AudioDecodeError, type AudioContainer } from './decode-error.js';

@@ -32,7 +32,7 @@ export interface SincKernel {
   new: number;
   /** Taps on the left of each output's first input sample. */
   width: number;
-  /** `new` rows of `2·width + orig` taps, float32 as torchaudio casts them. */
+  /** `new` rows of `2·width + orig` taps, computed in float32 steps as torchaudio does for float32 audio. */
   phases: Float32Array[];
   /**
    * Per phase, the taps [start, end) where t was not clamped to ±lowpassFilterWidth. The taps
