@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../testing/temp-dir.js';
-import { decodeWav, encodeWav, toPcm16, WavFormatError, writeWavFile } from './wav.js';
+import { AudioDecodeError } from './decode-error.js';
+import {
+  decodeWav,
+  encodeWav,
+  encodeWavChannels,
+  toPcm16,
+  toPcmInt,
+  WavFormatError,
+  type WavSampleFormat,
+  writeWavFile,
+} from './wav.js';
 
 const tempDir = useTempDirs();
 
@@ -107,3 +117,124 @@ describe('decodeWav', () => {
     expect(() => decodeWav(eightBit)).toThrow(/unsupported WAV encoding: format tag 1, 8 bits/);
   });
 });
+
+describe('WAV flavours (scoring.md §5)', () => {
+  /** A one-channel file of `format` whose data bytes are replaced by `data`. */
+  function withData(format: WavSampleFormat, data: number[]): Buffer {
+    const bytesPerSample = { pcm16: 2, pcm24: 3, pcm32: 4, float32: 4, float64: 8 }[format];
+    const file = encodeWavChannels([new Float32Array(data.length / bytesPerSample)], 8000, format);
+    Buffer.from(data).copy(file, file.byteLength - data.length - (data.length % 2));
+    return file;
+  }
+
+  it('reads 24-bit PCM little-endian, scaled by 2^-23', () => {
+    const wav = decodeWav(withData('pcm24', [0xff, 0xff, 0x7f, 0x00, 0x00, 0x80, 0x01, 0x00, 0x00, 0xff, 0xff, 0xff]));
+    expect(wav.format).toBe('pcm24');
+    expect([...wav.samples]).toEqual([Math.fround(8388607 / 8388608), -1, 1 / 8388608, -1 / 8388608]);
+  });
+
+  it('reads 32-bit integer PCM (what the reference validator writes), scaled by 2^-31', () => {
+    const wav = decodeWav(withData('pcm32', [0xff, 0xff, 0xff, 0x7f, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00, 0x40]));
+    expect(wav.format).toBe('pcm32');
+    expect([...wav.samples]).toEqual([Math.fround(2147483647 / 2147483648), -1, 0.5]);
+  });
+
+  it('reads 64-bit float, rounded to float32', () => {
+    const data = Buffer.alloc(16);
+    data.writeDoubleLE(0.1, 0);
+    data.writeDoubleLE(-2.5, 8);
+    const wav = decodeWav(withData('float64', [...data]));
+    expect(wav.format).toBe('float64');
+    expect([...wav.samples]).toEqual([Math.fround(0.1), -2.5]);
+  });
+
+  it('scales integers symmetrically in reading and asymmetrically in writing, so ±1 survive', () => {
+    expect([toPcmInt(1, 24), toPcmInt(-1, 24), toPcmInt(0.5, 24)]).toEqual([8388607, -8388608, 4194304]);
+    expect([toPcmInt(1, 32), toPcmInt(-1, 32), toPcmInt(Number.NaN, 32)]).toEqual([2147483647, -2147483648, 0]);
+  });
+
+  it('writes WAVE_FORMAT_EXTENSIBLE with the sub-format GUID that holds the real tag', () => {
+    const bytes = encodeWavChannels([Float32Array.from([0.5]), Float32Array.from([-0.5])], 48000, 'pcm24', {
+      extensible: true,
+    });
+    expect(bytes.readUInt32LE(16)).toBe(40);
+    expect(bytes.readUInt16LE(20)).toBe(0xfffe);
+    expect(bytes.readUInt16LE(22)).toBe(2);
+    expect(bytes.readUInt16LE(32)).toBe(6); // block align
+    expect(bytes.readUInt16LE(36)).toBe(22); // cbSize
+    expect(bytes.readUInt16LE(38)).toBe(24); // valid bits
+    expect(bytes.subarray(44, 60).toString('hex')).toBe('0100000000001000800000aa00389b71');
+    expect(decodeWav(bytes)).toMatchObject({ format: 'pcm24', channels: 2, sampleRate: 48000 });
+  });
+
+  it('round-trips every format, plain and extensible, mono to 6 channels (property)', () => {
+    const formats: WavSampleFormat[] = ['pcm16', 'pcm24', 'pcm32', 'float32', 'float64'];
+    // Half an LSB of rounding each way, plus the asymmetric write scale: ≤ 1.5 LSB.
+    const lsb: Record<WavSampleFormat, number> = {
+      pcm16: 2 ** -15,
+      pcm24: 2 ** -23,
+      pcm32: 2 ** -31,
+      float32: 0,
+      float64: 0,
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom(...formats),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 192000 }),
+        fc.infiniteStream(fc.float({ min: -1, max: 1, noNaN: true })),
+        (channelCount, frames, format, extensible, rate, values) => {
+          const it = values[Symbol.iterator]();
+          const channels = Array.from({ length: channelCount }, () =>
+            Float32Array.from({ length: frames }, () => it.next().value as number),
+          );
+          const decoded = decodeWav(encodeWavChannels(channels, rate, format, { extensible }));
+          expect(decoded).toMatchObject({ sampleRate: rate, channels: channelCount, format });
+          expect(decoded.samples.length).toBe(channelCount * frames);
+          for (let f = 0; f < frames; f++) {
+            for (let c = 0; c < channelCount; c++) {
+              const error = Math.abs((decoded.samples[f * channelCount + c] ?? Number.NaN) - (channels[c]?.[f] ?? 0));
+              expect(error).toBeLessThanOrEqual(1.5 * lsb[format] + 1e-12);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('names what is wrong with a malformed header, always as an AudioDecodeError', () => {
+    const stereo16 = (): Buffer => encodeWavChannels([new Float32Array(4), new Float32Array(4)], 8000);
+    const cases: [string, (b: Buffer) => void, RegExp, string][] = [
+      ['block align', (b) => b.writeUInt16LE(3, 32), /block align is 3, not 4/, 'corrupt'],
+      ['no channels', (b) => b.writeUInt16LE(0, 22), /declares 0 channels/, 'corrupt'],
+      ['rate 0', (b) => b.writeUInt32LE(0, 24), /sample rate of 0/, 'corrupt'],
+      ['a frame cut in half', (b) => b.writeUInt32LE(14, 40), /ends inside a sample frame/, 'truncated'],
+      ['format tag 2 (ADPCM)', (b) => b.writeUInt16LE(2, 20), /format tag 2, 16 bits/, 'unsupported'],
+    ];
+    for (const [, mutate, message, failure] of cases) {
+      const bytes = stereo16();
+      mutate(bytes);
+      const error = catchError(() => decodeWav(bytes));
+      expect(error).toBeInstanceOf(AudioDecodeError);
+      expect(error).toMatchObject({ failure, container: 'wav' });
+      expect((error as Error).message).toMatch(message);
+    }
+    const ext = encodeWavChannels([new Float32Array(2)], 8000, 'pcm16', { extensible: true });
+    ext[50] = 0x11; // a GUID that is not KSDATAFORMAT_SUBTYPE_*
+    expect(() => decodeWav(ext)).toThrow(/unknown WAVE_FORMAT_EXTENSIBLE sub-format/);
+    expect(catchError(() => decodeWav(new Uint8Array(0)))).toMatchObject({ failure: 'empty' });
+    expect(catchError(() => decodeWav(stereo16().subarray(0, 30)))).toMatchObject({ failure: 'truncated' });
+  });
+});
+
+function catchError(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
