@@ -116,14 +116,7 @@ async function decodeFlac(bytes: Uint8Array): Promise<DecodedAudio> {
   } finally {
     decoder.free();
   }
-  const firstError = result.errors[0];
-  if (firstError) {
-    throw new AudioDecodeError(
-      'corrupt',
-      'flac',
-      `corrupt FLAC frame ${firstError.frameNumber}: ${firstError.message} (${result.errors.length} bad frames)`,
-    );
-  }
+  refuseFrameErrors('flac', result.errors);
   if (info.totalSamples > 0 && result.samplesDecoded < info.totalSamples) {
     throw new AudioDecodeError(
       'truncated',
@@ -155,15 +148,23 @@ async function decodeMp3(bytes: Uint8Array): Promise<DecodedAudio> {
   } finally {
     decoder.free();
   }
-  const firstError = result.errors[0];
-  if (firstError) {
+  refuseFrameErrors('mp3', result.errors);
+  return checked('mp3', result, null, null);
+}
+
+/** A frame the decoder reported as bad makes the whole file corrupt (no silent gaps in scored audio). */
+function refuseFrameErrors(
+  container: 'flac' | 'mp3',
+  errors: readonly { frameNumber: number; message: string }[],
+): void {
+  const first = errors[0];
+  if (first) {
     throw new AudioDecodeError(
       'corrupt',
-      'mp3',
-      `corrupt MP3 frame ${firstError.frameNumber}: ${firstError.message} (${result.errors.length} bad frames)`,
+      container,
+      `corrupt ${container.toUpperCase()} frame ${first.frameNumber}: ${first.message} (${errors.length} bad frames)`,
     );
   }
-  return checked('mp3', result, null, null);
 }
 
 /** The decoders' output, checked for the shape the rest of the app relies on. */

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MetricInputError } from './errors.js';
 import { frechetDistanceFromFrames, frechetDistanceFromGaussians } from './frechet.js';
-
-/** A small deterministic generator (mulberry32) so random cases are the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../testing/test-signals.js';
 
 const randomFrames = (n: number, d: number, seed: number): number[][] => {
   const r = rng(seed);
