@@ -46,7 +46,7 @@ export interface EngineOptions {
   /** For tests: a fake model store, and the progress event interval. */
   models?: Pick<ModelServiceOptions, 'createStore' | 'intervalMs' | 'now'>;
   /** The network service: the inference worker entry for the local miners; tests' overrides. */
-  networkService?: Pick<NetworkServiceOptions, 'workerEntry' | 'local' | 'connectRemote' | 'retryMs'>;
+  networkService?: Pick<NetworkServiceOptions, 'local' | 'connectRemote' | 'retryMs'>;
   now?: () => Date;
   /**
    * How the host starts an inference worker for one slot (one per GPU): a forked Node child under
@@ -134,6 +134,8 @@ export class Engine {
       events: this.events,
       log: this.logger('network'),
       settings: () => this.settings.get().network,
+      // The local miners share one CPU worker of the host's kind (the GPUs are left to your miner).
+      spawnWorker: this.spawnWorker ? this.spawnWorker({ gpu: null, device: 'cpu', label: 'local-miners' }) : null,
       ...options.networkService,
     });
     this.generations = new GenerationService({

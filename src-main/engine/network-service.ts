@@ -15,6 +15,7 @@ import { HostApiError } from '../../src-shared/api/errors.js';
 import type { Chain } from '../chain/chain.js';
 import { blocksUntilNextEpoch } from '../chain/epoch.js';
 import type { Metagraph } from '../chain/types.js';
+import type { SpawnWorker } from '../inference/worker/worker-client.js';
 import type { Logger } from '../log/logger.js';
 import type { LocalNetwork, LocalNetworkOptions } from '../neuron/local-network.js';
 import type { EventBus } from './events.js';
@@ -29,10 +30,10 @@ export interface NetworkServiceOptions {
   /** The network settings now (read at each start). */
   settings: () => NetworkSettings;
   /**
-   * The built inference worker (dist/main/inference-worker.js): the local miners then generate in
-   * that process. null or absent: in this process (tests, the Electron shell for now).
+   * Starts the local miners' inference worker (a forked child under the daemon, a utilityProcess
+   * in Electron): they then generate there. null or absent: in this process (tests).
    */
-  workerEntry?: string | null;
+  spawnWorker?: SpawnWorker | null;
   /** Tests: local network options on top of the settings (e.g. `blockTimeMs: null`). */
   local?: Partial<Omit<LocalNetworkOptions, 'log'>>;
   /** Tests: how a remote endpoint is opened (default: SubtensorChain.connect). */
@@ -211,15 +212,15 @@ export class NetworkService implements Service<NetworkCommands>, NetworkProvider
     const { LocalNetwork } = await import('../neuron/local-network.js');
     let closeWorker: (() => Promise<void>) | null = null;
     let generator: LocalNetworkOptions['generator'];
-    const workerEntry = this.options.workerEntry;
-    if (workerEntry && !this.options.local?.generator) {
-      const [{ InferenceWorker, forkWorker }, { findTinyModel }] = await Promise.all([
+    const spawn = this.options.spawnWorker;
+    if (spawn && !this.options.local?.generator) {
+      const [{ InferenceWorker }, { findTinyModel }] = await Promise.all([
         import('../inference/worker/worker-client.js'),
         import('../neuron/local-network.js'),
       ]);
       const dir = this.options.local?.modelDir ?? findTinyModel();
       if (dir) {
-        const worker = new InferenceWorker({ spawn: forkWorker(workerEntry), logger: log.child('inference.worker') });
+        const worker = new InferenceWorker({ spawn, logger: log.child('inference.worker') });
         generator = worker.generator({ dir, dtype: 'fp32' }, { device: 'cpu' });
         closeWorker = () => worker.close();
       }

@@ -50,7 +50,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ? (slot) => forkWorker(options.workerEntry as string, { env: slotEnv(slot) })
       : null,
     ...(options.network ? { network: options.network } : {}),
-    networkService: { workerEntry: options.workerEntry ?? null },
     // A first run shows a working miner on the local network; a user's Stop is remembered.
     neuron: { autoStartOnLocal: true },
   });

@@ -123,7 +123,6 @@ function start(): void {
     registerIpc(engine);
     mainWindow = createWindow();
     mainWindow.on('closed', () => (mainWindow = undefined));
-    // The local network's miners generate in this process here (the utilityProcess worker is not wired yet).
     void engine.network.start();
   });
 
