@@ -1,9 +1,10 @@
 /**
- * Checks that a folder someone exported themselves is a MusicGen model transformers.js can load
- * (musicgen.md §2): the config fields it reads, the tokenizer files, the ONNX files of the dtype,
+ * Checks that a model folder holds what its manifest's kind needs. For MusicGen, a folder someone
+ * exported themselves must be one transformers.js can load (musicgen.md §2): the config fields it reads, the tokenizer files, the ONNX files of the dtype,
  * the graphs' input and output names, a layer count that matches the config and the manifest,
  * matching float types between the text encoder and the decoder, and external weight files that
- * are present under the names transformers.js opens.
+ * are present under the names transformers.js opens. Scoring models (CLAP, AudioSet classifier,
+ * VGGish) are checked in scoring-folder.ts.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
@@ -14,9 +15,11 @@ import {
   manifestDtypes,
   type ModelDtype,
   type ModelManifest,
+  type MusicgenManifest,
 } from '../../../src-shared/schemas/model-manifest.js';
 import { isErrno } from './errors.js';
 import { OnnxFormatError, readOnnxGraphSummary, type OnnxGraphSummary } from './onnx-graph.js';
+import { scoringModelProblems } from './scoring-folder.js';
 
 const positiveInt = z.number().int().positive();
 const tokenId = z.number().int().nonnegative();
@@ -74,29 +77,6 @@ export async function inspectModelFolder(
     if (!present && !file.optional) problems.push(`${file.path} is missing`);
   }
 
-  const config = await readJson(join(dir, 'config.json'));
-  let layers: number | null = null;
-  if (config.ok) {
-    const parsed = MusicgenConfigSchema.safeParse(config.value);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        problems.push(`config.json: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-      }
-    } else {
-      layers = parsed.data.decoder.num_hidden_layers;
-      problems.push(...architectureProblems(parsed.data, manifest));
-    }
-  } else if (config.error !== 'missing') {
-    problems.push(`config.json: ${config.error}`);
-  }
-  for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
-    const json = await readJson(join(dir, name));
-    if (!json.ok && json.error !== 'missing') problems.push(`${name}: ${json.error}`);
-    else if (json.ok && (typeof json.value !== 'object' || json.value === null || Array.isArray(json.value))) {
-      problems.push(`${name}: not a JSON object`);
-    }
-  }
-
   const graphs = new Map<string, OnnxGraphSummary>();
   for (const [session, sessionDtype] of Object.entries(variant.sessions)) {
     const path = sessionFileName(session, sessionDtype);
@@ -117,11 +97,48 @@ export async function inspectModelFolder(
       problems.push(`${path}: not a readable ONNX model (${error.message})`);
     }
   }
-  problems.push(...graphProblems(graphs, variant.sessions, layers ?? manifest.architecture.numHiddenLayers));
+  if (manifest.kind === 'musicgen' || manifest.kind === 'clap') {
+    for (const name of ['tokenizer.json', 'tokenizer_config.json']) {
+      const json = await readJson(join(dir, name));
+      if (!json.ok && json.error !== 'missing') problems.push(`${name}: ${json.error}`);
+      else if (json.ok && (typeof json.value !== 'object' || json.value === null || Array.isArray(json.value))) {
+        problems.push(`${name}: not a JSON object`);
+      }
+    }
+  }
+  if (manifest.kind === 'musicgen') problems.push(...(await musicgenProblems(dir, manifest, graphs, variant.sessions)));
+  else problems.push(...(await scoringModelProblems(dir, manifest, graphs, variant.sessions, readJson)));
   return { problems, optionalPresent };
 }
 
-function architectureProblems(config: MusicgenConfig, manifest: ModelManifest): string[] {
+/** MusicGen's config fields and graph names (musicgen.md §2). */
+async function musicgenProblems(
+  dir: string,
+  manifest: MusicgenManifest,
+  graphs: Map<string, OnnxGraphSummary>,
+  sessions: Record<string, ModelDtype>,
+): Promise<string[]> {
+  const problems: string[] = [];
+  const config = await readJson(join(dir, 'config.json'));
+  let layers: number | null = null;
+  if (config.ok) {
+    const parsed = MusicgenConfigSchema.safeParse(config.value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        problems.push(`config.json: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      }
+    } else {
+      layers = parsed.data.decoder.num_hidden_layers;
+      problems.push(...architectureProblems(parsed.data, manifest));
+    }
+  } else if (config.error !== 'missing') {
+    problems.push(`config.json: ${config.error}`);
+  }
+  problems.push(...graphProblems(graphs, sessions, layers ?? manifest.architecture.numHiddenLayers));
+  return problems;
+}
+
+function architectureProblems(config: MusicgenConfig, manifest: MusicgenManifest): string[] {
   const expected = manifest.architecture;
   const pairs: [string, number, number][] = [
     ['decoder.num_hidden_layers', config.decoder.num_hidden_layers, expected.numHiddenLayers],
@@ -229,7 +246,7 @@ function elemTypeName(type: number): string {
   return type === 1 ? 'float32' : type === 10 ? 'float16' : `ONNX type ${type}`;
 }
 
-async function readJson(path: string): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
+export async function readJson(path: string): Promise<{ ok: true; value: unknown } | { ok: false; error: string }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
