@@ -11,7 +11,7 @@ import {
   env,
 } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
-import { readOnnxGraphSummary } from '../../src-main/inference/models/onnx-graph.js';
+import { readOnnxGraphSummary } from '../../src-main/models/onnx-graph.js';
 import { useTempDirs } from '../../src-main/testing/temp-dir.js';
 import { SCORING_SHAPES, writeScoringModels } from './scoring-models.mjs';
 

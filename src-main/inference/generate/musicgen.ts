@@ -27,7 +27,7 @@ import {
 import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import type { Logger } from '../../log/logger.js';
-import type { LoadableModel } from '../models/store.js';
+import type { LoadableModel } from '../../models/store.js';
 import type { OrtMusicgen } from './ort-decoder.js';
 import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
 import { hideSoftwareAdapters } from '../gpu/software-adapters.js';

@@ -3,7 +3,7 @@
  * is refused at the start rather than failing with ENOSPC near the end.
  */
 import { statfs as nodeStatfs } from 'node:fs/promises';
-import type { Logger } from '../../log/logger.js';
+import type { Logger } from '../log/logger.js';
 import { formatBytes, ModelStoreError } from './errors.js';
 
 /** The part of `fs.statfs` the check needs; tests inject their own. */

@@ -34,4 +34,4 @@ export function isErrno(error: unknown, code: string): boolean {
   return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
 }
 
-export { formatBytes } from '../../../src-shared/format/bytes.js';
+export { formatBytes } from '../../src-shared/format/bytes.js';

@@ -16,7 +16,7 @@ import {
   type ModelDtype,
   type ModelManifest,
   type MusicgenManifest,
-} from '../../../src-shared/schemas/model-manifest.js';
+} from '../../src-shared/schemas/model-manifest.js';
 import { isErrno } from './errors.js';
 import { OnnxFormatError, readOnnxGraphSummary, type OnnxGraphSummary } from './onnx-graph.js';
 import { scoringModelProblems } from './scoring-folder.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { sessionFileName, type ModelDtype, type ModelManifest } from '../../../src-shared/schemas/model-manifest.js';
+import { sessionFileName, type ModelDtype, type ModelManifest } from '../../src-shared/schemas/model-manifest.js';
 import type { OnnxGraphSummary } from './onnx-graph.js';
 
 type ScoringManifest = Exclude<ModelManifest, { kind: 'musicgen' }>;

@@ -1,8 +1,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ModelManifest } from '../../../src-shared/schemas/model-manifest.js';
-import { useTempDirs } from '../../testing/temp-dir.js';
+import type { ModelManifest } from '../../src-shared/schemas/model-manifest.js';
+import { useTempDirs } from '../testing/temp-dir.js';
 import { BUNDLED_MANIFESTS } from './manifests.js';
 import { detectDtypes, inspectModelFolder } from './model-folder.js';
 import { ONNX_ELEM_TYPE } from './onnx-graph.js';

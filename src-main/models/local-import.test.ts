@@ -6,13 +6,13 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ModelTransferProgress } from '../../../src-shared/schemas/model-manifest.js';
-import { useTempDirs } from '../../testing/temp-dir.js';
+import type { ModelTransferProgress } from '../../src-shared/schemas/model-manifest.js';
+import { useTempDirs } from '../testing/temp-dir.js';
 import { ModelStoreError } from './errors.js';
 import { LOCAL_MANIFEST_FILE } from './local-manifests.js';
 import { modelsDirIn, ModelStore } from './store.js';
 
-const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
+const TINY = join(import.meta.dirname, '..', '..', 'models', 'tiny', 'musicgen');
 const TINY_ID = 'random-musicgen-tiny'; // from config.json's _name_or_path
 const tempDir = useTempDirs();
 

@@ -16,7 +16,7 @@ import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises
 import type { IncomingHttpHeaders } from 'node:http';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../../log/logger.js';
+import type { Logger } from '../log/logger.js';
 import {
   ContentHasher,
   describeDigest,

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sessionFileName, type ModelDtype } from '../../../../src-shared/schemas/model-manifest.js';
+import { sessionFileName, type ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import { ONNX_ELEM_TYPE } from '../onnx-graph.js';
 import { testBytes } from './fake-hub.js';
 

@@ -12,8 +12,8 @@ import {
   type ModelFileStatus,
   type ModelManifest,
   type ModelState,
-} from '../../../src-shared/schemas/model-manifest.js';
-import type { Logger } from '../../log/logger.js';
+} from '../../src-shared/schemas/model-manifest.js';
+import type { Logger } from '../log/logger.js';
 import { sha256File } from './digest.js';
 import { partialPath } from './downloader.js';
 import { isErrno, ModelStoreError } from './errors.js';

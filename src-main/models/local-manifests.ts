@@ -14,8 +14,8 @@ import {
   type ModelFile,
   type ModelManifest,
   type ModelVariant,
-} from '../../../src-shared/schemas/model-manifest.js';
-import type { Logger } from '../../log/logger.js';
+} from '../../src-shared/schemas/model-manifest.js';
+import type { Logger } from '../log/logger.js';
 import { isErrno, ModelStoreError } from './errors.js';
 import { parseManifest } from './manifests.js';
 import { MusicgenConfigSchema } from './model-folder.js';

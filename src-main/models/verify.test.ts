@@ -1,8 +1,8 @@
 import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ModelManifest } from '../../../src-shared/schemas/model-manifest.js';
-import { useTempDirs } from '../../testing/temp-dir.js';
+import type { ModelManifest } from '../../src-shared/schemas/model-manifest.js';
+import { useTempDirs } from '../testing/temp-dir.js';
 import { partialPath } from './downloader.js';
 import { RECORD_FILE, writeRecord } from './install-record.js';
 import { parseManifest } from './manifests.js';

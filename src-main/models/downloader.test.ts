@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { useTempDirs } from '../../testing/temp-dir.js';
+import { useTempDirs } from '../testing/temp-dir.js';
 import { HubClient, partialPath, type FileProgress, type HubClientOptions } from './downloader.js';
 import { ModelStoreError } from './errors.js';
 import { hubFileUrl, hubSettingsFromEnv } from './hub-http.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { useTempDirs } from '../../testing/temp-dir.js';
+import { useTempDirs } from '../testing/temp-dir.js';
 import { ONNX_ELEM_TYPE, OnnxFormatError, parseOnnxGraphSummary, readOnnxGraphSummary } from './onnx-graph.js';
 import { testBytes } from './testing/fake-hub.js';
 import { must } from './testing/helpers.js';

@@ -2,12 +2,12 @@
  * The manifests the app ships (models/manifests/*.json), parsed once at start-up. A manifest that
  * fails its schema is a build error, not something to run with, so parsing throws.
  */
-import large from '../../../models/manifests/facebook-musicgen-large.json' with { type: 'json' };
-import medium from '../../../models/manifests/facebook-musicgen-medium.json' with { type: 'json' };
-import small from '../../../models/manifests/xenova-musicgen-small.json' with { type: 'json' };
-import ast from '../../../models/manifests/xenova-ast-finetuned-audioset.json' with { type: 'json' };
-import clap from '../../../models/manifests/xenova-larger-clap-music-and-speech.json' with { type: 'json' };
-import { ModelManifestSchema, type ModelManifest } from '../../../src-shared/schemas/model-manifest.js';
+import large from '../../models/manifests/facebook-musicgen-large.json' with { type: 'json' };
+import medium from '../../models/manifests/facebook-musicgen-medium.json' with { type: 'json' };
+import small from '../../models/manifests/xenova-musicgen-small.json' with { type: 'json' };
+import ast from '../../models/manifests/xenova-ast-finetuned-audioset.json' with { type: 'json' };
+import clap from '../../models/manifests/xenova-larger-clap-music-and-speech.json' with { type: 'json' };
+import { ModelManifestSchema, type ModelManifest } from '../../src-shared/schemas/model-manifest.js';
 
 /** Parses one manifest; the error lists every problem with its JSON path. */
 export function parseManifest(json: unknown, name: string): ModelManifest {

@@ -10,7 +10,7 @@ import {
   sessionFileName,
   variantFiles,
   type ModelDtype,
-} from '../../../src-shared/schemas/model-manifest.js';
+} from '../../src-shared/schemas/model-manifest.js';
 import { BUNDLED_MANIFESTS, parseManifest } from './manifests.js';
 import { must } from './testing/helpers.js';
 

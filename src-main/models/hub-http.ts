@@ -5,7 +5,7 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { APP_VERSION } from '../../version.js';
+import { APP_VERSION } from '../version.js';
 import { ModelStoreError } from './errors.js';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';

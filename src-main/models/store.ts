@@ -20,8 +20,8 @@ import {
   type ModelFile,
   type ModelManifest,
   type ModelTransferProgress,
-} from '../../../src-shared/schemas/model-manifest.js';
-import type { Logger } from '../../log/logger.js';
+} from '../../src-shared/schemas/model-manifest.js';
+import type { Logger } from '../log/logger.js';
 import { ContentHasher, digestMatches, hashFileInto, type ExpectedDigest } from './digest.js';
 import { ensureFreeSpace, type StatfsFunction } from './disk-space.js';
 import { HubClient, partialPath, type HubClientOptions, type HubFileMetadata } from './downloader.js';

@@ -14,8 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Sha256HexSchema, type ModelManifest } from '../../../src-shared/schemas/model-manifest.js';
-import type { Logger } from '../../log/logger.js';
+import { Sha256HexSchema, type ModelManifest } from '../../src-shared/schemas/model-manifest.js';
+import type { Logger } from '../log/logger.js';
 import { isErrno } from './errors.js';
 
 export const RECORD_FILE = '.bittaudio-model.json';

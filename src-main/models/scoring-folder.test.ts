@@ -5,12 +5,12 @@
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ModelManifestSchema, type ModelManifest } from '../../../src-shared/schemas/model-manifest.js';
-import { useTempDirs } from '../../testing/temp-dir.js';
+import { ModelManifestSchema, type ModelManifest } from '../../src-shared/schemas/model-manifest.js';
+import { useTempDirs } from '../testing/temp-dir.js';
 import { BUNDLED_MANIFESTS, parseManifest, SCORING_MANIFESTS } from './manifests.js';
 import { inspectModelFolder } from './model-folder.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const TINY = join(ROOT, 'models', 'tiny');
 const tempDir = useTempDirs();
 

@@ -5,8 +5,8 @@ import {
   ModelEntrySchema,
   ModelTransferProgressSchema,
   type ModelTransferProgress,
-} from '../../../src-shared/schemas/model-manifest.js';
-import { useTempDirs } from '../../testing/temp-dir.js';
+} from '../../src-shared/schemas/model-manifest.js';
+import { useTempDirs } from '../testing/temp-dir.js';
 import { partialPath } from './downloader.js';
 import { ModelStoreError } from './errors.js';
 import { RECORD_FILE, type InstallRecord } from './install-record.js';
