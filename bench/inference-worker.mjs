@@ -17,7 +17,7 @@ try {
   const common = { bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' };
   await build({
     ...common,
-    entryPoints: [join(root, 'src-main/inference/worker/worker-main.ts')],
+    entryPoints: [join(root, 'src-main/host/inference-worker-entry.ts')],
     outfile: join(out, 'worker.mjs'),
   });
   await build({

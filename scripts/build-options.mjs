@@ -15,8 +15,8 @@ const common = {
  */
 export const cliBuild = {
   ...common,
-  // The inference worker is its own process (src-main/inference/worker), started from the CLI's folder.
-  entryPoints: { cli: 'src-main/host/cli-entry.ts', 'inference-worker': 'src-main/inference/worker/worker-main.ts' },
+  // The inference worker is its own process (src-main/host/inference-worker-entry.ts), started from the CLI's folder.
+  entryPoints: { cli: 'src-main/host/cli-entry.ts', 'inference-worker': 'src-main/host/inference-worker-entry.ts' },
   outdir: 'dist/main',
   format: 'esm',
   splitting: true,

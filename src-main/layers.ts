@@ -6,13 +6,28 @@
  * here, in review, when the design changes.
  */
 export const LAYERS = {
-  host: ['engine', 'neuron', 'chain', 'devnet', 'wallet', 'net', 'inference', 'scoring', 'audio', 'store', 'log'],
-  engine: ['neuron', 'chain', 'devnet', 'wallet', 'net', 'inference', 'scoring', 'audio', 'store', 'log'],
-  neuron: ['chain', 'devnet', 'wallet', 'net', 'inference', 'scoring', 'audio', 'store', 'log'],
+  host: [
+    'engine',
+    'neuron',
+    'chain',
+    'devnet',
+    'wallet',
+    'net',
+    'inference',
+    'scoring',
+    'models',
+    'audio',
+    'store',
+    'log',
+  ],
+  engine: ['neuron', 'chain', 'devnet', 'wallet', 'net', 'inference', 'scoring', 'models', 'audio', 'store', 'log'],
+  neuron: ['chain', 'devnet', 'wallet', 'net', 'inference', 'scoring', 'models', 'audio', 'store', 'log'],
   devnet: ['chain', 'wallet', 'net', 'log'],
   net: ['chain', 'wallet', 'log'],
-  scoring: ['inference', 'audio', 'log'],
-  inference: ['audio', 'log'],
+  scoring: ['inference', 'models', 'audio', 'log'],
+  inference: ['models', 'audio', 'log'],
+  /** The model store: manifests, downloads, folder checks; used by inference and scoring alike. */
+  models: ['log'],
   chain: ['wallet', 'log'],
   wallet: ['log'],
   store: ['audio', 'log'],

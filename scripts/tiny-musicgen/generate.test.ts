@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { readOnnxGraphSummary } from '../../src-main/inference/models/onnx-graph.js';
+import { readOnnxGraphSummary } from '../../src-main/models/onnx-graph.js';
 import { useTempDirs } from '../../src-main/testing/temp-dir.js';
 import fc from 'fast-check';
 import { formatJson, SIZES, writeMusicgenModel } from './generate.mjs';

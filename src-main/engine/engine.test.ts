@@ -11,7 +11,7 @@ import type {
   ModelEntry,
   ModelTransferProgress,
 } from '../../src-shared/schemas/model-manifest.js';
-import { BUNDLED_MANIFESTS, ModelStoreError, type TransferOptions } from '../inference/models/index.js';
+import { BUNDLED_MANIFESTS, ModelStoreError, type TransferOptions } from '../models/index.js';
 import { Engine } from './engine.js';
 import { toHostApiError, type ModelStoreLike } from './models.js';
 

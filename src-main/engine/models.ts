@@ -23,7 +23,7 @@ import {
   type ImportCheck,
   type ImportOptions,
   type TransferOptions,
-} from '../inference/models/index.js';
+} from '../models/index.js';
 import type { Logger } from '../log/logger.js';
 import type { HandlerSlice, Service } from './service.js';
 

@@ -18,7 +18,7 @@ import type { Uid } from '../chain/types.js';
 import { GenerationError, type GenerationErrorCode } from '../inference/generate/errors.js';
 import type { MusicgenSource } from '../inference/generate/musicgen.js';
 import type { Executor, WorkScheduler } from '../inference/scheduler.js';
-import { ModelStore, modelsDirIn } from '../inference/models/index.js';
+import { ModelStore, modelsDirIn } from '../models/index.js';
 import type { SpawnWorker, WorkerState } from '../inference/worker/worker-client.js';
 import { WorkerPool, type WorkerSlot } from '../inference/worker/worker-pool.js';
 import type { Logger } from '../log/logger.js';

@@ -26,7 +26,7 @@ let app: Engine | undefined;
 beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
   await build({
-    entryPoints: [join(root, 'src-main', 'inference', 'worker', 'worker-main.ts')],
+    entryPoints: [join(root, 'src-main', 'host', 'inference-worker-entry.ts')],
     outfile: entry,
     bundle: true,
     platform: 'node',

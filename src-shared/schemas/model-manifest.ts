@@ -124,26 +124,75 @@ export const ModelSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type ModelSource = z.infer<typeof ModelSourceSchema>;
 
+/** What a model is for: MusicGen generates; the others score (scoring spec §2). */
+export const ModelKindSchema = z.enum(['musicgen', 'clap', 'audio-classifier', 'vggish']);
+export type ModelKind = z.infer<typeof ModelKindSchema>;
+
+/** A CLAP model's shape as its config files declare it (scoring spec §2.1). */
+export const ClapArchitectureSchema = z.strictObject({
+  /** config.json `projection_dim`: the shared text/audio embedding size (512 for LAION CLAP). */
+  projectionDim: z.number().int().positive(),
+  /** preprocessor_config.json `sampling_rate` (48 000). */
+  samplingRate: z.number().int().positive(),
+  /** preprocessor_config.json `feature_size`: mel bands (64). */
+  melBins: z.number().int().positive(),
+});
+export type ClapArchitecture = z.infer<typeof ClapArchitectureSchema>;
+
+/** An AudioSet classifier's shape (scoring spec §2.2): AST takes 1024 frames of 128 bins at 16 kHz. */
+export const AudioClassifierArchitectureSchema = z.strictObject({
+  /** Labels in config.json `id2label` (527 for AudioSet). */
+  numLabels: z.number().int().positive(),
+  samplingRate: z.number().int().positive(),
+  /** preprocessor_config.json `num_mel_bins`. */
+  melBins: z.number().int().positive(),
+  /** preprocessor_config.json `max_length`: frames per window. */
+  maxFrames: z.number().int().positive(),
+});
+export type AudioClassifierArchitecture = z.infer<typeof AudioClassifierArchitectureSchema>;
+
+/** VGGish (scoring spec §1.3, §2.3): 0.96 s examples of 96 × 64 log-mel at 16 kHz → 128-d pre-ReLU embeddings. */
+export const VggishArchitectureSchema = z.strictObject({
+  embeddingSize: z.number().int().positive(),
+  samplingRate: z.number().int().positive(),
+});
+export type VggishArchitecture = z.infer<typeof VggishArchitectureSchema>;
+
+const manifestFields = {
+  format: z.literal(1),
+  /** Stable id the app and the UI use, e.g. `musicgen-small`. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a model id is lowercase words joined by dashes'),
+  displayName: z.string().min(1),
+  /** Hub repo; also the folder under the models folder, so transformers.js finds it by this id. */
+  repo: HubRepoSchema,
+  /** The upstream model the weights come from. */
+  baseModel: z.string().min(1),
+  /** The SN50 `model_name` this model answers to (wire-protocol §7), or null when the protocol has none. */
+  protocolModelName: z.string().nullable(),
+  source: ModelSourceSchema,
+  license: ModelLicenseSchema,
+  /** Files every variant needs: configs and the tokenizer. */
+  files: z.array(ModelFileSchema),
+  variants: z.partialRecord(ModelDtypeSchema, ModelVariantSchema),
+  defaultDtype: ModelDtypeSchema,
+};
+
+/** One schema per kind; a manifest without `kind` is a MusicGen manifest (written before kinds existed). */
 export const ModelManifestSchema = z
-  .strictObject({
-    format: z.literal(1),
-    /** Stable id the app and the UI use, e.g. `musicgen-small`. */
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a model id is lowercase words joined by dashes'),
-    displayName: z.string().min(1),
-    /** Hub repo; also the folder under the models folder, so transformers.js finds it by this id. */
-    repo: HubRepoSchema,
-    /** The upstream model the weights come from. */
-    baseModel: z.string().min(1),
-    /** The SN50 `model_name` this model answers to (wire-protocol §7), or null when the protocol has none. */
-    protocolModelName: z.string().nullable(),
-    source: ModelSourceSchema,
-    license: ModelLicenseSchema,
-    architecture: MusicgenArchitectureSchema,
-    /** Files every variant needs: configs and the tokenizer. */
-    files: z.array(ModelFileSchema),
-    variants: z.partialRecord(ModelDtypeSchema, ModelVariantSchema),
-    defaultDtype: ModelDtypeSchema,
-  })
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      ...manifestFields,
+      kind: z.literal('musicgen').default('musicgen'),
+      architecture: MusicgenArchitectureSchema,
+    }),
+    z.strictObject({ ...manifestFields, kind: z.literal('clap'), architecture: ClapArchitectureSchema }),
+    z.strictObject({
+      ...manifestFields,
+      kind: z.literal('audio-classifier'),
+      architecture: AudioClassifierArchitectureSchema,
+    }),
+    z.strictObject({ ...manifestFields, kind: z.literal('vggish'), architecture: VggishArchitectureSchema }),
+  ])
   .superRefine((manifest, ctx) => {
     if (!manifest.variants[manifest.defaultDtype]) {
       ctx.addIssue({
@@ -167,6 +216,7 @@ export const ModelManifestSchema = z
     }
   });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
+export type MusicgenManifest = Extract<ModelManifest, { kind: 'musicgen' }>;
 
 /** Every file of one variant: the shared ones first, then the variant's own. Undefined if the dtype is not offered. */
 export function variantFiles(manifest: ModelManifest, dtype: ModelDtype): ModelFile[] | undefined {

@@ -21,7 +21,7 @@ import {
   type MusicgenSource,
 } from '../../inference/generate/musicgen.js';
 import { gpuReport } from '../../inference/gpu/report.js';
-import { ModelStore, modelsDirIn } from '../../inference/models/index.js';
+import { ModelStore, modelsDirIn } from '../../models/index.js';
 import { forkWorker } from '../../inference/worker/worker-client.js';
 import { slotEnv, WorkerPool, workerSlots, type WorkerSlot } from '../../inference/worker/worker-pool.js';
 import { LogRoot, formatLogLine, type Logger } from '../../log/logger.js';

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { COMMAND_GROUPS } from '../../command-groups.js';
 import type { ModelTransferProgress } from '../../../src-shared/schemas/model-manifest.js';
 import { formatBytes } from '../../../src-shared/format/bytes.js';
-import { ModelStore, ModelStoreError, modelsDirIn } from '../../inference/models/index.js';
+import { ModelStore, ModelStoreError, modelsDirIn } from '../../models/index.js';
 import { defaultDataDir } from '../../store/paths.js';
 
 export interface ModelsCliIo {

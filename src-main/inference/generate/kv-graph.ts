@@ -19,7 +19,7 @@
  * input = 11, output = 12), copying every other field as it is.
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { readOnnxGraphSummary } from '../models/onnx-graph.js';
+import { readOnnxGraphSummary } from '../../models/onnx-graph.js';
 import { GenerationError } from './errors.js';
 
 export const TIME_MAJOR_SUFFIX = '.time_major';

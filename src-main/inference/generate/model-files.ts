@@ -7,8 +7,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MusicgenConfigSchema, type MusicgenConfig } from '../models/model-folder.js';
-import { ONNX_ELEM_TYPE, OnnxFormatError, readOnnxGraphSummary } from '../models/onnx-graph.js';
+import { MusicgenConfigSchema, type MusicgenConfig } from '../../models/model-folder.js';
+import { ONNX_ELEM_TYPE, OnnxFormatError, readOnnxGraphSummary } from '../../models/onnx-graph.js';
 import { sessionFileName, type ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import { GenerationError } from './errors.js';
 

@@ -17,7 +17,6 @@ import { basename, dirname, join } from 'node:path';
 import {
   AutoTokenizer,
   BaseStreamer,
-  env,
   MusicgenForConditionalGeneration,
   random,
   Tensor,
@@ -28,10 +27,11 @@ import {
 import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import type { Logger } from '../../log/logger.js';
-import type { LoadableModel } from '../models/store.js';
+import type { LoadableModel } from '../../models/store.js';
 import type { OrtMusicgen } from './ort-decoder.js';
 import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
 import { hideSoftwareAdapters } from '../gpu/software-adapters.js';
+import { withLocalModels } from '../transformers-env.js';
 import { GenerationError, messageOf, throwIfAborted } from './errors.js';
 import { checkModelFolder, sessionDtypes, type CheckedFolder, type SessionDtypes } from './model-files.js';
 import {
@@ -390,12 +390,9 @@ export class MusicgenGenerator implements MusicGenerator {
     );
   }
 
-  /** Points transformers.js at this model's parent folder, offline, for the duration of `work`. */
-  private async withLocalEnv<T>(work: () => Promise<T>): Promise<T> {
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.localModelPath = this.localModelPath.endsWith('/') ? this.localModelPath : `${this.localModelPath}/`;
-    return work();
+  /** Points transformers.js at this model's parent folder, offline, for the duration of `work` (one load at a time). */
+  private withLocalEnv<T>(work: () => Promise<T>): Promise<T> {
+    return withLocalModels(this.localModelPath, work);
   }
 }
 

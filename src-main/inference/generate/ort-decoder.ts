@@ -18,7 +18,7 @@ import type * as OrtModuleNamespace from 'onnxruntime-node';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
 import { sessionFileName } from '../../../src-shared/schemas/model-manifest.js';
-import type { MusicgenConfig } from '../models/model-folder.js';
+import type { MusicgenConfig } from '../../models/model-folder.js';
 import { halfToFloat, tensorToFloat32 } from '../../audio/samples.js';
 import { GenerationError, messageOf, throwIfAborted } from './errors.js';
 import { KvCache, type CacheFloat, type TensorConstructor } from './kv-cache.js';

@@ -12,7 +12,16 @@ import type { GenerateOptions, GeneratedAudio, MusicgenSource } from '../generat
 import type { MusicRequest } from '../generate/request.js';
 import type { Logger } from '../../log/logger.js';
 import type { Executor } from '../scheduler.js';
-import { isFromWorker, type FromWorker, type ToWorker, type WorkerGeneratorOptions } from './protocol.js';
+import {
+  isFromWorker,
+  type FromWorker,
+  type ModelTask,
+  type ModelTaskKind,
+  type ModelTaskResults,
+  type ToWorker,
+  type WorkerGeneratorOptions,
+} from './protocol.js';
+import { ModelTaskError } from './task-error.js';
 
 /** A started worker process, whatever started it. */
 export interface WorkerProcess {
@@ -35,7 +44,8 @@ export function forkWorker(entry: string, options: { env?: NodeJS.ProcessEnv; ex
     });
     return {
       send: (message) => {
-        if (child.connected) child.send(message);
+        // A process that died a moment ago fails the write (EPIPE); its exit handler fails the jobs.
+        if (child.connected) child.send(message, () => undefined);
       },
       onMessage: (listener) => child.on('message', listener),
       onExit: (listener) => child.once('exit', listener),
@@ -59,9 +69,9 @@ export interface InferenceWorkerOptions {
 }
 
 interface Job {
-  message: Extract<ToWorker, { type: 'generate' }>;
+  message: Extract<ToWorker, { type: 'generate' | 'task' }>;
   sent: boolean;
-  resolve(result: GeneratedAudio): void;
+  resolve(result: unknown): void;
   reject(error: Error): void;
   onProgress?: GenerateOptions['onProgress'];
   detachAbort(): void;
@@ -132,10 +142,31 @@ export class InferenceWorker {
       this.jobs.set(id, {
         message: { type: 'generate', id, source, options, request },
         sent: false,
-        resolve,
+        resolve: resolve as (result: unknown) => void,
         reject,
         ...(onProgress ? { onProgress } : {}),
         detachAbort: () => signal?.removeEventListener('abort', abort),
+      });
+      this.ensureStarted();
+      this.flush();
+    });
+  }
+
+  /**
+   * Runs a scoring model task (CLAP text or audio embedding, AudioSet probabilities) in the
+   * worker. Fails with ModelTaskError: the worker's own code, or `worker_crashed` when the process
+   * dies while holding it (the next task starts a new process).
+   */
+  run<K extends ModelTaskKind>(task: Extract<ModelTask, { kind: K }>): Promise<ModelTaskResults[K]> {
+    if (this.closed) return Promise.reject(new ModelTaskError('worker_crashed', 'The inference worker is stopped.'));
+    const id = this.nextId++;
+    return new Promise<ModelTaskResults[K]>((resolve, reject) => {
+      this.jobs.set(id, {
+        message: { type: 'task', id, task },
+        sent: false,
+        resolve: resolve as (result: unknown) => void,
+        reject,
+        detachAbort: () => undefined,
       });
       this.ensureStarted();
       this.flush();
@@ -149,8 +180,7 @@ export class InferenceWorker {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const running = this.process;
     this.process = null;
-    for (const id of [...this.jobs.keys()])
-      this.settle(id, new GenerationError('worker_crashed', 'The inference worker was stopped.'));
+    for (const [id, job] of [...this.jobs]) this.settle(id, crashError(job, 'The inference worker was stopped.'));
     running?.kill();
     this.setState({ state: 'stopped' });
     await Promise.resolve();
@@ -196,6 +226,13 @@ export class InferenceWorker {
       case 'failed':
         this.settle(message.id, new GenerationError(message.code, message.message));
         return;
+      case 'task-done':
+        this.crashesInRow = 0;
+        this.settle(message.id, null, message.result);
+        return;
+      case 'task-failed':
+        this.settle(message.id, new ModelTaskError(message.code, message.message));
+        return;
       case 'log': {
         const log = this.options.logger;
         log?.[message.level](message.message, message.fields);
@@ -211,7 +248,7 @@ export class InferenceWorker {
     const how = signal ? `killed by ${signal}` : `exited with code ${String(code)}`;
     const reason = `The inference worker stopped (${how}); it is restarting.`;
     for (const [id, job] of [...this.jobs]) {
-      if (job.sent) this.settle(id, new GenerationError('worker_crashed', `${reason} The job it held failed.`));
+      if (job.sent) this.settle(id, crashError(job, `${reason} The job it held failed.`));
     }
     this.crashesInRow++;
     const initial = this.options.backoff?.initialMs ?? 500;
@@ -232,13 +269,13 @@ export class InferenceWorker {
     this.restartTimer.unref();
   }
 
-  private settle(id: number, error: Error | null, result?: GeneratedAudio): void {
+  private settle(id: number, error: Error | null, result?: unknown): void {
     const job = this.jobs.get(id);
     if (!job) return;
     this.jobs.delete(id);
     job.detachAbort();
     if (error) job.reject(error);
-    else if (result) job.resolve(result);
+    else job.resolve(result);
   }
 
   private setState(state: WorkerState): void {
@@ -246,4 +283,11 @@ export class InferenceWorker {
     this.options.onState?.(state);
     for (const listener of this.listeners) listener(state);
   }
+}
+
+/** `worker_crashed` in the error type the job's caller expects. */
+function crashError(job: Job, message: string): Error {
+  return job.message.type === 'task'
+    ? new ModelTaskError('worker_crashed', message)
+    : new GenerationError('worker_crashed', message);
 }

@@ -1,13 +1,25 @@
 /**
- * The inference worker process: MusicGen runs here, not in the engine's process, so that a GPU
- * fault or an out-of-memory kill takes down only this process (the engine restarts it).
- * transformers.js's process-wide state lives only here. Started by worker-client.ts: as a forked
- * Node child (messages over its IPC channel; exits when the channel closes), or as Electron's
- * utilityProcess (messages over `process.parentPort`; Electron ends it with the app).
+ * The inference worker process: MusicGen and the scoring models run here, not in the engine's
+ * process, so that a GPU fault or an out-of-memory kill takes down only this process (the engine
+ * restarts it). transformers.js's process-wide state lives only here. Started by worker-client.ts:
+ * as a forked Node child (messages over its IPC channel; exits when the channel closes), or as
+ * Electron's utilityProcess (messages over `process.parentPort`; Electron ends it with the app).
+ *
+ * This module is the runtime; the process entry (src-main/host/inference-worker-entry.ts) starts
+ * it with scoring's task handler, since inference may not import scoring (src-main/layers.ts).
  */
 import { GenerationError } from '../generate/errors.js';
 import { MusicgenGenerator, type MusicgenGeneratorOptions } from '../generate/musicgen.js';
-import type { FromWorker, ToWorker, WorkerGeneratorOptions } from './protocol.js';
+import type { FromWorker, ModelTask, ModelTaskResult, ToWorker, WorkerGeneratorOptions } from './protocol.js';
+import { ModelTaskError } from './task-error.js';
+
+/** Runs a model task (embed, classify) inside the worker; throws ModelTaskError for a named failure. */
+export type ModelTaskHandler = (task: ModelTask) => Promise<ModelTaskResult>;
+
+export interface InferenceWorkerRuntime {
+  /** Scoring's runners; without it a task fails with `unsupported`. */
+  handleTask?: ModelTaskHandler;
+}
 
 /** Electron's `process.parentPort` in a utilityProcess (only what is used here). */
 interface ParentPort {
@@ -72,15 +84,34 @@ async function generate(message: Extract<ToWorker, { type: 'generate' }>): Promi
   }
 }
 
-function receive(message: ToWorker): void {
-  if (message.type === 'generate') void generate(message);
-  else if (message.type === 'cancel') running.get(message.id)?.abort();
+async function runTask(message: Extract<ToWorker, { type: 'task' }>, handle?: ModelTaskHandler): Promise<void> {
+  try {
+    if (!handle)
+      throw new ModelTaskError('unsupported', `This inference worker cannot run ${message.task.kind} tasks.`);
+    send({ type: 'task-done', id: message.id, result: await handle(message.task) });
+  } catch (error) {
+    const code = error instanceof ModelTaskError ? error.code : 'inference_failed';
+    send({
+      type: 'task-failed',
+      id: message.id,
+      code,
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
-if (parentPort) {
-  parentPort.on('message', (event) => receive(event.data as ToWorker));
-} else {
-  process.on('message', receive);
-  process.on('disconnect', () => process.exit(0));
+/** Starts serving the engine's messages in this process and tells it so. */
+export function runInferenceWorker(runtime: InferenceWorkerRuntime = {}): void {
+  const receive = (message: ToWorker): void => {
+    if (message.type === 'generate') void generate(message);
+    else if (message.type === 'cancel') running.get(message.id)?.abort();
+    else if (message.type === 'task') void runTask(message, runtime.handleTask);
+  };
+  if (parentPort) {
+    parentPort.on('message', (event) => receive(event.data as ToWorker));
+  } else {
+    process.on('message', receive);
+    process.on('disconnect', () => process.exit(0));
+  }
+  send({ type: 'ready', pid: process.pid });
 }
-send({ type: 'ready', pid: process.pid });

@@ -21,7 +21,7 @@ export async function bundleWorker(name: string): Promise<WorkerBundle> {
   mkdirSync(outDir, { recursive: true });
   const entry = join(outDir, 'inference-worker.mjs');
   await build({
-    entryPoints: [join(REPO_ROOT, 'src-main', 'inference', 'worker', 'worker-main.ts')],
+    entryPoints: [join(REPO_ROOT, 'src-main', 'host', 'inference-worker-entry.ts')],
     outfile: entry,
     bundle: true,
     platform: 'node',

@@ -1,0 +1,96 @@
+/**
+ * Stand-in graphs for the scoring models (scoring spec §2): the input and output names, dtypes and
+ * shapes that transformers.js feeds and reads (CLAP towers, AST classifier) or that the VGGish
+ * front end produces, with small random weights. Each tower pools its input (a mean over time or
+ * over unmasked tokens), so different audio or text gives different outputs, and the same input
+ * the same output, which is all a test of the plumbing needs.
+ */
+import { DT } from './onnx-builder.mjs';
+
+function linear(g, x, name, inWidth, outWidth) {
+  const y = g.matmul(x, g.matmulWeight(`${name}.weight`, [inWidth, outWidth], Math.sqrt(3 / inWidth)));
+  return g.op('Add', [y, g.weight(`${name}.bias`, [outWidth], 0.02)]);
+}
+
+/**
+ * CLAP audio tower (`onnx/audio_model.onnx`): input_features float [batch_size, 1, num_frames, M]
+ * (ClapFeatureExtractor's log-mel, 1001 × 64 for a 10 s window) → audio_embeds [batch_size, P]
+ * (not normalised, as the real export) and last_hidden_state [batch_size, 1, H].
+ */
+export function buildClapAudio(g, dims) {
+  const { melBins, hidden, projection } = dims;
+  const features = g.input('input_features', DT.FLOAT, ['batch_size', 1, 'num_frames', melBins]);
+  // Mean over frames → [B, M]; the dB values are scaled down so tanh does not saturate.
+  const pooled = g.op('ReduceMean', [features], { axes: [1, 2], keepdims: 0 });
+  const scaled = g.op('Mul', [pooled, g.floats([0.05], [])]);
+  const h = g.op('Tanh', [linear(g, scaled, 'audio.encoder', melBins, hidden)]);
+  g.opNamed('Unsqueeze', [h, g.ints([1])], 'last_hidden_state');
+  g.output('last_hidden_state', DT.FLOAT, ['batch_size', 1, hidden]);
+  const projected = linear(
+    g,
+    g.op('Relu', [linear(g, h, 'audio_projection.linear1', hidden, projection)]),
+    'audio_projection.linear2',
+    projection,
+    projection,
+  );
+  g.opNamed('Identity', [projected], 'audio_embeds');
+  g.output('audio_embeds', DT.FLOAT, ['batch_size', projection]);
+}
+
+/**
+ * CLAP text tower (`onnx/text_model.onnx`): input_ids, attention_mask int64 [batch_size,
+ * sequence_length] → text_embeds [batch_size, P] (not normalised) and last_hidden_state
+ * [batch_size, sequence_length, H]. A masked mean of token embeddings stands in for RoBERTa's
+ * pooler, so padding tokens do not move the embedding.
+ */
+export function buildClapText(g, dims) {
+  const { vocabSize, hidden, projection } = dims;
+  const ids = g.input('input_ids', DT.INT64, ['batch_size', 'sequence_length']);
+  const mask = g.input('attention_mask', DT.INT64, ['batch_size', 'sequence_length']);
+  const tokens = g.op('Gather', [g.weight('text.embeddings', [vocabSize, hidden], 1), ids], { axis: 0 });
+  g.opNamed('Identity', [tokens], 'last_hidden_state');
+  g.output('last_hidden_state', DT.FLOAT, ['batch_size', 'sequence_length', hidden]);
+  const keep = g.op('Unsqueeze', [g.op('Cast', [mask], { to: DT.FLOAT }), g.ints([2])]);
+  const sum = g.op('ReduceSum', [g.op('Mul', [tokens, keep]), g.ints([1])], { keepdims: 0 });
+  const count = g.op('Max', [g.op('ReduceSum', [keep, g.ints([1])], { keepdims: 0 }), g.floats([1], [])]);
+  const pooled = g.op('Tanh', [linear(g, g.op('Div', [sum, count]), 'text.pooler', hidden, hidden)]);
+  const projected = linear(
+    g,
+    g.op('Relu', [linear(g, pooled, 'text_projection.linear1', hidden, projection)]),
+    'text_projection.linear2',
+    projection,
+    projection,
+  );
+  g.opNamed('Identity', [projected], 'text_embeds');
+  g.output('text_embeds', DT.FLOAT, ['batch_size', projection]);
+}
+
+/**
+ * AST classifier (`onnx/model.onnx`): input_values float [batch_size, 1024, 128] (ASTFeatureExtractor's
+ * normalised fbank) → logits [batch_size, 527] (before any sigmoid or softmax).
+ */
+export function buildAstClassifier(g, dims) {
+  const { frames, melBins, hidden, labels } = dims;
+  const values = g.input('input_values', DT.FLOAT, ['batch_size', frames, melBins]);
+  const pooled = g.op('ReduceMean', [values], { axes: [1], keepdims: 0 });
+  const h = g.op('Tanh', [linear(g, pooled, 'ast.encoder', melBins, hidden)]);
+  // Logits of a few units, so the softmax over 527 classes is not flat.
+  const logits = g.op('Mul', [linear(g, h, 'classifier.dense', hidden, labels), g.floats([4], [])]);
+  g.opNamed('Identity', [logits], 'logits');
+  g.output('logits', DT.FLOAT, ['batch_size', labels]);
+}
+
+/**
+ * VGGish (`onnx/model.onnx`): input_features float [num_examples, 1, 96, 64] (0.96 s log-mel
+ * examples, scoring spec §1.3) → embeddings [num_examples, 128], the pre-ReLU layer, so values
+ * can be negative as the reference's are.
+ */
+export function buildVggish(g, dims) {
+  const { frames, melBins, hidden, embedding } = dims;
+  const features = g.input('input_features', DT.FLOAT, ['num_examples', 1, frames, melBins]);
+  const pooled = g.op('ReduceMean', [features], { axes: [1, 2], keepdims: 0 });
+  const h = g.op('Relu', [linear(g, pooled, 'vggish.features', melBins, hidden)]);
+  const out = linear(g, h, 'vggish.embeddings', hidden, embedding);
+  g.opNamed('Identity', [out], 'embeddings');
+  g.output('embeddings', DT.FLOAT, ['num_examples', embedding]);
+}
