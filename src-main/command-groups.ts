@@ -9,6 +9,8 @@ export const COMMAND_GROUPS = {
   models: 'Import MusicGen exports into the model store (SN50’s medium and large have no public one).',
   devnet:
     'Run the built-in local network in the foreground: a devnet chain, local miners and a test validator setting weights.',
+  score:
+    'Score music as the validator would: CLAP prompt adherence and AudioSet KL divergence against a reference clip.',
   miner: 'Mine on subnet 50: serve MusicGen on an axon that validators query, with the Python miner’s flags.',
 } as const;
 

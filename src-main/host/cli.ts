@@ -43,6 +43,7 @@ const LAZY_GROUPS: Record<CommandGroupName, () => Promise<(program: Command) => 
   models: async () => (await import('./commands/models.js')).registerModelsCommands,
   miner: async () => (await import('./commands/miner.js')).registerMinerCommand,
   devnet: async () => (await import('./commands/devnet.js')).registerDevnetCommand,
+  score: async () => (await import('./commands/score.js')).registerScoreCommand,
   generate: async () => (await import('../inference/generate/cli.js')).registerGenerateCommand,
 };
 

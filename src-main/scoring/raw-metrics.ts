@@ -128,17 +128,23 @@ export async function rawMetrics(input: RawMetricsInput, deps: RawMetricsDeps): 
 
 /** The rows as a fixed-width table, one line per clip: what `bittaudio score` prints. */
 export function formatRawMetrics(rows: readonly RawMetricsRow[]): string {
-  const header = ['file', 'seconds', 'clap_cosine', 'windows', 'kld_both', 'error'];
-  const cells = rows.map((r) => [
-    r.name,
-    r.seconds.toFixed(2),
-    r.clapCosine === null ? '-' : r.clapCosine.toFixed(6),
-    String(r.clapWindows),
-    r.kld === null ? '-' : r.kld.toFixed(6),
-    r.error ?? '',
-  ]);
+  return formatTable(
+    ['file', 'seconds', 'clap_cosine', 'windows', 'kld_both', 'error'],
+    rows.map((r) => [
+      r.name,
+      r.seconds.toFixed(2),
+      r.clapCosine === null ? '-' : r.clapCosine.toFixed(6),
+      String(r.clapWindows),
+      r.kld === null ? '-' : r.kld.toFixed(6),
+      r.error ?? '',
+    ]),
+  );
+}
+
+/** Left-aligned columns two spaces apart, as wide as their widest cell. */
+export function formatTable(header: readonly string[], cells: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (values: string[]) =>
+  const line = (values: readonly string[]): string =>
     values
       .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
