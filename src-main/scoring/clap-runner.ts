@@ -17,7 +17,7 @@ import {
 import type { ModelTaskResults, ModelTaskSource } from '../inference/worker/protocol.js';
 import { ModelTaskError } from '../inference/worker/task-error.js';
 import { checkAudio, loadFromFolder, messageOf, singleRow } from './model-loading.js';
-import { l2Normalise, meanVector } from './vectors.js';
+import { l2Normalize, meanVector } from './cosine.js';
 import { evenWindows } from './windows.js';
 
 /** audiocraft tokenises prompts with `max_length=77` (scoring spec §2.1); the HF tokenizer allows more. */
@@ -73,7 +73,9 @@ export class ClapRunner {
     for (const text of texts) {
       const inputs = this.tokenizer([text], { padding: 'max_length', truncation: true, max_length: CLAP_TEXT_TOKENS });
       const output = await this.run('text', () => this.textModel(inputs));
-      embeddings.push(l2Normalise(singleRow('The CLAP text model', output.text_embeds, 'text_embeds')));
+      embeddings.push(
+        Float32Array.from(l2Normalize(singleRow('The CLAP text model', output.text_embeds, 'text_embeds'))),
+      );
     }
     return { embeddings };
   }
@@ -97,9 +99,15 @@ export class ClapRunner {
     for (const { start, length } of spans) {
       const features = (await this.extractor(audio.subarray(start, start + length))) as Record<string, Tensorish>;
       const output = await this.run('audio', () => this.audioModel(features));
-      windows.push(l2Normalise(singleRow('The CLAP audio model', output.audio_embeds, 'audio_embeds')));
+      windows.push(
+        Float32Array.from(l2Normalize(singleRow('The CLAP audio model', output.audio_embeds, 'audio_embeds'))),
+      );
     }
-    return { windows, startsSeconds: spans.map((s) => s.start / sampleRate), mean: meanVector(windows) };
+    return {
+      windows,
+      startsSeconds: spans.map((s) => s.start / sampleRate),
+      mean: Float32Array.from(meanVector(windows)),
+    };
   }
 
   async dispose(): Promise<void> {

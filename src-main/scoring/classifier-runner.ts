@@ -14,7 +14,7 @@ import {
 import type { ModelTaskResults, ModelTaskSource } from '../inference/worker/protocol.js';
 import { ModelTaskError } from '../inference/worker/task-error.js';
 import { checkAudio, loadFromFolder, messageOf, singleRow } from './model-loading.js';
-import { softmax } from './vectors.js';
+import { softmax } from './kl-divergence.js';
 import { evenWindows } from './windows.js';
 
 /** ASTFeatureExtractor's frame hop (10 ms at 16 kHz). */
@@ -90,7 +90,7 @@ export class AudioClassifierRunner {
           `The audio classifier returned ${logits.length} logits for ${this.labels.length} labels.`,
         );
       }
-      windows.push(softmax(logits));
+      windows.push(Float32Array.from(softmax(logits)));
     }
     return { windows, startsSeconds: spans.map((s) => s.start / sampleRate), labels: this.labels };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosineSimilarity, l2Normalize, meanEmbedding } from './cosine.js';
+import { cosineSimilarity, dot, l2Normalize, meanEmbedding, meanVector } from './cosine.js';
 import { MetricInputError } from './errors.js';
 
 describe('cosineSimilarity (CLAP adherence, raw cosine of L2-normalised embeddings)', () => {
@@ -28,5 +28,32 @@ describe('cosineSimilarity (CLAP adherence, raw cosine of L2-normalised embeddin
     ]);
     expect(mean[0]).toBeCloseTo(Math.SQRT1_2, 15);
     expect(mean[1]).toBeCloseTo(Math.SQRT1_2, 15);
+  });
+});
+
+describe('meanVector and dot (the CLAP runner’s window mean and its cosine with the text)', () => {
+  it('averages element-wise without renormalising, and takes dot products', () => {
+    expect(
+      Array.from(
+        meanVector([
+          [1, 2],
+          [3, 6],
+        ]),
+      ),
+    ).toEqual([2, 4]);
+    expect(dot([1, 2, 3], [4, 5, 6])).toBe(32);
+    // Two unit windows at ±60° from the text: the dot with the mean is the mean cosine (0.5).
+    const text = [1, 0];
+    const windows = [
+      [0.5, Math.sqrt(3) / 2],
+      [0.5, -Math.sqrt(3) / 2],
+    ];
+    expect(dot(meanVector(windows), text)).toBeCloseTo(0.5, 12);
+  });
+
+  it('refuses no vectors and mismatched lengths by name', () => {
+    expect(() => meanVector([])).toThrow(MetricInputError);
+    expect(() => meanVector([[1], [1, 2]])).toThrow(/dimensions/);
+    expect(() => dot([1], [1, 2])).toThrow(/dimensions/);
   });
 });

@@ -32,15 +32,32 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
 
 /** The mean of several L2-normalised window embeddings (e.g. CLAP's 10 s windows), renormalised. */
 export function meanEmbedding(windows: readonly ArrayLike<number>[]): Float64Array {
-  const first = windows[0];
-  if (first === undefined) throw new MetricInputError('empty', 'no window embeddings to average');
+  return l2Normalize(meanVector(windows.map((w) => l2Normalize(w))));
+}
+
+/**
+ * The element-wise mean of equal-length vectors, not renormalised: with unit window embeddings,
+ * its dot product with a unit text embedding is the mean of the windows' cosines.
+ */
+export function meanVector(vectors: readonly ArrayLike<number>[]): Float64Array {
+  const first = vectors[0];
+  if (first === undefined) throw new MetricInputError('empty', 'no vectors to average');
   const sum = new Float64Array(first.length);
-  for (const w of windows) {
-    if (w.length !== first.length) {
-      throw new MetricInputError('shape_mismatch', 'window embeddings differ in dimension');
+  for (const v of vectors) {
+    if (v.length !== first.length) {
+      throw new MetricInputError('shape_mismatch', `vectors of ${v.length} and ${first.length} dimensions`);
     }
-    const unit = l2Normalize(w);
-    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] ?? 0) + (unit[i] ?? 0);
+    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] ?? 0) + (v[i] ?? 0);
   }
-  return l2Normalize(sum);
+  return sum.map((s) => s / vectors.length);
+}
+
+/** The dot product; for unit vectors, their cosine. */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) {
+    throw new MetricInputError('shape_mismatch', `vectors of ${a.length} and ${b.length} dimensions`);
+  }
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] ?? 0) * (b[i] ?? 0);
+  return sum;
 }

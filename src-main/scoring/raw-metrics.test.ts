@@ -9,7 +9,7 @@ import type { ModelTask, ModelTaskResult } from '../inference/worker/protocol.js
 import { AudioClassifierRunner } from './classifier-runner.js';
 import { ClapRunner } from './clap-runner.js';
 import { formatRawMetrics, rawMetrics, type ModelTaskRunner, type RawMetricsDeps } from './raw-metrics.js';
-import { dot } from './vectors.js';
+import { dot } from './cosine.js';
 import { createModelTaskHandler } from './worker-tasks.js';
 
 const TINY = join(import.meta.dirname, '..', '..', 'models', 'tiny');

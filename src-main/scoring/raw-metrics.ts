@@ -7,7 +7,7 @@
  * computed once, and the reference's class probabilities once per common length.
  */
 import type { ModelTask, ModelTaskKind, ModelTaskResults, ModelTaskSource } from '../inference/worker/protocol.js';
-import { dot } from './vectors.js';
+import { dot } from './cosine.js';
 
 export type ModelTaskRunner = <K extends ModelTaskKind>(
   task: Extract<ModelTask, { kind: K }>,

@@ -17,7 +17,8 @@ import { ModelTaskError } from '../inference/worker/task-error.js';
 import { useTempDirs } from '../testing/temp-dir.js';
 import { AudioClassifierRunner } from './classifier-runner.js';
 import { ClapRunner } from './clap-runner.js';
-import { dot, l2Normalise, softmax } from './vectors.js';
+import { dot, l2Normalize } from './cosine.js';
+import { softmax } from './kl-divergence.js';
 
 const TINY = join(import.meta.dirname, '..', '..', 'models', 'tiny');
 const CLAP = { dir: join(TINY, 'clap') };
@@ -69,7 +70,7 @@ describe('ClapRunner', () => {
     const inputs = tokenizer(['calm piano music'], { padding: 'max_length', truncation: true, max_length: 77 });
     expect(inputs.input_ids.dims).toEqual([1, 77]);
     const direct = (await model(inputs)) as { text_embeds: { data: Float32Array } };
-    expect(Array.from(first)).toEqual(Array.from(l2Normalise(direct.text_embeds.data)));
+    expect(Array.from(first)).toEqual(Array.from(Float32Array.from(l2Normalize(direct.text_embeds.data))));
     await model.dispose();
   });
 
@@ -144,7 +145,7 @@ describe('AudioClassifierRunner', () => {
     const model = await AutoModelForAudioClassification.from_pretrained('ast', { dtype: 'fp32', device: 'cpu' });
     const second = audio.slice(76_160, 240_000);
     const direct = (await model(await extractor(second))) as { logits: { data: Float32Array } };
-    expect(Array.from(result.windows[1] ?? [])).toEqual(Array.from(softmax(direct.logits.data)));
+    expect(Array.from(result.windows[1] ?? [])).toEqual(Array.from(Float32Array.from(softmax(direct.logits.data))));
     await model.dispose();
   });
 
