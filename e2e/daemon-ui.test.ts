@@ -2,29 +2,27 @@
  * The renderer in real Chromium against a real `bittaudio daemon` process on loopback: what a
  * person on a headless GPU box does, and what a hostile web page must not be able to do.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REBINDING_NAME, launchChromium, type TestBrowser } from './support/browser.js';
-import { repoRoot, startBuiltDaemon, type RunningDaemon } from './support/daemon.js';
+import { REBINDING_NAME, type TestBrowser } from './support/browser.js';
+import type { RunningDaemon } from './support/daemon.js';
+import { SCREENSHOTS, startAppSession, type AppSession } from './support/app-session.js';
 import { startForeignSite, type ForeignSite } from './support/foreign-site.js';
 
+let session: AppSession;
 let daemon: RunningDaemon;
 let chrome: TestBrowser;
 let page: Page;
-// `npm run screenshots` points this at docs/screenshots to refresh the README's pictures.
-const screenshots = resolve(repoRoot, process.env['BITTAUDIO_SCREENSHOTS_DIR'] ?? join('test-results', 'screenshots'));
+const screenshots = SCREENSHOTS;
 
 beforeAll(async () => {
-  daemon = await startBuiltDaemon();
-  chrome = await launchChromium();
-  const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
-  page = await context.newPage();
-});
+  session = await startAppSession();
+  ({ daemon, chrome, page } = session);
+}, 60_000);
 
 afterAll(async () => {
-  await chrome?.close();
-  await daemon?.stop();
+  await session?.close();
 });
 
 describe('the app in a browser, served by the daemon', () => {

@@ -5,27 +5,24 @@
  * with a waveform and audio that plays, incentive arrives after an epoch, and the miner stops and
  * starts from the Overview.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type TestBrowser } from './support/browser.js';
-import { repoRoot, startBuiltDaemon, type RunningDaemon } from './support/daemon.js';
+import type { RunningDaemon } from './support/daemon.js';
+import { SCREENSHOTS, startAppSession, type AppSession } from './support/app-session.js';
 
+let session: AppSession;
 let daemon: RunningDaemon;
-let chrome: TestBrowser;
 let page: Page;
-const screenshots = resolve(repoRoot, process.env['BITTAUDIO_SCREENSHOTS_DIR'] ?? join('test-results', 'screenshots'));
+const screenshots = SCREENSHOTS;
 
 beforeAll(async () => {
-  daemon = await startBuiltDaemon();
-  chrome = await launchChromium();
-  const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
-  page = await context.newPage();
+  session = await startAppSession({ width: 1280, height: 900 });
+  ({ daemon, page } = session);
 }, 60_000);
 
 afterAll(async () => {
-  await chrome?.close();
-  await daemon?.stop();
+  await session?.close();
 });
 
 /** The text of a test id, or '' while it is not on the page. */

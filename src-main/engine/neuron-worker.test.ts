@@ -3,9 +3,6 @@
  * esbuild, as the build does): kill -9 of the worker during a generation fails that request with
  * an error status, the status shows the crash and the restart, and the next request succeeds.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEvent } from '../../src-shared/api/contract.js';
 import type { NeuronStatus } from '../../src-shared/schemas/neuron.js';
@@ -13,29 +10,20 @@ import { musicGeneration } from '../../src-shared/synapse/music-generation.js';
 import { forkWorker, type SpawnWorker, type WorkerProcess } from '../inference/worker/worker-client.js';
 import { Dendrite } from '../net/dendrite.js';
 import { useTempDirs } from '../testing/temp-dir.js';
+import { bundleWorker, type WorkerBundle } from '../inference/worker/testing/worker-bundle.js';
 import { Engine } from './engine.js';
 import { LOCAL_IP, devnetNetwork, type TestNetwork } from './testing/devnet-network.js';
 
-const root = join(import.meta.dirname, '..', '..');
-// Inside the repo, so the bundle's bare imports resolve to node_modules.
-const outDir = join(root, '.tmp', `neuron-worker-test-${process.pid}`);
-const entry = join(outDir, 'inference-worker.mjs');
 const tempDir = useTempDirs();
 let app: Engine | undefined;
+let bundle: WorkerBundle;
+let entry: string;
 
 beforeAll(async () => {
-  mkdirSync(outDir, { recursive: true });
-  await build({
-    entryPoints: [join(root, 'src-main', 'host', 'inference-worker-entry.ts')],
-    outfile: entry,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  bundle = await bundleWorker('neuron-worker-test');
+  entry = bundle.entry;
 }, 60_000);
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(() => bundle?.remove());
 afterEach(async () => {
   await app?.shutdown();
   app = undefined;
