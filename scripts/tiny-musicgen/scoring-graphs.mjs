@@ -26,15 +26,7 @@ export function buildClapAudio(g, dims) {
   const h = g.op('Tanh', [linear(g, scaled, 'audio.encoder', melBins, hidden)]);
   g.opNamed('Unsqueeze', [h, g.ints([1])], 'last_hidden_state');
   g.output('last_hidden_state', DT.FLOAT, ['batch_size', 1, hidden]);
-  const projected = linear(
-    g,
-    g.op('Relu', [linear(g, h, 'audio_projection.linear1', hidden, projection)]),
-    'audio_projection.linear2',
-    projection,
-    projection,
-  );
-  g.opNamed('Identity', [projected], 'audio_embeds');
-  g.output('audio_embeds', DT.FLOAT, ['batch_size', projection]);
+  projectionHead(g, h, 'audio', hidden, projection);
 }
 
 /**
@@ -54,15 +46,15 @@ export function buildClapText(g, dims) {
   const sum = g.op('ReduceSum', [g.op('Mul', [tokens, keep]), g.ints([1])], { keepdims: 0 });
   const count = g.op('Max', [g.op('ReduceSum', [keep, g.ints([1])], { keepdims: 0 }), g.floats([1], [])]);
   const pooled = g.op('Tanh', [linear(g, g.op('Div', [sum, count]), 'text.pooler', hidden, hidden)]);
-  const projected = linear(
-    g,
-    g.op('Relu', [linear(g, pooled, 'text_projection.linear1', hidden, projection)]),
-    'text_projection.linear2',
-    projection,
-    projection,
-  );
-  g.opNamed('Identity', [projected], 'text_embeds');
-  g.output('text_embeds', DT.FLOAT, ['batch_size', projection]);
+  projectionHead(g, pooled, 'text', hidden, projection);
+}
+
+/** CLAP's projection (linear → ReLU → linear) to the shared space, as the output `<tower>_embeds`. */
+function projectionHead(g, x, tower, hidden, projection) {
+  const first = g.op('Relu', [linear(g, x, `${tower}_projection.linear1`, hidden, projection)]);
+  const projected = linear(g, first, `${tower}_projection.linear2`, projection, projection);
+  g.opNamed('Identity', [projected], `${tower}_embeds`);
+  g.output(`${tower}_embeds`, DT.FLOAT, ['batch_size', projection]);
 }
 
 /**
