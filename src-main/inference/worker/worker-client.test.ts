@@ -83,6 +83,25 @@ describe('the inference worker process', () => {
     },
   );
 
+  it('finishes a generation on the old model when a request for another replaces it', { timeout: 60_000 }, async () => {
+    const pool = worker();
+    try {
+      const first = pool.generator(TINY);
+      // Another option makes another model key: the worker loads a second generator.
+      const second = pool.generator(TINY, { fallbackToCpu: true });
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const long = first.generate(greedy(400), { onProgress: ({ step }) => step >= 1 && started() });
+      await running;
+      const short = await second.generate(greedy(5));
+      expect(short.steps).toBe(5);
+      // The replaced model stayed loaded until its generation ended.
+      expect((await long).steps).toBe(400);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('cancels a running job through its AbortSignal, and the worker stays up', { timeout: 60_000 }, async () => {
     const pool = worker();
     try {

@@ -33,14 +33,27 @@ const send = (message: FromWorker): void => {
   else process.send?.(message);
 };
 
-/** One loaded model at a time: a request for another model (or device) replaces it. */
-let current: { key: string; generator: MusicgenGenerator } | null = null;
+/**
+ * One loaded model at a time: a request for another model (or device) replaces it. A replaced
+ * model is freed when the last generation still using it ends, not under its feet.
+ */
+interface Loaded {
+  key: string;
+  generator: MusicgenGenerator;
+  users: number;
+  replaced: boolean;
+}
+let current: Loaded | null = null;
 const running = new Map<number, AbortController>();
 const PROGRESS_INTERVAL_MS = 50;
 
-function generatorFor(source: unknown, options: WorkerGeneratorOptions): MusicgenGenerator {
+function release(loaded: Loaded): void {
+  if (loaded.replaced && loaded.users === 0) void loaded.generator.dispose();
+}
+
+function generatorFor(source: unknown, options: WorkerGeneratorOptions): Loaded {
   const key = JSON.stringify([source, options]);
-  if (current?.key === key) return current.generator;
+  if (current?.key === key) return current;
   const previous = current;
   const generator = new MusicgenGenerator(source as ConstructorParameters<typeof MusicgenGenerator>[0], {
     ...(options as MusicgenGeneratorOptions),
@@ -54,16 +67,22 @@ function generatorFor(source: unknown, options: WorkerGeneratorOptions): Musicge
       },
     },
   });
-  current = { key, generator };
-  void previous?.generator.dispose();
-  return generator;
+  current = { key, generator, users: 0, replaced: false };
+  if (previous) {
+    previous.replaced = true;
+    release(previous);
+  }
+  return current;
 }
 
 async function generate(message: Extract<ToWorker, { type: 'generate' }>): Promise<void> {
   const controller = new AbortController();
   running.set(message.id, controller);
+  let loaded: Loaded | null = null;
   try {
-    const generator = generatorFor(message.source, message.options);
+    loaded = generatorFor(message.source, message.options);
+    loaded.users += 1;
+    const generator = loaded.generator;
     // A message per step would cost more than a tiny model's step: send at most every 50 ms, and the last.
     let sentAt = 0;
     const result = await generator.generate(message.request, {
@@ -81,6 +100,10 @@ async function generate(message: Extract<ToWorker, { type: 'generate' }>): Promi
     send({ type: 'failed', id: message.id, code, message: error instanceof Error ? error.message : String(error) });
   } finally {
     running.delete(message.id);
+    if (loaded) {
+      loaded.users -= 1;
+      release(loaded);
+    }
   }
 }
 
