@@ -61,6 +61,23 @@ async function ask(network: TestNetwork, status: NeuronStatus, prompt: string, d
   );
 }
 
+/** A history row without audio, as a failed request leaves one. */
+function failedRecord(prompt: string, time: string): Parameters<Engine['generations']['record']>[0] {
+  return {
+    time,
+    role: 'miner',
+    caller: '5Caller',
+    prompt,
+    durationTokens: 53,
+    model: 'm',
+    device: 'cpu',
+    status: 'failed',
+    error: 'x',
+    queuedMs: 0,
+    generateMs: 0,
+  };
+}
+
 async function failure(promise: unknown): Promise<HostApiError> {
   const error = await Promise.resolve(promise).then(
     () => undefined,
@@ -164,19 +181,7 @@ describe('NeuronService', () => {
     const error = await failure(Promise.resolve().then(() => app.handlers['generations.get']({ id: 42 })));
     expect(error.code).toBe('not_found');
     for (const prompt of ['jazz', 'techno', 'jazz fusion']) {
-      app.generations.record({
-        time: new Date().toISOString(),
-        role: 'miner',
-        caller: '5Caller',
-        prompt,
-        durationTokens: 53,
-        model: 'm',
-        device: 'cpu',
-        status: 'failed',
-        error: 'x',
-        queuedMs: 0,
-        generateMs: 0,
-      });
+      app.generations.record(failedRecord(prompt, new Date().toISOString()));
     }
     const page = await app.handlers['generations.list']({ limit: 1, offset: 0, search: 'jazz' });
     expect(page.total).toBe(2);
@@ -378,19 +383,7 @@ describe('NeuronService', () => {
     const app = engine(network);
     const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
     for (const time of [old, new Date().toISOString()]) {
-      app.generations.record({
-        time,
-        role: 'miner',
-        caller: '5Caller',
-        prompt: time === old ? 'old' : 'new',
-        durationTokens: 53,
-        model: 'm',
-        device: 'cpu',
-        status: 'failed',
-        error: 'x',
-        queuedMs: 0,
-        generateMs: 0,
-      });
+      app.generations.record(failedRecord(time === old ? 'old' : 'new', time));
     }
     expect((await app.handlers['generations.list']({ limit: 50, offset: 0 })).total).toBe(2);
     app.settings.update({ keepDays: 5 });
