@@ -58,30 +58,21 @@ export function ModelImportForm({
         engine&apos;s machine. The folder is checked before anything is copied into the models folder.
       </p>
       <div className="model-import__fields">
-        <label className="field field--inline field--grow">
-          <span>Folder</span>
-          <input
-            type="text"
-            value={dir}
-            placeholder="/path/to/musicgen-medium-onnx"
-            aria-label="Folder on the engine's machine"
-            spellCheck={false}
-            autoComplete="off"
-            onChange={(event) => setDir(event.target.value)}
-          />
-        </label>
-        <label className="field field--inline">
-          <span>Id</span>
-          <input
-            type="text"
-            value={id}
-            placeholder="from its config"
-            aria-label="Model id (optional)"
-            spellCheck={false}
-            autoComplete="off"
-            onChange={(event) => setId(event.target.value)}
-          />
-        </label>
+        <PathField
+          label="Folder"
+          accessibleName="Folder on the engine's machine"
+          value={dir}
+          placeholder="/path/to/musicgen-medium-onnx"
+          grow
+          onChange={setDir}
+        />
+        <PathField
+          label="Id"
+          accessibleName="Model id (optional)"
+          value={id}
+          placeholder="from its config"
+          onChange={setId}
+        />
         <button
           type="submit"
           className="button"
@@ -158,5 +149,30 @@ function ImportProgress({
     <p className="setting__help" role="status" data-testid="model-import-status">
       Imported {name} from <code>{accepted.dir}</code> and checked it; it is listed below.
     </p>
+  );
+}
+
+/** A labelled text field for a path or an id: no spell check or autofill on either. */
+function PathField(props: {
+  label: string;
+  accessibleName: string;
+  value: string;
+  placeholder: string;
+  grow?: boolean;
+  onChange: (value: string) => void;
+}): ReactNode {
+  return (
+    <label className={props.grow ? 'field field--inline field--grow' : 'field field--inline'}>
+      <span>{props.label}</span>
+      <input
+        type="text"
+        value={props.value}
+        placeholder={props.placeholder}
+        aria-label={props.accessibleName}
+        spellCheck={false}
+        autoComplete="off"
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+    </label>
   );
 }
