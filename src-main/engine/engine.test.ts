@@ -47,6 +47,23 @@ describe('Engine', () => {
     expect(entries.find((e) => e.message === 'before restart')?.fields).toEqual({ n: 1 });
   });
 
+  it('takes log lines after it closed (work still ending) to the terminal only, without throwing', () => {
+    const printed: string[] = [];
+    const engine = new Engine({
+      dataDir: tempDir(),
+      host: 'daemon',
+      inMemory: true,
+      onLogLine: (line) => printed.push(line.message),
+    });
+    const log = engine.logger('neuron');
+    const seen: HostEvent[] = [];
+    engine.events.subscribe((event) => seen.push(event));
+    engine.close();
+    expect(() => log.error('The miner could not start')).not.toThrow();
+    expect(printed).toContain('The miner could not start');
+    expect(seen.filter((e) => e.event === 'log' && e.payload.message === 'The miner could not start')).toEqual([]);
+  });
+
   it('emits each kept log line as an event with its stored id', () => {
     const engine = open();
     const seen: HostEvent[] = [];

@@ -9,6 +9,7 @@ export class LogService implements Service<'logs.list'> {
   readonly name = 'logs';
   readonly handlers: HandlerSlice<'logs.list'> = { 'logs.list': (input) => ({ entries: this.store.list(input) }) };
   private readonly root: LogRoot;
+  private closed = false;
 
   constructor(
     private readonly store: LogStore,
@@ -22,9 +23,11 @@ export class LogService implements Service<'logs.list'> {
   ) {
     this.root = new LogRoot(
       (line) => {
-        const entry = store.append(line);
+        // Work still ending after the engine closed (a start that was under way) may log: the
+        // line goes to the terminal only, never to the closed database, and never throws.
         options.onLine?.(line);
-        options.events.emit('log', entry);
+        if (this.closed) return;
+        options.events.emit('log', store.append(line));
       },
       options.level,
       options.now,
@@ -39,7 +42,8 @@ export class LogService implements Service<'logs.list'> {
     this.root.level = level;
   }
 
+  /** Called last (the engine stops services in reverse), just before the database closes. */
   stop(): void {
-    // Lines go to the database until the engine closes it; nothing of its own to release.
+    this.closed = true;
   }
 }
