@@ -3,6 +3,7 @@
  * real node; the devnet implements it in-process with the subtensor rules the app relies on.
  */
 import type { KeyringPair } from '@polkadot/keyring/types';
+import type { ChainSigner } from './signer.js';
 import type {
   ChainConnection,
   HotkeyStake,
@@ -50,8 +51,8 @@ export interface Chain {
   /** Miner rewards emitted in one block; refuses by name on runtimes without the event. */
   minerRewardEvents(block: number): Promise<MinerRewardEvent[]>;
 
-  /** Signed by the coldkey; pays the burn. */
-  burnedRegister(coldkey: KeyringPair, netuid: Netuid, hotkey: Ss58): Promise<Submission>;
+  /** Signed by the coldkey (held here or in a browser extension); pays the burn. */
+  burnedRegister(coldkey: ChainSigner, netuid: Netuid, hotkey: Ss58): Promise<Submission>;
   /** Signed by the hotkey. */
   serveAxon(hotkey: KeyringPair, params: ServeAxonParams): Promise<Submission>;
   setWeights(hotkey: KeyringPair, params: SetWeightsParams): Promise<Submission>;

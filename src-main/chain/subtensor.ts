@@ -20,6 +20,7 @@ import { ChainError, chainError, subnetMissing, unsupportedByRuntime } from './e
 import { routePolkadotConsole } from './polkadot-console.js';
 import { nextEpochBlockAfter } from './epoch.js';
 import { decodeIp, encodeIp } from './ip.js';
+import { isExternalSigner, type ChainSigner } from './signer.js';
 import type {
   AxonInfo,
   ChainConnection,
@@ -635,7 +636,7 @@ export class SubtensorChain implements Chain {
     return result;
   }
 
-  burnedRegister(coldkey: KeyringPair, netuid: Netuid, hotkey: Ss58): Promise<Submission> {
+  burnedRegister(coldkey: ChainSigner, netuid: Netuid, hotkey: Ss58): Promise<Submission> {
     return this.submit(coldkey, (tx) => tx['burnedRegister']?.(netuid, hotkey));
   }
 
@@ -686,7 +687,7 @@ export class SubtensorChain implements Chain {
 
   /** Builds, signs (explicit nonce) and submits one call; one at a time per signer. */
   private submit(
-    signer: KeyringPair,
+    signer: ChainSigner,
     build: (tx: SubtensorCalls) => SubmittableExtrinsic<'promise'> | undefined,
   ): Promise<Submission> {
     const previous = this.queues.get(signer.address) ?? Promise.resolve();
@@ -697,7 +698,9 @@ export class SubtensorChain implements Chain {
       // The capability check chose a call the metadata lists, so this is a decoration bug, not the user's.
       if (!tx) throw new Error('the call the runtime metadata lists is not decorated');
       const nonce = await this.nextNonce(signer.address);
-      await tx.signAsync(signer, { nonce });
+      // An outside signer (a browser extension) gets the payload through @polkadot/api's Signer.
+      if (isExternalSigner(signer)) await tx.signAsync(signer.address, { nonce, signer: signer.signer });
+      else await tx.signAsync(signer, { nonce });
       const outcome = await this.sendUntilKnown(tx, signer.address, nonce);
       if (outcome.ok || outcome.error.name !== 'InvalidTransaction') this.nonces.set(signer.address, nonce + 1);
       else this.nonces.delete(signer.address);

@@ -16,9 +16,10 @@
  * - Signatures are not checked: the signer is `pair.address`.
  */
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { u8aEq, u8aToHex } from '@polkadot/util';
-import { blake2AsHex, decodeAddress, encodeAddress } from '@polkadot/util-crypto';
+import { stringToU8a, u8aEq, u8aToHex } from '@polkadot/util';
+import { blake2AsHex, decodeAddress, encodeAddress, signatureVerify } from '@polkadot/util-crypto';
 import type { Chain } from '../chain/chain.js';
+import { isExternalSigner, type ChainSigner } from '../chain/signer.js';
 import { commitHash, netuidIndex } from '../chain/commit-hash.js';
 import { decodeIp, encodeIp, ipRejectedByChain } from '../chain/ip.js';
 import type {
@@ -441,7 +442,9 @@ export class DevnetChain implements Chain {
 
   // ---------------------------------------------------------------- extrinsics (Chain)
 
-  async burnedRegister(coldkey: KeyringPair, netuid: Netuid, hotkey: Ss58): Promise<Submission> {
+  async burnedRegister(coldkey: ChainSigner, netuid: Netuid, hotkey: Ss58): Promise<Submission> {
+    const refused = await this.outsideSignatureRefused('burned_register', coldkey, [netuid, hotkey]);
+    if (refused) return refused;
     return this.submit('burned_register', coldkey, () => {
       if (!isUint(netuid, U16_MAX)) return invalid('netuid must be a u16');
       const hotkeyAddress = tryNormalize(hotkey);
@@ -766,7 +769,42 @@ export class DevnetChain implements Chain {
   // ---------------------------------------------------------------- internals: submissions
 
   /** Runs a call; `undefined` from `apply` means success. */
-  private submit(call: string, signer: KeyringPair, apply: () => ChainErrorInfo | undefined): Submission {
+  /**
+   * An outside signer (a browser extension) signs the call's description as raw bytes and the
+   * devnet checks the sr25519/ed25519 signature against the account, so a registration from the
+   * page is really signed by that account's key. Keys held here need no check (they sign nothing
+   * on the devnet, which trusts its own process).
+   */
+  private async outsideSignatureRefused(
+    call: string,
+    signer: ChainSigner,
+    args: readonly unknown[],
+  ): Promise<Submission | undefined> {
+    if (!isExternalSigner(signer)) return undefined;
+    const signRaw = signer.signer.signRaw?.bind(signer.signer);
+    if (!signRaw) return { ok: false, error: chainError('SignerUnsupported') };
+    const message = stringToU8a(`bittaudio-devnet:${call}:${this.block}:${JSON.stringify(args)}`);
+    let signature: string;
+    try {
+      ({ signature } = await signRaw({ address: signer.address, data: u8aToHex(message), type: 'bytes' }));
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return { ok: false, error: chainError('SignerRefused', `The signer said: ${detail}.`) };
+    }
+    if (!signatureVerify(message, signature, signer.address).isValid) {
+      return {
+        ok: false,
+        error: chainError('BadSignature', `Expected a signature by ${signer.address}.`),
+      };
+    }
+    return undefined;
+  }
+
+  private submit(
+    call: string,
+    signer: { readonly address: string },
+    apply: () => ChainErrorInfo | undefined,
+  ): Submission {
     this.txCount += 1;
     const txHash = blake2AsHex(`devnet-tx:${this.txCount}:${call}:${signer.address}`, 256);
     const error = apply();

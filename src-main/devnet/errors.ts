@@ -43,7 +43,10 @@ export type DevnetErrorName =
   | 'RevealTooEarly'
   | 'ExpiredWeightCommit'
   | 'InvalidRevealCommitHashNotMatch'
-  | 'IncorrectCommitRevealVersion';
+  | 'IncorrectCommitRevealVersion'
+  | 'SignerUnsupported'
+  | 'SignerRefused'
+  | 'BadSignature';
 
 /** Fallback messages, used only for names missing from chain/errors.ts. */
 const MESSAGES: Record<DevnetErrorName, string> = {
@@ -82,6 +85,10 @@ const MESSAGES: Record<DevnetErrorName, string> = {
   WeightVecLengthIsLow: 'Too few weights: the subnet requires a minimum number of non-self weights. Weight more uids.',
   MaxWeightExceeded: "One weight takes a larger share than the subnet's MaxWeightsLimit allows. Spread the weights.",
   CommittingWeightsTooFast: 'Weights were committed too recently. Wait for the weights rate limit to pass.',
+  SignerUnsupported:
+    'This signer cannot sign raw bytes, which the local network needs. Use another extension or a key held in the app.',
+  SignerRefused: 'The signer did not sign the call. Nothing was submitted.',
+  BadSignature: 'The signature does not belong to the account that should sign. Nothing was submitted.',
   TooManyUnrevealedCommits:
     'This hotkey already has 10 unrevealed commits. Reveal (or let expire) the pending ones first.',
   NoWeightsCommitFound: 'No pending weight commit was found for this hotkey. Commit the weights first.',
