@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { describeConnection } from './connection-text.js';
 
-const welcome = { protocol: 1, version: '1.0.0', commands: [], events: [] };
+const welcome = {
+  protocol: 1,
+  version: '1.0.0',
+  commands: [],
+  events: [],
+  capabilities: { extensionSigning: true, tray: false, fileDialogs: false },
+};
 
 describe('describeConnection', () => {
   it('says Connected only when connected', () => {

@@ -37,6 +37,7 @@ import {
 import { IPC_EVENT, IPC_HELLO, ipcCommandChannel } from './ipc-channels.js';
 import { createNonce, pageWithNonce } from './security.js';
 import { welcome } from './server.js';
+import { ELECTRON_CAPABILITIES } from './capabilities.js';
 
 const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
 const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -153,7 +154,7 @@ function registerIpc(engine: Engine): void {
     log.warn('Refused IPC from a frame that is not the app', { url: event.senderFrame?.url ?? null });
     return { ok: false, error: { code: 'forbidden', message: 'Forbidden: this frame may not use the engine' } };
   };
-  ipcMain.handle(IPC_HELLO, (event) => guard(event) ?? { ok: true, output: welcome() });
+  ipcMain.handle(IPC_HELLO, (event) => guard(event) ?? { ok: true, output: welcome(ELECTRON_CAPABILITIES) });
   for (const command of COMMAND_NAMES) {
     ipcMain.handle(ipcCommandChannel(command), async (event, input: unknown) => {
       return guard(event) ?? (await dispatch(engine.handlers, command, input, log));

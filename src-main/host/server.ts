@@ -12,6 +12,8 @@ import type { Duplex } from 'node:stream';
 import sirv from 'sirv';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { COMMAND_NAMES, EVENT_NAMES, PROTOCOL_VERSION } from '../../src-shared/api/contract.js';
+import type { Capabilities } from '../../src-shared/schemas/wallet.js';
+import { BROWSER_CAPABILITIES } from './capabilities.js';
 import { HostApiError, describeIssues, type ApiErrorShape } from '../../src-shared/api/errors.js';
 import {
   API_BASE,
@@ -66,8 +68,14 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Past this much unsent data on one socket, events are dropped for that socket. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-export function welcome(): Welcome {
-  return { protocol: PROTOCOL_VERSION, version: APP_VERSION, commands: COMMAND_NAMES, events: EVENT_NAMES };
+export function welcome(capabilities: Capabilities = BROWSER_CAPABILITIES): Welcome {
+  return {
+    protocol: PROTOCOL_VERSION,
+    version: APP_VERSION,
+    commands: COMMAND_NAMES,
+    events: EVENT_NAMES,
+    capabilities,
+  };
 }
 
 export async function startHostServer(options: HostServerOptions): Promise<HostServer> {

@@ -7,7 +7,13 @@ import { HostApiError } from '../../src-shared/api/errors.js';
 import type { EngineStatus } from '../../src-shared/schemas/status.js';
 import { ElectronHostClient } from './electron-client.js';
 
-const WELCOME: Welcome = { protocol: PROTOCOL_VERSION, version: '1.0.0', commands: [], events: [] };
+const WELCOME: Welcome = {
+  protocol: PROTOCOL_VERSION,
+  version: '1.0.0',
+  commands: [],
+  events: [],
+  capabilities: { extensionSigning: true, tray: false, fileDialogs: false },
+};
 const STATUS: EngineStatus = {
   version: '1.0.0',
   host: 'electron',

@@ -24,6 +24,7 @@ const WELCOME = {
   version: '9.9.9-test',
   commands: ['status.get', 'logs.list', 'settings.get', 'settings.update'],
   events: ['status', 'log', 'settings'],
+  capabilities: { extensionSigning: true, tray: false, fileDialogs: false },
 };
 
 const STATUS: EngineStatus = {

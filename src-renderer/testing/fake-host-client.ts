@@ -6,7 +6,13 @@ import { HostApiError } from '../../src-shared/api/errors.js';
 export type Handler<C extends CommandName> = (input: CommandInput<C>) => Promise<CommandOutput<C>>;
 export type Handlers = { [C in CommandName]?: Handler<C> };
 
-export const WELCOME = { protocol: 1, version: '1.0.0', commands: [], events: [] };
+export const WELCOME = {
+  protocol: 1,
+  version: '1.0.0',
+  commands: [],
+  events: [],
+  capabilities: { extensionSigning: true, tray: false, fileDialogs: false },
+};
 
 export class FakeHostClient implements HostClient {
   readonly transport = 'websocket' as const;

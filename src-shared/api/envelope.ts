@@ -3,6 +3,7 @@
  * Both sides parse every frame they receive with these schemas.
  */
 import { z } from 'zod';
+import { CapabilitiesSchema } from '../schemas/wallet.js';
 import { ApiErrorSchema } from './errors.js';
 
 const CallId = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]);
@@ -18,6 +19,7 @@ export const WelcomeSchema = z.strictObject({
   version: z.string(),
   commands: z.array(z.string()),
   events: z.array(z.string()),
+  capabilities: CapabilitiesSchema,
 });
 export type Welcome = z.infer<typeof WelcomeSchema>;
 
