@@ -29,6 +29,7 @@ import { NetworkService, type NetworkServiceOptions } from './network-service.js
 import type { CommandHandlers, Lifecycle } from './service.js';
 import { SettingsService } from './settings-service.js';
 import { StatusService } from './status-service.js';
+import { WalletService, type WalletServiceOptions } from './wallet-service.js';
 
 export type { CommandHandlers } from './service.js';
 
@@ -65,6 +66,8 @@ export interface EngineOptions {
   };
   /** Milliseconds between generation retention runs (default one hour). */
   pruneEveryMs?: number;
+  /** For tests: the wallet service's environment (BT_WALLET_PATH), home, key derivation and sign timeout. */
+  wallet?: Pick<WalletServiceOptions, 'env' | 'home' | 'kdf' | 'signTimeoutMs'>;
 }
 
 /**
@@ -80,6 +83,7 @@ export class Engine {
   readonly gpu: GpuService;
   readonly generations: GenerationService;
   readonly neuron: NeuronService;
+  readonly wallet: WalletService;
   /** Not started by the constructor: the shells call `network.start()` once they listen. */
   readonly network: NetworkService;
   private readonly logs: LogService;
@@ -165,6 +169,13 @@ export class Engine {
       ...(neuron.watchEveryBlocks ? { watchEveryBlocks: neuron.watchEveryBlocks } : {}),
       ...(neuron.autoStartOnLocal ? { autoStartOnLocal: true } : {}),
     });
+    this.wallet = new WalletService({
+      settings: () => this.settings.get(),
+      network: options.network ?? this.network,
+      log: this.logger('wallet'),
+      emitSignerRequest: (request) => this.events.emit('signer.request', request),
+      ...options.wallet,
+    });
     this.services = [
       this.logs,
       this.settings,
@@ -174,6 +185,7 @@ export class Engine {
       this.generations,
       this.network,
       this.neuron,
+      this.wallet,
     ];
     this.handlers = {
       ...this.statusService.handlers,
@@ -184,6 +196,7 @@ export class Engine {
       ...this.generations.handlers,
       ...this.neuron.handlers,
       ...this.network.handlers,
+      ...this.wallet.handlers,
     };
     this.log.info(`BittAudio ${APP_VERSION} engine started`, { host: options.host, dataDir: options.dataDir });
   }

@@ -6,7 +6,7 @@
  */
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Chain } from '../chain/chain.js';
-import type { Netuid } from '../chain/types.js';
+import type { Netuid, Ss58 } from '../chain/types.js';
 
 export interface NetworkHandle {
   readonly kind: 'local' | 'remote';
@@ -16,6 +16,8 @@ export interface NetworkHandle {
   readonly localMinerHotkey: KeyringPair | null;
   /** Local network: the tiny MusicGen folder every local miner uses; remote: null (the model setting decides). */
   readonly localModelDir: string | null;
+  /** Local network only: gives an account test TAO (so a new wallet can register); absent on a real chain. */
+  readonly faucet?: (address: Ss58, rao: bigint) => void;
   /** Where our axon listens and the address it announces (never 127.0.0.1 on a real chain). */
   readonly axon: {
     readonly host: string;

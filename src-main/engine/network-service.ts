@@ -256,6 +256,7 @@ export class NetworkService implements Service<NetworkCommands>, NetworkProvider
         localMinerHotkey: local.yourMiner.hotkey,
         localModelDir: local.modelDir,
         axon: { host: local.axonHost, externalIp: local.axonHost, port: local.yourMiner.port },
+        faucet: (address, rao) => local.chain.endow(address, rao),
       },
       teardown: async () => {
         offBlock();

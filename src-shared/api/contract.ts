@@ -13,6 +13,21 @@ import { ModelDownloadEventSchema, ModelDtypeSchema, ModelListEntrySchema } from
 import { NetworkMetagraphSchema, NetworkStatusSchema } from '../schemas/network.js';
 import { NeuronStatusSchema, RewardSnapshotSchema } from '../schemas/neuron.js';
 import { StoredGenerationSchema } from '../schemas/generation.js';
+import {
+  SignerRequestSchema,
+  SignerRespondInputSchema,
+  WalletCreateInputSchema,
+  WalletCreateOutputSchema,
+  WalletImportInputSchema,
+  WalletListSchema,
+  WalletNameSchema,
+  WalletOverviewSchema,
+  WalletRegenerateInputSchema,
+  WalletRegisterInputSchema,
+  WalletRegisterOutputSchema,
+  WalletSummarySchema,
+} from '../schemas/wallet.js';
+import { RaoStringSchema } from '../schemas/network.js';
 
 /** Bumped on any incompatible change to the tables or the envelope; checked at connect. */
 export const PROTOCOL_VERSION = 1;
@@ -131,6 +146,51 @@ export const commands = {
     input: z.strictObject({ limit: z.number().int().min(1).max(5000).default(500) }),
     output: z.strictObject({ items: z.array(RewardSnapshotSchema) }),
   },
+  'wallet.list': {
+    summary: 'Every wallet in the wallets folder with its coldkey and hotkey addresses (needs no password).',
+    input: NoInput,
+    output: WalletListSchema,
+  },
+  'wallet.create': {
+    summary: 'A new btcli wallet: coldkey encrypted with the password, one hotkey; the mnemonics are returned once.',
+    /** The key derivation (argon2) takes a second or two. */
+    slow: true,
+    input: WalletCreateInputSchema,
+    output: WalletCreateOutputSchema,
+  },
+  'wallet.regenerate': {
+    summary: 'A coldkey or hotkey again from its mnemonic, or a watch-only coldkey from an address.',
+    slow: true,
+    input: WalletRegenerateInputSchema,
+    output: WalletSummarySchema,
+  },
+  'wallet.import': {
+    summary: 'Copies an existing btcli wallet folder into the wallets folder, files unchanged.',
+    input: WalletImportInputSchema,
+    output: WalletSummarySchema,
+  },
+  'wallet.overview': {
+    summary: "A wallet on the current network: free balance, each hotkey's uid and stake, the registration burn.",
+    input: z.strictObject({ name: WalletNameSchema }),
+    output: WalletOverviewSchema,
+  },
+  'wallet.register': {
+    summary: "burned_register of a hotkey on the current network's subnet, signed by a local coldkey or an extension.",
+    /** An extension waits for the person to approve. */
+    slow: true,
+    input: WalletRegisterInputSchema,
+    output: WalletRegisterOutputSchema,
+  },
+  'wallet.faucet': {
+    summary: 'Local network only: gives an address test TAO, enough to register a few times.',
+    input: z.strictObject({ address: z.string().min(1).max(64) }),
+    output: z.strictObject({ free: RaoStringSchema }),
+  },
+  'signer.respond': {
+    summary: "The page's answer to a `signer.request`: the extension's signature, or why there is none.",
+    input: SignerRespondInputSchema,
+    output: z.strictObject({ accepted: z.boolean() }),
+  },
 } as const;
 
 export const events = {
@@ -150,6 +210,8 @@ export const events = {
   'generation.stored': StoredGenerationSchema,
   /** An epoch snapshot of our uid was recorded. */
   reward: RewardSnapshotSchema,
+  /** The engine needs a browser extension's signature (answer with `signer.respond`). */
+  'signer.request': SignerRequestSchema,
 } as const;
 
 export type Commands = typeof commands;
