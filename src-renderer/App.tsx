@@ -8,7 +8,7 @@ import { LogsPage } from './pages/LogsPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { RewardsPage } from './pages/RewardsPage.js';
 import { SettingsPage } from './pages/SettingsPage.js';
-import { WalletPage } from './pages/placeholders.js';
+import { WalletPage } from './wallet/WalletPage.js';
 import type { PageId } from './routes.js';
 import { useEngine } from './state/engine-context.js';
 import { applyTheme } from './theme.js';

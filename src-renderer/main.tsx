@@ -7,6 +7,9 @@ import { selectClient } from './host/select-client.js';
 import { NoTokenScreen } from './pages/NoTokenScreen.js';
 import { EngineProvider } from './state/engine-context.js';
 import { createEngineStore } from './state/engine-store.js';
+import { polkadotExtensions } from './wallet/extension.js';
+import { WalletProvider } from './wallet/wallet-context.js';
+import { createWalletStore } from './wallet/wallet-store.js';
 import './styles.css';
 
 const container = document.getElementById('root');
@@ -30,6 +33,7 @@ if (selection.kind === 'no-token') {
   const { client } = selection;
   // Built outside React so that StrictMode's double effects cannot subscribe twice.
   const { store } = createEngineStore(client);
+  const walletStore = createWalletStore(client, { extension: polkadotExtensions() });
   window.addEventListener('pagehide', (event) => {
     // A page kept in the back/forward cache may come back; only a real unload closes.
     if (!event.persisted) client.close();
@@ -37,7 +41,9 @@ if (selection.kind === 'no-token') {
   root.render(
     <StrictMode>
       <EngineProvider store={store}>
-        <App />
+        <WalletProvider store={walletStore}>
+          <App />
+        </WalletProvider>
       </EngineProvider>
     </StrictMode>,
   );
