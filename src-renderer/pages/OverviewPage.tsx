@@ -3,6 +3,7 @@ import type { EngineStatus } from '../../src-shared/schemas/status.js';
 import { currentUptime, formatDuration } from '../format.js';
 import { useEngine } from '../state/engine-context.js';
 import { useNow } from '../use-now.js';
+import { OnboardingFlow } from '../onboarding/OnboardingFlow.js';
 import { AlertsPanel, ChainPanel, NetworkPanel, NeuronPanel, QueuePanel } from './MinerPanels.js';
 
 const HOST_HINT: Record<EngineStatus['host'], string> = {
@@ -27,10 +28,12 @@ export function OverviewPage(): ReactNode {
   const jobs = useEngine((state) => state.jobs);
   const startNeuron = useEngine((state) => state.startNeuron);
   const stopNeuron = useEngine((state) => state.stopNeuron);
+  const onboarded = useEngine((state) => state.settings?.onboarded ?? true);
 
   return (
     <section className="page" aria-labelledby="page-title">
       <h1 id="page-title">Overview</h1>
+      {!onboarded && <OnboardingFlow onClose={() => undefined} />}
       {loadErrors.length > 0 && (
         <div className="alert" role="alert">
           {loadErrors.map((error) => (

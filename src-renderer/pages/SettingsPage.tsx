@@ -55,6 +55,20 @@ export function SettingsPage(): ReactNode {
       ) : (
         <form className="panel settings" onSubmit={(event) => event.preventDefault()}>
           <div className="setting">
+            <button
+              type="button"
+              className="button button--secondary"
+              disabled={disabled}
+              onClick={() => {
+                void apply({ onboarded: false });
+                window.location.hash = '#/overview';
+              }}
+              data-testid="reopen-setup"
+            >
+              Run the first-run setup again
+            </button>
+          </div>
+          <div className="setting">
             <label className="setting__check">
               <input
                 type="checkbox"

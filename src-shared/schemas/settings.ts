@@ -63,6 +63,8 @@ export const SettingsSchema = z.strictObject({
   /** … and the oldest audio goes while all of it is larger than this many gigabytes. */
   keepGb: z.number().positive().max(100_000),
   network: NetworkSettingsSchema,
+  /** The first-run setup was finished or skipped; until then the Overview offers it. */
+  onboarded: z.boolean(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -88,6 +90,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
     axonPort: 8091,
     externalIp: null,
   }),
+  onboarded: false,
 });
 
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
