@@ -130,6 +130,10 @@ export class WalletService implements Service<Commands> {
       await guard(() => store.regenerateHotkey(input.name, input.hotkey, { mnemonic: input.mnemonic }, overwrite));
     } else {
       await guard(() => store.regenerateColdkeypub(input.name, { ss58Address: input.address }, overwrite));
+      // The extension keeps the coldkey; mining and validating still need a hotkey on this machine.
+      if ((await guard(() => store.showWallet(input.name))).hotkeys.length === 0) {
+        await guard(() => store.createHotkey(input.name, 'default'));
+      }
     }
     this.options.log.info(`Wallet ${input.key} regenerated`, { wallet: input.name });
     return summary(await guard(() => store.showWallet(input.name)));

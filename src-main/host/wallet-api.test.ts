@@ -107,8 +107,9 @@ describe('wallet commands', () => {
       key: 'coldkeypub',
       name: 'watch',
       address: TV9.ss58Address,
-    })) as { coldkey: { address: string; encrypted: boolean | null } };
+    })) as { coldkey: { address: string; encrypted: boolean | null }; hotkeys: { name: string }[] };
     expect(watch.coldkey).toMatchObject({ address: TV9.ss58Address, encrypted: null });
+    expect(watch.hotkeys.map((h) => h.name)).toEqual(['default']);
   });
 
   it('imports a btcli wallet folder unchanged and refuses a folder that is not a wallet', async () => {

@@ -29,9 +29,8 @@ export function OnboardingFlow({ onClose }: { onClose: () => void }): ReactNode 
   const updateSettings = useEngine((s) => s.updateSettings);
   if (!settings) return <p>Loading the settings…</p>;
   const local = settings.network.mode === 'local';
-  // Exploring the local network needs neither a wallet nor a download.
-  const skip = (index: number): boolean =>
-    (STEPS[index] === 'Wallet' && local) || (STEPS[index] === 'Model' && (local || role !== 'mine'));
+  // The local network brings its own tiny model; only a miner on a real network downloads one.
+  const skip = (index: number): boolean => STEPS[index] === 'Model' && (local || role !== 'mine');
   const move = (direction: 1 | -1): void => {
     let next = step + direction;
     while (next > 0 && next < STEPS.length - 1 && skip(next)) next += direction;
@@ -64,7 +63,7 @@ export function OnboardingFlow({ onClose }: { onClose: () => void }): ReactNode 
       <div className="onboarding__body">
         {STEPS[step] === 'What to do' && <RoleStep role={role} onChange={setRole} />}
         {STEPS[step] === 'Network' && <NetworkStep network={settings.network} />}
-        {STEPS[step] === 'Wallet' && <WalletStep onDone={() => move(1)} />}
+        {STEPS[step] === 'Wallet' && <WalletStep local={local} onDone={() => move(1)} />}
         {STEPS[step] === 'Model' && <ModelStep />}
         {STEPS[step] === 'Start' && <StartStep role={role} onStarted={() => void finish()} />}
       </div>
@@ -200,7 +199,7 @@ function NetworkStep({ network }: { network: NetworkSettings }): ReactNode {
   );
 }
 
-function WalletStep({ onDone }: { onDone: () => void }): ReactNode {
+function WalletStep({ local, onDone }: { local: boolean; onDone: () => void }): ReactNode {
   const store = useWalletStore();
   const list = useStore(store, (s) => s.list);
   const updateSettings = useEngine((s) => s.updateSettings);
@@ -216,6 +215,12 @@ function WalletStep({ onDone }: { onDone: () => void }): ReactNode {
   };
   return (
     <div>
+      {local && (
+        <p className="setting__help">
+          The local network runs with development keys, so a wallet is optional here: press Next to skip. A wallet made
+          now can register on the local chain (with test TAO from its faucet) and is kept for a real network later.
+        </p>
+      )}
       {list && list.wallets.length > 0 && (
         <div className="wallet-form">
           <p>Wallets found in {list.root}:</p>

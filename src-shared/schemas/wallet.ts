@@ -71,7 +71,7 @@ export const WalletRegenerateInputSchema = z.discriminatedUnion('key', [
     mnemonic: z.string().min(1).max(1000),
     overwrite: z.boolean().default(false),
   }),
-  /** A watch-only coldkey: its address alone (an extension account as the wallet's coldkey). */
+  /** A watch-only coldkey: its address alone (an extension account as the wallet's coldkey); a `default` hotkey is made when the wallet has none. */
   z.strictObject({
     key: z.literal('coldkeypub'),
     name: WalletNameSchema,
