@@ -116,6 +116,10 @@ export async function scoreFiles(files: readonly string[], flags: Omit<ScoreFlag
       clapCosine: null,
       clapWindows: 0,
       kld: null,
+      fad: null,
+      fadEmbedding: null,
+      fadFrames: 0,
+      fadReferenceFrames: 0,
       error: unreadable.get(name) ?? 'not scored',
     };
     return {
