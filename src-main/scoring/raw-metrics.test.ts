@@ -79,7 +79,8 @@ describe('rawMetrics', () => {
             { name: 'a.wav', clip: { samples: a, sampleRate: 48_000 } },
             { name: 'b.wav', clip: { samples: b, sampleRate: 48_000 } },
           ],
-          models,
+          // VGGish keeps FAD cheap here: the CLAP-frame fallback is tested below.
+          models: { ...models, vggish: VGGISH },
         },
         deps,
       );
