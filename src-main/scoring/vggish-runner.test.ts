@@ -6,6 +6,7 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeVggishModel } from '../../scripts/tiny-musicgen/scoring-models.mjs';
 import { ModelTaskError } from '../inference/worker/task-error.js';
 import { useTempDirs } from '../testing/temp-dir.js';
 import { vggishExamples } from './vggish-frontend.js';
@@ -89,6 +90,19 @@ describe('VggishRunner', () => {
     expect(wrong.message).toMatch(/does not fit the VGGish front end \(sampling_rate/);
     writeFileSync(join(dir, 'config.json'), '{ not json');
     expect((await rejection(VggishRunner.load({ dir }))).message).toMatch(/config\.json is not JSON/);
+  });
+
+  it('uses a graph whose one input and one output have other names, as another export names them', async () => {
+    const dir = tempDir();
+    writeVggishModel(dir, { names: { input: 'waveform_examples', output: 'vggish_out' } });
+    const foreign = await VggishRunner.load({ dir });
+    try {
+      const clip = sweep(3);
+      // The same weights under other names: the same embeddings.
+      expect(await foreign.embedFrames(clip, 16_000)).toEqual(await runner.embedFrames(clip, 16_000));
+    } finally {
+      await foreign.dispose();
+    }
   });
 
   it('runs as the worker task embed-frames', async () => {
