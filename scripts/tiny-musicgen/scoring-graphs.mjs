@@ -75,14 +75,15 @@ export function buildAstClassifier(g, dims) {
 /**
  * VGGish (`onnx/model.onnx`): input_features float [num_examples, 1, 96, 64] (0.96 s log-mel
  * examples, scoring spec §1.3) → embeddings [num_examples, 128], the pre-ReLU layer, so values
- * can be negative as the reference's are.
+ * can be negative as the reference's are. `names` renames the input and output, as another export
+ * (e.g. ailia-models' `vggish.onnx`) names them.
  */
-export function buildVggish(g, dims) {
+export function buildVggish(g, dims, names = { input: 'input_features', output: 'embeddings' }) {
   const { frames, melBins, hidden, embedding } = dims;
-  const features = g.input('input_features', DT.FLOAT, ['num_examples', 1, frames, melBins]);
+  const features = g.input(names.input, DT.FLOAT, ['num_examples', 1, frames, melBins]);
   const pooled = g.op('ReduceMean', [features], { axes: [1, 2], keepdims: 0 });
   const h = g.op('Relu', [linear(g, pooled, 'vggish.features', melBins, hidden)]);
   const out = linear(g, h, 'vggish.embeddings', hidden, embedding);
-  g.opNamed('Identity', [out], 'embeddings');
-  g.output('embeddings', DT.FLOAT, ['num_examples', embedding]);
+  g.opNamed('Identity', [out], names.output);
+  g.output(names.output, DT.FLOAT, ['num_examples', embedding]);
 }

@@ -13,7 +13,10 @@ export interface WrittenModel {
 
 export declare function writeClapModel(dir: string, options?: { seed?: number }): WrittenModel;
 export declare function writeAstModel(dir: string, options?: { seed?: number }): WrittenModel;
-export declare function writeVggishModel(dir: string, options?: { seed?: number }): WrittenModel;
+export declare function writeVggishModel(
+  dir: string,
+  options?: { seed?: number; names?: { input: string; output: string } },
+): WrittenModel;
 
 /** Writes `clap/`, `ast/` and `vggish/` under `root`. */
 export declare function writeScoringModels(

@@ -125,8 +125,11 @@ export function writeAstModel(dir, { seed = 1 } = {}) {
   return { dir, files: w.files };
 }
 
-/** VGGish: no transformers.js class exists; the config records the front end the JS code must feed it. */
-export function writeVggishModel(dir, { seed = 1 } = {}) {
+/**
+ * VGGish: no transformers.js class exists; the config records the front end the JS code must feed it.
+ * `names` gives the graph other input/output names (tests of a foreign export); the weights stay the same.
+ */
+export function writeVggishModel(dir, { seed = 1, names } = {}) {
   const shapes = SCORING_SHAPES.vggish;
   const w = writer(dir);
   w.json('config.json', {
@@ -138,7 +141,7 @@ export function writeVggishModel(dir, { seed = 1 } = {}) {
     embedding_size: shapes.embedding,
     pre_relu: true,
   });
-  w.onnx('model', seed + 3, (g) => buildVggish(g, shapes));
+  w.onnx('model', seed + 3, (g) => buildVggish(g, shapes, names));
   return { dir, files: w.files };
 }
 

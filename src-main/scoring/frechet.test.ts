@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MetricInputError } from './errors.js';
-import { frechetDistanceFromFrames, frechetDistanceFromGaussians } from './frechet.js';
+import {
+  frechetDistanceFromFrames,
+  frechetDistanceFromStatistics,
+  frameStatistics,
+  frechetDistanceFromGaussians,
+} from './frechet.js';
 import { seededRandom as rng } from '../testing/test-signals.js';
 
 const randomFrames = (n: number, d: number, seed: number): number[][] => {
@@ -84,6 +89,23 @@ describe('frechetDistanceFromFrames (nuclear-norm route, scoring.md §4)', () =>
     expectReason(() => frechetDistanceFromFrames([], good), 'empty');
     expectReason(() => frechetDistanceFromFrames([[1, 2, 3, Number.NaN], ...good], good), 'non_finite');
     expectReason(() => frechetDistanceFromFrames(randomFrames(3, 5, 6), good), 'shape_mismatch');
+  });
+
+  it('gives the same terms from statistics computed once and reused against several frame sets', () => {
+    const reference = randomFrames(15, 32, 21);
+    const once = frameStatistics(reference);
+    expect(once.count).toBe(15);
+    expect(once.trace).toBeCloseTo(frechetDistanceFromFrames(reference, reference).traceA, 12);
+    for (const seed of [22, 23]) {
+      const answer = randomFrames(12, 32, seed);
+      expect(frechetDistanceFromStatistics(once, frameStatistics(answer))).toEqual(
+        frechetDistanceFromFrames(reference, answer),
+      );
+    }
+    expect(frechetDistanceFromStatistics(once, once).distance).toBeLessThan(1e-9);
+    expect(() => frechetDistanceFromStatistics(once, frameStatistics(randomFrames(3, 5, 6)))).toThrow(
+      /differ in dimension/,
+    );
   });
 });
 

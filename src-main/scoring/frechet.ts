@@ -24,26 +24,48 @@ export interface FrechetTerms {
 
 type Frames = readonly ArrayLike<number>[];
 
+/**
+ * What the nuclear-norm route needs of one frame set: its mean and its centred frames. A round's
+ * reference clip is summarised once and compared with every answer (scoring spec §3.1).
+ * `centred` is shared, not copied: do not change it.
+ */
+export interface FrameStatistics {
+  readonly count: number;
+  readonly dim: number;
+  readonly mean: Float64Array;
+  /** (frames − mean)/√(n − 1), n × d: centredᵀ·centred is np.cov's unbiased Σ. */
+  readonly centred: Matrix;
+  /** tr Σ = ‖centred‖_F². */
+  readonly trace: number;
+}
+
+/** The statistics of one frame set: at least 2 frames of one dimension, all finite. */
+export function frameStatistics(frames: Frames, which = 'first'): FrameStatistics {
+  const dim = checkFrames(frames, which);
+  const { mean, centred } = centre(frames, dim);
+  return { count: frames.length, dim, mean, centred, trace: frobeniusSquared(centred) };
+}
+
 /** The Fréchet distance between the Gaussians fitted to two sets of embedding frames. */
 export function frechetDistanceFromFrames(a: Frames, b: Frames): FrechetTerms {
-  const dim = checkFrames(a, 'first');
-  if (checkFrames(b, 'second') !== dim) {
+  return frechetDistanceFromStatistics(frameStatistics(a, 'first'), frameStatistics(b, 'second'));
+}
+
+/** The same from statistics computed before (e.g. the reference clip's, once per round). */
+export function frechetDistanceFromStatistics(a: FrameStatistics, b: FrameStatistics): FrechetTerms {
+  if (a.dim !== b.dim) {
     throw new MetricInputError('shape_mismatch', 'the two frame sets differ in dimension');
   }
-  const { mean: muA, centred: ca } = centre(a, dim);
-  const { mean: muB, centred: cb } = centre(b, dim);
-  const traceA = frobeniusSquared(ca);
-  const traceB = frobeniusSquared(cb);
   let meanTerm = 0;
-  for (let j = 0; j < dim; j++) meanTerm += ((muA[j] ?? 0) - (muB[j] ?? 0)) ** 2;
-  const cross = ca.mmul(cb.transpose());
+  for (let j = 0; j < a.dim; j++) meanTerm += ((a.mean[j] ?? 0) - (b.mean[j] ?? 0)) ** 2;
+  const cross = a.centred.mmul(b.centred.transpose());
   const singular = new SingularValueDecomposition(cross, {
     computeLeftSingularVectors: false,
     computeRightSingularVectors: false,
     autoTranspose: true,
   }).diagonal;
   const crossTrace = singular.reduce((s, v) => s + Math.max(0, v), 0);
-  return terms(meanTerm, traceA, traceB, crossTrace);
+  return terms(meanTerm, a.trace, b.trace, crossTrace);
 }
 
 /**

@@ -4,8 +4,13 @@ export type { MetricInputReason } from './errors.js';
 export { KL_EPSILON, kldBoth, klDivergence, softmax } from './kl-divergence.js';
 export type { KldResult } from './kl-divergence.js';
 export { cosineSimilarity, l2Normalize, meanEmbedding } from './cosine.js';
-export { frechetDistanceFromFrames, frechetDistanceFromGaussians } from './frechet.js';
-export type { FrechetTerms } from './frechet.js';
+export {
+  frameStatistics,
+  frechetDistanceFromFrames,
+  frechetDistanceFromGaussians,
+  frechetDistanceFromStatistics,
+} from './frechet.js';
+export type { FrameStatistics, FrechetTerms } from './frechet.js';
 export {
   applyJudgement,
   CLAP_GATE,
@@ -30,3 +35,12 @@ export {
 export type { AudioFingerprint, FingerprintMatch, NearDuplicateHit } from './near-duplicate.js';
 export { checkDuplicate, registerReferenceClip } from './duplicate-check.js';
 export type { DuplicateVerdict, HashLedger, HashRecord, ResponseAudio } from './duplicate-check.js';
+export {
+  FAD_MIN_SAMPLES,
+  padToFadMinimum,
+  vggishExampleCount,
+  vggishExamples,
+  vggishLogMel,
+} from './vggish-frontend.js';
+export type { VggishExamples } from './vggish-frontend.js';
+export { encodeNpy, encodeNpyMatrix } from './npy.js';

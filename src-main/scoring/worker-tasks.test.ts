@@ -15,9 +15,11 @@ import { ModelTaskError } from '../inference/worker/task-error.js';
 import { InferenceWorker, forkWorker, type WorkerState } from '../inference/worker/worker-client.js';
 import { AudioClassifierRunner } from './classifier-runner.js';
 import { ClapRunner } from './clap-runner.js';
+import { VggishRunner } from './vggish-runner.js';
 
 const CLAP = { dir: join(REPO_ROOT, 'models', 'tiny', 'clap') };
 const AST = { dir: join(REPO_ROOT, 'models', 'tiny', 'ast') };
+const VGGISH = { dir: join(REPO_ROOT, 'models', 'tiny', 'vggish') };
 
 let bundle: WorkerBundle;
 beforeAll(async () => {
@@ -61,6 +63,14 @@ describe('scoring tasks in the inference worker', () => {
         expect(audio).toEqual(await clap.embedAudio(audio48k, 48_000));
         expect(classes).toEqual(await classifier.classify(audio16k, 16_000));
         expect(music.steps).toBe(6);
+        const vggish = await VggishRunner.load(VGGISH);
+        try {
+          const frames = await pool.run({ kind: 'embed-frames', model: VGGISH, audio: audio16k, sampleRate: 16_000 });
+          expect(frames.windows).toHaveLength(12);
+          expect(frames).toEqual(await vggish.embedFrames(audio16k, 16_000));
+        } finally {
+          await vggish.dispose();
+        }
       } finally {
         await Promise.all([pool.close(), clap.dispose(), classifier.dispose()]);
       }

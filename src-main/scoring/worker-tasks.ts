@@ -1,5 +1,5 @@
 /**
- * Scoring's model tasks as the inference worker runs them: one CLAP and one classifier kept
+ * Scoring's model tasks as the inference worker runs them: one CLAP, one classifier and one VGGish kept
  * loaded (a task for another folder or device replaces it), so a round's text embedding, its
  * reference clip and every miner's clip reuse the same sessions.
  */
@@ -7,6 +7,7 @@ import type { ModelTask, ModelTaskResult, ModelTaskSource } from '../inference/w
 import type { ModelTaskHandler } from '../inference/worker/worker-main.js';
 import { AudioClassifierRunner } from './classifier-runner.js';
 import { ClapRunner } from './clap-runner.js';
+import { VggishRunner } from './vggish-runner.js';
 
 interface Slot<T> {
   key: string;
@@ -56,6 +57,7 @@ function cached<T extends { dispose(): Promise<void> }>(load: (source: ModelTask
 export function createModelTaskHandler(): ModelTaskHandler {
   const clap = cached((source) => ClapRunner.load(source));
   const classifier = cached((source) => AudioClassifierRunner.load(source));
+  const vggish = cached((source) => VggishRunner.load(source));
   return async (task: ModelTask): Promise<ModelTaskResult> => {
     switch (task.kind) {
       case 'embed-text':
@@ -64,6 +66,8 @@ export function createModelTaskHandler(): ModelTaskHandler {
         return clap(task.model, (runner) => runner.embedAudio(task.audio, task.sampleRate, task.hopSeconds));
       case 'classify':
         return classifier(task.model, (runner) => runner.classify(task.audio, task.sampleRate, task.hopSeconds));
+      case 'embed-frames':
+        return vggish(task.model, (runner) => runner.embedFrames(task.audio, task.sampleRate));
     }
   };
 }

@@ -1,16 +1,31 @@
-/** `bittaudio score` as a user runs it, on the tiny CLAP and AST models with generated clips. */
-import { writeFileSync } from 'node:fs';
+/** `bittaudio score` as a user runs it, on the tiny CLAP, AST and VGGish models with generated clips. */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { encodeWav } from '../../audio/wav.js';
 import { noiseBursts, syntheticMusic } from '../../testing/test-signals.js';
 import { useTempDirs } from '../../testing/temp-dir.js';
+import { frechetDistanceFromFrames } from '../../scoring/frechet.js';
 import { registerScoreCommand, type ScoreRow } from './score.js';
 
 const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny');
 const tempDir = useTempDirs();
 const RATE = 32_000;
+const VGGISH = join(TINY, 'vggish');
+
+/** A .npy file (format 1.0, <f4, C order) read back as rows, checking the header as numpy would. */
+function readNpy(file: string): Float32Array[] {
+  const bytes = readFileSync(file);
+  expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]));
+  const length = bytes.readUInt16LE(8);
+  const header = bytes.subarray(10, 10 + length).toString('latin1');
+  expect(header).toMatch(/^\{'descr': '<f4', 'fortran_order': False, 'shape': \(\d+, \d+\), \} *\n$/);
+  const [rows, columns] = (/\((\d+), (\d+)\)/.exec(header) ?? []).slice(1).map(Number) as [number, number];
+  const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 10 + length, bytes.byteOffset + bytes.length));
+  expect(data).toHaveLength(rows * columns);
+  return Array.from({ length: rows }, (_, i) => data.slice(i * columns, (i + 1) * columns));
+}
 
 function wav(dir: string, name: string, samples: Float32Array): string {
   const file = join(dir, name);
@@ -57,6 +72,8 @@ describe('bittaudio score', () => {
         'a calm piano melody',
         '--reference',
         reference,
+        '--vggish',
+        VGGISH,
         '--json',
         same,
         other,
@@ -77,7 +94,21 @@ describe('bittaudio score', () => {
       expect(Math.abs(sameRow.kld ?? Number.NaN)).toBeLessThanOrEqual(2 * 527 * 1e-6);
       expect(otherRow.kld).toBeGreaterThan(Math.abs(sameRow.kld ?? 0));
       expect(otherRow.normalizedKld).not.toBeNull();
-      expect(brokenRow).toMatchObject({ clapCosine: null, kld: null, normalizedKld: null, clapGate: null });
+      // FAD on VGGish: 12 examples per 12 s clip; the reference against itself is 0 (normalised 1).
+      for (const row of [sameRow, otherRow]) {
+        expect(row).toMatchObject({ fadEmbedding: 'vggish', fadFrames: 12, fadReferenceFrames: 12 });
+      }
+      expect(sameRow.fad).toBeLessThan(1e-6);
+      expect(sameRow.normalizedFad).toBeCloseTo(1, 6);
+      expect(otherRow.fad).toBeGreaterThan(sameRow.fad ?? 0);
+      expect(brokenRow).toMatchObject({
+        clapCosine: null,
+        kld: null,
+        fad: null,
+        normalizedKld: null,
+        normalizedFad: null,
+        clapGate: null,
+      });
       expect(brokenRow.error).toMatch(/chunk runs past the end/);
     },
   );
@@ -90,8 +121,11 @@ describe('bittaudio score', () => {
       const clip = wav(dir, 'clip.wav', syntheticMusic(3, 11, RATE));
       const { out } = await score(['--prompt', 'drums', '--reference', clip, '--profile', 'fixed', clip]);
       expect(out).toMatch(/^Raw metrics\nfile +seconds +clap_cosine +windows +kld_both/);
+      expect(out).toMatch(/^Raw metrics\n.* fad +fad_embedding +fad_frames +error\n/);
+      // No VGGish: FAD on CLAP windows 1 s apart (2 for 11 s), on a scale the profile does not normalise.
+      expect(out).toMatch(/\nclip\.wav +11\.00 .* clap-frames +2\/2 *\n/);
       expect(out).toMatch(
-        /\nProfile fixed\nfile +normalized_kld +clap_gate\(>0\.1\)\nclip\.wav +[\d.]+ +(pass|closed)/,
+        /\nProfile fixed\nfile +normalized_kld +clap_gate\(>0\.1\) +normalized_fad\nclip\.wav +[\d.]+ +(pass|closed) +-\n/,
       );
 
       expect(String((await score(['--prompt', 'x', '--reference', clip, '--profile', 'lenient', clip])).error)).toMatch(
@@ -100,6 +134,43 @@ describe('bittaudio score', () => {
       expect(String((await score(['--prompt', 'x', '--reference', join(dir, 'none.wav'), clip])).error)).toMatch(
         /The reference .*none\.wav cannot be used/,
       );
+    },
+  );
+
+  it(
+    'dumps the embeddings and probabilities behind each metric as .npy, from which the FAD recomputes',
+    { timeout: 120_000 },
+    async () => {
+      const dir = tempDir();
+      const dump = join(dir, 'dump');
+      const reference = wav(dir, 'reference.wav', syntheticMusic(4, 11, RATE));
+      const clip = wav(dir, 'clip.wav', noiseBursts(5, 11, RATE));
+      const { out, error } = await score([
+        '--prompt',
+        'jazz trio',
+        '--reference',
+        reference,
+        '--vggish',
+        VGGISH,
+        '--dump-embeddings',
+        dump,
+        '--json',
+        clip,
+      ]);
+      expect(error).toBeUndefined();
+      const [row] = JSON.parse(out) as [ScoreRow];
+      const frames = readNpy(join(dump, 'clip.wav.vggish.npy'));
+      const referenceFrames = readNpy(join(dump, 'reference', 'reference.wav.vggish.npy'));
+      expect([frames.length, frames[0]?.length, referenceFrames.length]).toEqual([11, 128, 11]);
+      expect(row.fad).toBeCloseTo(frechetDistanceFromFrames(referenceFrames, frames).distance, 9);
+
+      expect(readNpy(join(dump, 'prompt.clap-text.npy'))).toHaveLength(1);
+      expect(readNpy(join(dump, 'clip.wav.clap-audio.npy'))).toHaveLength(row.clapWindows);
+      for (const name of ['clip.wav.classifier-probs.npy', 'clip.wav.reference-classifier-probs.npy']) {
+        const probabilities = readNpy(join(dump, name));
+        expect(probabilities[0]).toHaveLength(527);
+        for (const p of probabilities) expect(p.reduce((sum, v) => sum + v, 0)).toBeCloseTo(1, 4);
+      }
     },
   );
 });

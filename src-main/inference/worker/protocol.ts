@@ -31,7 +31,9 @@ export interface ModelTaskSource {
 export type ModelTask =
   | { kind: 'embed-text'; model: ModelTaskSource; texts: string[] }
   | { kind: 'embed-audio'; model: ModelTaskSource; audio: Float32Array; sampleRate: number; hopSeconds?: number }
-  | { kind: 'classify'; model: ModelTaskSource; audio: Float32Array; sampleRate: number; hopSeconds?: number };
+  | { kind: 'classify'; model: ModelTaskSource; audio: Float32Array; sampleRate: number; hopSeconds?: number }
+  /** VGGish embeddings for FAD (scoring spec §1.3): 16 kHz mono, DC already removed; padded to 2 s by the runner. */
+  | { kind: 'embed-frames'; model: ModelTaskSource; audio: Float32Array; sampleRate: number };
 export type ModelTaskKind = ModelTask['kind'];
 
 /** Analysis windows over a clip and one result per window. */
@@ -48,6 +50,8 @@ export interface ModelTaskResults {
   'embed-audio': WindowedResult & { mean: Float32Array };
   /** softmax probabilities per window (scoring spec §1.2), and the model's label per class. */
   classify: WindowedResult & { labels: string[] };
+  /** One pre-ReLU VGGish embedding per 0.96 s example (windows), in order. */
+  'embed-frames': WindowedResult;
 }
 export type ModelTaskResult = ModelTaskResults[ModelTaskKind];
 
