@@ -101,6 +101,17 @@ describe('ChainWeightSetter, plain set_weights', () => {
     expect(await fixed.onBlock(6, SCORES)).toMatchObject({ state: 'included' });
   });
 
+  it('refuses scores that cannot be weights with an alert, sends and records nothing', async () => {
+    const { chain, setter, onChain } = await validatorNet();
+    const weights = setter();
+    chain.advanceTo(2);
+    expect(await weights.onBlock(2, new Map([[1, Number.NaN]]))).toBeNull();
+    expect(weights.status()).toMatchObject({ last: null, nextBlock: 0 });
+    expect(weights.status().alerts).toEqual(['Weights: the score of uid 1 is NaN; scores must be finite and >= 0']);
+    expect(onChain('WeightsSet')).toBe(0);
+    expect(await weights.onBlock(2, SCORES)).toMatchObject({ state: 'included' });
+  });
+
   it('never sends again after a restart: the cadence comes from the store', async () => {
     const { chain, setter, onChain } = await validatorNet();
     chain.advanceTo(2);

@@ -115,6 +115,11 @@ export class ChainWeightSetter implements WeightSetter {
       const next = this.nextBlock();
       if (next === null || block < next) return null;
       return await this.submit(block, scores);
+    } catch (error) {
+      // A chain read that failed (a dropped connection) or scores that cannot be weights: nothing
+      // was sent, nothing is lost, and the next block tries again. The round loop keeps running.
+      this.alert(`Weights: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
     } finally {
       this.busy = false;
     }
