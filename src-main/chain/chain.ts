@@ -50,6 +50,12 @@ export interface Chain {
   pendingWeightCommits(netuid: Netuid, hotkey: Ss58, mechanismId?: number): Promise<PendingWeightCommit[]>;
   /** Miner rewards emitted in one block; refuses by name on runtimes without the event. */
   minerRewardEvents(block: number): Promise<MinerRewardEvent[]>;
+  /**
+   * Hotkeys whose timelocked weights the chain revealed on `netuid` in `block`
+   * (`TimelockedWeightsRevealed`): how a timelocked commit is confirmed, since no transaction of
+   * ours reveals it. Optional: a chain without it leaves such commits unconfirmed.
+   */
+  timelockedWeightsRevealed?(netuid: Netuid, block: number): Promise<Ss58[]>;
 
   /** Signed by the coldkey (held here or in a browser extension); pays the burn. */
   burnedRegister(coldkey: ChainSigner, netuid: Netuid, hotkey: Ss58): Promise<Submission>;

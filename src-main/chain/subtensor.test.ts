@@ -219,6 +219,14 @@ describe.skipIf(!hasFixture)('SubtensorChain on @polkadot/api (finney spec 393 m
     expect(await chain.minerRewardEvents(block.number)).toEqual([
       { netuid: 50, mechanismId: 1, emissions: [5n, 0n, 9n] },
     ]);
+
+    // Timelocked reveals are confirmed by the chain's event, per subnet (any mechanism).
+    node.nextBlockEvents.push(['SubtensorModule', 'TimelockedWeightsRevealed', [4096 + 50, alice.address]]);
+    node.nextBlockEvents.push(['SubtensorModule', 'TimelockedWeightsRevealed', [7, bob.address]]);
+    const revealed = node.produceBlock();
+    expect(await chain.timelockedWeightsRevealed(50, revealed.number)).toEqual([alice.address]);
+    expect(await chain.timelockedWeightsRevealed(7, revealed.number)).toEqual([bob.address]);
+    expect(await chain.timelockedWeightsRevealed(50, block.number)).toEqual([]);
   });
 
   it('serve_axon: hotkey-signed, IP as u128 with its type', async () => {

@@ -570,6 +570,32 @@ export class SubtensorChain implements Chain {
     return rewards;
   }
 
+  async timelockedWeightsRevealed(netuid: Netuid, block: number): Promise<Ss58[]> {
+    await this.whenConnected();
+    const known = (this.api.events as unknown as Record<string, Record<string, unknown> | undefined>)[
+      'subtensorModule'
+    ];
+    // CRV3WeightsRevealed is the name the event had before commit-reveal v4.
+    const names = ['TimelockedWeightsRevealed', 'CRV3WeightsRevealed'].filter((name) => known?.[name]);
+    if (names.length === 0)
+      throw unsupportedByRuntime(
+        this.capabilities().specVersion,
+        'timelocked weight reveals',
+        'it has no TimelockedWeightsRevealed event',
+      );
+    const at = await this.api.at(await this.api.rpc.chain.getBlockHash(block));
+    const records = (await at.query['system']?.['events']?.()) as unknown as EventRecordLike[] | undefined;
+    const hotkeys: Ss58[] = [];
+    for (const record of records ?? []) {
+      const { section, method, data } = record.event;
+      if (section !== 'subtensorModule' || !names.includes(method)) continue;
+      const [index, hotkey] = data;
+      // netuid_index = mecid * 4096 + netuid (chain §2.1).
+      if (index && hotkey && numberOf(index) % 4096 === netuid) hotkeys.push(hotkey.toString());
+    }
+    return hotkeys;
+  }
+
   private requireStorage(item: string, runtimeName: string): void {
     const caps = this.capabilities();
     if (!caps.hasStorage(`subtensorModule.${item}`))

@@ -225,6 +225,8 @@ describe('commit_timelocked_weights (CRv3/v4)', () => {
     expect(context).toEqual({ netuid, hotkey: alice.hotkey.address });
     expect(chain.timelockedCommits(netuid)[0]?.status).toBe('revealed');
     expect(events.some((e) => e.type === 'TimelockedWeightsRevealed')).toBe(true);
+    expect(await chain.timelockedWeightsRevealed(netuid, 19)).toEqual([alice.hotkey.address]);
+    expect(await chain.timelockedWeightsRevealed(netuid, 18)).toEqual([]);
     const record = chain.epochHistory(netuid).at(-1);
     expect(record?.block).toBe(19);
     expect(record?.neurons.map((n) => +n.incentive.toFixed(3))).toEqual([0, 0.5, 0.5]);

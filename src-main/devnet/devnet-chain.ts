@@ -426,6 +426,13 @@ export class DevnetChain implements Chain {
     }));
   }
 
+  /** Hotkeys whose timelocked weights were revealed in `block` (`TimelockedWeightsRevealed`). */
+  async timelockedWeightsRevealed(netuid: Netuid, block: number): Promise<Ss58[]> {
+    const subnet = this.subnets.get(netuid);
+    if (!subnet) return [];
+    return subnet.timelocked.filter((c) => c.status === 'revealed' && c.revealedAt === block).map((c) => c.hotkey);
+  }
+
   /** The miner part of each epoch that ran in `block`, by uid (IncentiveAlphaEmittedToMiners). */
   async minerRewardEvents(block: number): Promise<MinerRewardEvent[]> {
     const events: MinerRewardEvent[] = [];
@@ -978,6 +985,7 @@ export class DevnetChain implements Chain {
       return;
     }
     commit.status = 'revealed';
+    commit.revealedAt = this.block;
     this.emit({ type: 'TimelockedWeightsRevealed', netuid: subnet.netuid, hotkey: commit.hotkey, block: this.block });
   }
 

@@ -130,6 +130,8 @@ export interface TimelockedCommit {
   status: TimelockedCommitStatus;
   /** Why it was rejected or not revealed. */
   reason?: string;
+  /** The block the chain revealed it in. */
+  revealedAt?: number;
 }
 
 export interface SubnetState {

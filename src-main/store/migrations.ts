@@ -81,4 +81,34 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Issue #12: every weights submission, written before it is sent (restart safety).
+    version: 6,
+    name: 'weight submissions',
+    sql: `
+      CREATE TABLE weight_submissions (
+        id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        time               TEXT NOT NULL,           -- ISO 8601, when it was decided
+        netuid             INTEGER NOT NULL,
+        hotkey             TEXT NOT NULL,
+        mode               TEXT NOT NULL,           -- 'plain', 'commit-reveal' or 'timelocked'
+        block              INTEGER NOT NULL,        -- the head when it was decided
+        uids               TEXT NOT NULL,           -- JSON array of u16
+        weights            TEXT NOT NULL,           -- JSON array of u16, as sent
+        version_key        TEXT NOT NULL,           -- u64, decimal
+        salt               TEXT,                    -- JSON array of u16 (commit-reveal v2)
+        commit_hash        TEXT,                    -- hex (commit-reveal v2)
+        reveal_round       TEXT,                    -- drand round, decimal (timelocked)
+        first_reveal_block INTEGER,
+        last_reveal_block  INTEGER,
+        extrinsic          TEXT,                    -- tx hash of set_weights / the commit
+        included_block     INTEGER,
+        reveal_extrinsic   TEXT,                    -- tx hash of reveal_weights
+        reveal_block       INTEGER,                 -- where the reveal landed (or the chain revealed)
+        state              TEXT NOT NULL,           -- submitted, included, failed, committed, revealed, reveal_missing
+        error              TEXT
+      ) STRICT;
+      CREATE INDEX weight_submissions_neuron ON weight_submissions (netuid, hotkey, id);
+    `,
+  },
 ];
