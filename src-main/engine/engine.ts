@@ -29,6 +29,8 @@ import { NetworkService, type NetworkServiceOptions } from './network-service.js
 import type { CommandHandlers, Lifecycle } from './service.js';
 import { SettingsService } from './settings-service.js';
 import { StatusService } from './status-service.js';
+import { ValidatorStore } from '../store/validator-store.js';
+import { ValidatorService } from './validator-service.js';
 
 export type { CommandHandlers } from './service.js';
 
@@ -80,6 +82,7 @@ export class Engine {
   readonly gpu: GpuService;
   readonly generations: GenerationService;
   readonly neuron: NeuronService;
+  readonly validator: ValidatorService;
   /** Not started by the constructor: the shells call `network.start()` once they listen. */
   readonly network: NetworkService;
   private readonly logs: LogService;
@@ -165,6 +168,15 @@ export class Engine {
       ...(neuron.watchEveryBlocks ? { watchEveryBlocks: neuron.watchEveryBlocks } : {}),
       ...(neuron.autoStartOnLocal ? { autoStartOnLocal: true } : {}),
     });
+    this.validator = new ValidatorService({
+      network: options.network ?? this.network,
+      local: () => this.network.local,
+      settings: this.settings,
+      events: this.events,
+      logger: (source) => this.logger(source),
+      store: new ValidatorStore(this.db, options.dataDir),
+      now,
+    });
     this.services = [
       this.logs,
       this.settings,
@@ -174,6 +186,7 @@ export class Engine {
       this.generations,
       this.network,
       this.neuron,
+      this.validator,
     ];
     this.handlers = {
       ...this.statusService.handlers,
@@ -184,6 +197,7 @@ export class Engine {
       ...this.generations.handlers,
       ...this.neuron.handlers,
       ...this.network.handlers,
+      ...this.validator.handlers,
     };
     this.log.info(`BittAudio ${APP_VERSION} engine started`, { host: options.host, dataDir: options.dataDir });
   }
@@ -221,6 +235,10 @@ export class Engine {
   /** Stops the miner (waiting for its axon to close, keeping "it was running") and the network, then closes. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
+    // The validator first: its round queries the local miners the network is about to stop.
+    await this.validator
+      .stop()
+      .catch((error: unknown) => this.log.error('The validator did not stop cleanly', { error: String(error) }));
     await this.neuron
       .stop()
       .catch((error: unknown) => this.log.error('The miner did not stop cleanly', { error: String(error) }));

@@ -147,6 +147,10 @@ export class Validator {
     return this.options.profile ?? 'bittaudio-1.1.3';
   }
 
+  get promptsDescription(): string {
+    return this.options.prompts.describe();
+  }
+
   get minersPerRound(): number {
     return this.options.minersPerRound ?? DEFAULT_MINERS_PER_ROUND;
   }

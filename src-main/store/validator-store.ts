@@ -213,6 +213,26 @@ export class ValidatorStore {
     return open;
   }
 
+  /**
+   * Every round still open, whoever ran it, closed as `interrupted`: at engine start no validator of
+   * this data folder runs yet, so an open round is one a killed process left behind.
+   */
+  interruptAllOpenRounds(ended: string): number {
+    return this.db
+      .prepare(
+        `UPDATE validator_rounds SET state = 'interrupted', ended = ?, error = 'the validator stopped during the round'
+         WHERE ended IS NULL`,
+      )
+      .run(ended).changes;
+  }
+
+  /** The scope of the newest round (what a stopped validator's status shows), or null. */
+  lastScope(): string | null {
+    const row = this.db.prepare('SELECT scope FROM validator_rounds ORDER BY id DESC LIMIT 1').get() as
+      Pick<RoundRow, 'scope'> | undefined;
+    return row?.scope ?? null;
+  }
+
   round(id: number): ValidatorRound | undefined {
     const row = this.db.prepare('SELECT * FROM validator_rounds WHERE id = ?').get(id) as RoundRow | undefined;
     return row ? fromRoundRow(row) : undefined;
