@@ -102,7 +102,7 @@ export class ValidatorService implements Service<Commands> {
       prompts: this.run ? this.run.validator.promptsDescription : null,
       roundsDone: running?.roundsDone ?? 0,
       current: running?.current ?? null,
-      last: running?.last ?? (scope ? (this.options.store.lastRound(scope) ?? null) : null),
+      last: running?.last ?? (scope ? (this.options.store.lastRound(scope, { ended: true }) ?? null) : null),
       scores,
       lastWeights: running?.lastWeights
         ? { ...running.lastWeights, uids: [...running.lastWeights.uids], weights: [...running.lastWeights.weights] }

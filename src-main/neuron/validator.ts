@@ -161,7 +161,7 @@ export class Validator {
       netuid: this.options.netuid,
       roundsDone: this.roundsDone,
       current: this.current,
-      last: this.options.store.lastRound(this.scope) ?? null,
+      last: this.options.store.lastRound(this.scope, { ended: true }) ?? null,
       scores: [...this.scores.values()].sort((a, b) => a.uid - b.uid),
       lastWeights: this.lastWeights,
     };

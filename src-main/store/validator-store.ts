@@ -238,9 +238,12 @@ export class ValidatorStore {
     return row ? fromRoundRow(row) : undefined;
   }
 
-  lastRound(scope: string): ValidatorRound | undefined {
+  /** The newest round, running or not; with `ended`, the newest one that is over. */
+  lastRound(scope: string, options: { ended?: boolean } = {}): ValidatorRound | undefined {
     const row = this.db
-      .prepare('SELECT * FROM validator_rounds WHERE scope = ? ORDER BY id DESC LIMIT 1')
+      .prepare(
+        `SELECT * FROM validator_rounds WHERE scope = ? ${options.ended ? 'AND ended IS NOT NULL' : ''} ORDER BY id DESC LIMIT 1`,
+      )
       .get(scope) as RoundRow | undefined;
     return row ? fromRoundRow(row) : undefined;
   }

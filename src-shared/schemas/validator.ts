@@ -92,7 +92,9 @@ export const ValidatorStatusSchema = z.strictObject({
   prompts: z.string().nullable(),
   /** Rounds finished since the validator started. */
   roundsDone: z.number().int().nonnegative(),
+  /** The round under way. */
   current: ValidatorRoundSchema.nullable(),
+  /** The newest round that is over (done, interrupted or failed). */
   last: ValidatorRoundSchema.nullable(),
   scores: z.array(ValidatorScoreSchema),
   lastWeights: WeightsSubmissionSchema.nullable(),
