@@ -4,6 +4,8 @@
  * the real dendrite (sealed mode), the SQLite store, and weights on the devnet chain. Only the
  * interim scorer stands in for the model-based one (validator-parts.ts). Blocks are driven by hand.
  */
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogRoot } from '../log/logger.js';
 import { openDatabase } from '../store/database.js';
@@ -155,6 +157,34 @@ describe('Validator', () => {
       const again = validator(net, new ValidatorStore(openDatabase(dir), dir));
       again.start();
       expect(again.status().scores).toEqual([expect.objectContaining({ uid: silent.uid, score: 0.5 })]);
+    },
+  );
+
+  it(
+    'keeps but does not score a 403 (a miner whose blacklist refuses us), as the reference does',
+    { timeout: 120_000 },
+    async () => {
+      const net = await network();
+      await net.testValidator.stop();
+      await cryptoWaitReady();
+      // A hotkey the miners have not seen in their metagraph yet: they refuse it with 403.
+      const newcomer = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//ValidatorNewcomer');
+      expect((await net.chain.burnedRegister(net.devnet.spare.coldkey, net.netuid, newcomer.address)).ok).toBe(true);
+      const dir = tempDir();
+      const store = new ValidatorStore(openDatabase(dir), dir);
+      const v = validator(net, store, {
+        hotkey: newcomer,
+        weights: new PlainWeightSetter({ chain: net.chain, netuid: net.netuid, hotkey: newcomer, log }),
+      });
+      v.start();
+      const round = await v.runRound();
+      expect(round?.state).toBe('done');
+      const answers = store.answers({ roundId: round?.id ?? 0 });
+      expect(answers).toHaveLength(3);
+      for (const answer of answers) {
+        expect(answer).toMatchObject({ statusCode: 403, judgement: null, scoreAfter: null });
+      }
+      expect(store.scores(v.scope).size).toBe(0);
     },
   );
 });
