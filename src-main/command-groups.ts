@@ -12,6 +12,8 @@ export const COMMAND_GROUPS = {
   score:
     'Score music as the validator would: CLAP prompt adherence and AudioSet KL divergence against a reference clip.',
   miner: 'Mine on subnet 50: serve MusicGen on an axon that validators query, with the Python miner’s flags.',
+  validator:
+    'Validate on subnet 50: query miners, score their music, keep moving averages and set weights, with the Python validator’s flags.',
 } as const;
 
 export type CommandGroupName = keyof typeof COMMAND_GROUPS;

@@ -30,6 +30,8 @@ import type { CommandHandlers, Lifecycle } from './service.js';
 import { SettingsService } from './settings-service.js';
 import { StatusService } from './status-service.js';
 import { WalletService, type WalletServiceOptions } from './wallet-service.js';
+import { ValidatorStore } from '../store/validator-store.js';
+import { ValidatorService } from './validator-service.js';
 
 export type { CommandHandlers } from './service.js';
 
@@ -84,6 +86,7 @@ export class Engine {
   readonly generations: GenerationService;
   readonly neuron: NeuronService;
   readonly wallet: WalletService;
+  readonly validator: ValidatorService;
   /** Not started by the constructor: the shells call `network.start()` once they listen. */
   readonly network: NetworkService;
   private readonly logs: LogService;
@@ -176,6 +179,15 @@ export class Engine {
       emitSignerRequest: (request) => this.events.emit('signer.request', request),
       ...options.wallet,
     });
+    this.validator = new ValidatorService({
+      network: options.network ?? this.network,
+      local: () => this.network.local,
+      settings: this.settings,
+      events: this.events,
+      logger: (source) => this.logger(source),
+      store: new ValidatorStore(this.db, options.dataDir),
+      now,
+    });
     this.services = [
       this.logs,
       this.settings,
@@ -186,6 +198,7 @@ export class Engine {
       this.network,
       this.neuron,
       this.wallet,
+      this.validator,
     ];
     this.handlers = {
       ...this.statusService.handlers,
@@ -197,6 +210,7 @@ export class Engine {
       ...this.neuron.handlers,
       ...this.network.handlers,
       ...this.wallet.handlers,
+      ...this.validator.handlers,
     };
     this.log.info(`BittAudio ${APP_VERSION} engine started`, { host: options.host, dataDir: options.dataDir });
   }
@@ -234,6 +248,10 @@ export class Engine {
   /** Stops the miner (waiting for its axon to close, keeping "it was running") and the network, then closes. */
   async shutdown(): Promise<void> {
     if (this.closed) return;
+    // The validator first: its round queries the local miners the network is about to stop.
+    await this.validator
+      .stop()
+      .catch((error: unknown) => this.log.error('The validator did not stop cleanly', { error: String(error) }));
     await this.neuron
       .stop()
       .catch((error: unknown) => this.log.error('The miner did not stop cleanly', { error: String(error) }));

@@ -41,7 +41,7 @@ describe('bittaudio CLI', () => {
 
   it('lists every command group without loading it, and loads the one that is asked for', async () => {
     const top = await helpOf(['--help']);
-    for (const group of ['wallet', 'chain', 'miner', 'generate', 'devnet'])
+    for (const group of ['wallet', 'chain', 'miner', 'validator', 'generate', 'devnet'])
       expect(top).toMatch(new RegExp(`^  ${group}\\b`, 'm'));
     expect(top).toContain('Create, restore and list Bittensor wallets');
     const wallet = await helpOf(['wallet', '--help']);

@@ -42,6 +42,7 @@ const LAZY_GROUPS: Record<CommandGroupName, () => Promise<(program: Command) => 
   chain: async () => (await import('./commands/chain.js')).registerChainCommands,
   models: async () => (await import('./commands/models.js')).registerModelsCommands,
   miner: async () => (await import('./commands/miner.js')).registerMinerCommand,
+  validator: async () => (await import('./commands/validator.js')).registerValidatorCommand,
   devnet: async () => (await import('./commands/devnet.js')).registerDevnetCommand,
   score: async () => (await import('./commands/score.js')).registerScoreCommand,
   generate: async () => (await import('../inference/generate/cli.js')).registerGenerateCommand,

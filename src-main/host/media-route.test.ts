@@ -7,6 +7,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine } from '../engine/engine.js';
+import { openDatabase } from '../store/database.js';
+import { ValidatorStore } from '../store/validator-store.js';
 import { useTempDirs } from '../testing/temp-dir.js';
 import { startHostServer, type HostServer } from './server.js';
 
@@ -124,6 +126,43 @@ describe('the media route', () => {
     const foreignOrigin = await get(media(), { Origin: 'https://attacker.example' });
     expect(foreignOrigin.status).toBe(403);
     expect(foreignOrigin.body.includes(wav.subarray(0, 4))).toBe(false);
+  });
+
+  it("serves a validator answer's clip by the media path the answers list gives", async () => {
+    const dir = engine.status().dataDir;
+    const store = new ValidatorStore(openDatabase(dir), dir);
+    const round = store.openRound({
+      scope: '5Validator@50',
+      started: new Date().toISOString(),
+      block: 1,
+      promptId: 'bundled:0',
+      prompt: 'a tone',
+      promptSource: 'bundled',
+      referenceName: null,
+      profile: 'bittaudio-1.1.3',
+      durationTokens: 28,
+      timeoutSeconds: 10,
+      uids: [0],
+    });
+    const answer = { time: new Date().toISOString(), uid: 0, hotkey: '5Miner', statusCode: 200, statusMessage: 'OK' };
+    store.addAnswer(
+      round.id,
+      { ...answer, route: 'sealed', elapsedMs: 5, failure: null },
+      { samples: new Float32Array(640).fill(0.25), sampleRate: 32_000 },
+    );
+    const [stored] = store.answers();
+    expect(stored?.wavFile).toBe('validator/1-0-1.wav');
+    const reply = await get(media(stored?.wavFile ?? ''));
+    expect(reply.status).toBe(200);
+    expect(reply.body.equals(readFileSync(store.wavPath(stored?.wavFile ?? '')))).toBe(true);
+    for (const path of [
+      'validator/1-0-2.wav',
+      'validator/1-00-1.wav',
+      'validator/..%2fbittaudio.db',
+      'validator/1.wav',
+    ]) {
+      expect({ path, status: (await get(media(path))).status }).toEqual({ path, status: 404 });
+    }
   });
 
   it('serves nothing but history clips: no traversal, no other names, 404 for a missing clip', async () => {

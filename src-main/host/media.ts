@@ -4,19 +4,28 @@
  * byte range (an <audio> element seeks with `Range` and needs 206 answers), never cached.
  */
 import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Generation clips as the store names them: `<id>.wav`, nothing else (no dots, no slashes). */
 const GENERATION_FILE = /^generations\/([1-9]\d{0,15})\.wav$/;
 
 /**
- * The file for a media path (`generations/<id>.wav`, percent-decoded already or not), inside
- * `mediaDir` (the `<data>/generations` folder); null for anything else. A strict pattern rather
+ * Validator answers as the validator store names them (`<round>-<uid>-<answer id>.wav`), in
+ * `<data>/validator`, the folder beside `<data>/generations`.
+ */
+const VALIDATOR_FILE = /^validator\/([1-9]\d{0,15}-(?:0|[1-9]\d{0,4})-[1-9]\d{0,15})\.wav$/;
+
+/**
+ * The file for a media path (`generations/<id>.wav` or `validator/<round>-<uid>-<id>.wav`,
+ * percent-decoded already or not), inside `mediaDir` (the `<data>/generations` folder) or the
+ * validator folder beside it; null for anything else. A strict pattern rather
  * than a path check: there is no name that could climb out of the folder.
  */
 export function resolveMediaFile(mediaDir: string, mediaPath: string): string | null {
   const match = GENERATION_FILE.exec(mediaPath);
-  return match ? join(mediaDir, `${match[1]}.wav`) : null;
+  if (match) return join(mediaDir, `${match[1]}.wav`);
+  const answer = VALIDATOR_FILE.exec(mediaPath);
+  return answer ? join(dirname(mediaDir), 'validator', `${answer[1]}.wav`) : null;
 }
 
 export interface ByteRange {

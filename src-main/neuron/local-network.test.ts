@@ -200,4 +200,35 @@ describe('LocalNetwork', () => {
     await expect(LocalNetwork.start({ log, blockTimeMs: 0 })).rejects.toThrow(/at least 50/);
     await expect(LocalNetwork.start({ log, miners: -1 })).rejects.toThrow(/not -1/);
   });
+
+  it('refuses local miner behaviours it does not know, or more than there are miners', async () => {
+    await expect(LocalNetwork.start({ log, miners: 1, behaviours: ['good', 'silent'] })).rejects.toThrow(
+      /one per local miner \(1\)/,
+    );
+    await expect(LocalNetwork.start({ log, miners: 1, behaviours: ['lazy' as unknown as 'good'] })).rejects.toThrow(
+      /good, silent, slow, replay/,
+    );
+  });
+
+  it(
+    'hands its validator hotkey to the real validator: the test validator stops, the demo behaviours start, and back',
+    { timeout: 60_000 },
+    async () => {
+      const network = await start({ miners: 3 });
+      expect(network.localMiners.map((m) => m.behaviour)).toEqual(['good', 'good', 'good']);
+      expect(network.validatorHotkey.address).toBe(network.testValidator.status().hotkey);
+      await network.handOverToValidator();
+      expect(network.localMiners.map((m) => m.behaviour)).toEqual(['good', 'silent', 'replay']);
+      // The stopped test validator no longer runs rounds on new blocks.
+      const before = network.testValidator.status().queries;
+      network.chain.advance(3);
+      await network.testValidator.idle();
+      expect(network.testValidator.status().queries).toBe(before);
+      network.takeBackFromValidator();
+      expect(network.localMiners.map((m) => m.behaviour)).toEqual(['good', 'good', 'good']);
+      network.chain.advance(3);
+      await expect.poll(() => network.testValidator.status().queries, { timeout: 30_000 }).toBeGreaterThan(0);
+      await network.testValidator.idle();
+    },
+  );
 });

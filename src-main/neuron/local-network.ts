@@ -21,14 +21,29 @@ import { RAO_PER_TAO } from '../chain/units.js';
 import { createDemoDevnet, type DemoDevnet, type DevnetChain, type DevnetLogger } from '../devnet/index.js';
 import { MusicgenGenerator, type MusicGenerator } from '../inference/generate/musicgen.js';
 import type { Logger } from '../log/logger.js';
+import { expectedSamples, DEFAULT_FRAME_RATE } from '../inference/generate/request.js';
+import {
+  behavingExecutor,
+  defaultBehaviours,
+  LOCAL_MINER_BEHAVIOURS,
+  type LocalMinerBehaviour,
+} from './local-behaviours.js';
 import { Miner } from './miner.js';
 import { TestValidator, type TestValidatorOptions } from './test-validator.js';
+import { FixedPromptSource } from './validator-parts.js';
 
 export const DEFAULT_BLOCK_TIME_MS = 1000;
 export const DEFAULT_LOCAL_MINERS = 2;
 export const DEFAULT_LOCAL_NETUID = 50;
 /** At most this many local miners (the demo subnet has 16 uids; the validator and yours take two). */
 export const MAX_LOCAL_MINERS = 8;
+
+/** What the real validator asks of local miners: about half a second, so the tiny model on a CPU keeps up. */
+export const LOCAL_VALIDATOR_DURATION_TOKENS = 28;
+/** The real validator's per-query timeout on the local network, seconds. */
+export const LOCAL_VALIDATOR_TIMEOUT_SECONDS = 10;
+/** How long a `slow` local miner waits before generating: past the local timeout. */
+export const DEFAULT_SLOW_SECONDS = LOCAL_VALIDATOR_TIMEOUT_SECONDS + 5;
 
 /** Miners turn away callers with less than 10 000 alpha (wire-protocol §7.3); the validator has twice that. */
 const VALIDATOR_STAKE = 20_000n * RAO_PER_TAO;
@@ -49,6 +64,13 @@ export interface LocalNetworkOptions {
   loopback?: { host: string; acceptLoopbackAxonIp: boolean };
   /** Test validator settings (its chain, subnet and hotkey are the network's). */
   testValidator?: Pick<TestValidatorOptions, 'everyBlocks' | 'durationTokens' | 'timeoutSeconds' | 'alpha'>;
+  /**
+   * What each local miner does (good, silent, slow, replay), in order; default all good while the
+   * test validator runs, and good…, silent, replay while the real validator runs (defaultBehaviours).
+   */
+  behaviours?: readonly LocalMinerBehaviour[];
+  /** How long a `slow` miner waits, seconds (default 15). */
+  slowSeconds?: number;
 }
 
 export interface LocalMinerInfo {
@@ -56,10 +78,12 @@ export interface LocalMinerInfo {
   uid: Uid;
   hotkey: string;
   port: number;
+  behaviour: LocalMinerBehaviour;
 }
 
 export class LocalNetwork {
   private stopped = false;
+  private realValidator = false;
 
   private constructor(
     readonly devnet: DemoDevnet,
@@ -69,10 +93,53 @@ export class LocalNetwork {
     readonly blockTimeMs: number | null,
     /** The registered hotkey of "your" miner, and the free port reserved for its axon. */
     readonly yourMiner: { hotkey: KeyringPair; uid: Uid; port: number },
-    private readonly miners: readonly { info: LocalMinerInfo; miner: Miner }[],
-    readonly testValidator: TestValidator,
+    private readonly miners: readonly { info: Omit<LocalMinerInfo, 'behaviour'>; miner: Miner }[],
+    private testValidator_: TestValidator,
     private readonly log: Logger,
+    /** The real validator's prompts here: a fixed list with synthetic reference clips the replaying miner "knows". */
+    readonly prompts: FixedPromptSource,
+    private readonly behaviourOptions: { given: readonly LocalMinerBehaviour[] | undefined },
+    private readonly makeTestValidator: () => TestValidator,
   ) {}
+
+  /** The built-in stand-in validator (stopped while the real validator runs here). */
+  get testValidator(): TestValidator {
+    return this.testValidator_;
+  }
+
+  /** The registered hotkey with a validator permit and stake, for the real validator on this network. */
+  get validatorHotkey(): KeyringPair {
+    return this.devnet.validator.hotkey;
+  }
+
+  /** What local miner `index` does now. */
+  behaviourOf(index: number): LocalMinerBehaviour {
+    const given = this.behaviourOptions.given;
+    if (given) return given[index] ?? 'good';
+    return defaultBehaviours(this.miners.length, this.realValidator)[index] ?? 'good';
+  }
+
+  /**
+   * The real validator takes over this network's validator hotkey: the test validator stops (two
+   * validators on one hotkey would fight over weights) and, unless behaviours were given, the
+   * local miners take their demo behaviours (one silent, one replaying).
+   */
+  async handOverToValidator(): Promise<void> {
+    if (this.realValidator) return;
+    this.realValidator = true;
+    await this.testValidator_.stop();
+    this.log.info('The real validator runs on the local network; the test validator stopped', {
+      behaviours: this.localMiners.map((m) => `${m.uid}:${m.behaviour}`),
+    });
+  }
+
+  /** The real validator stopped: the test validator runs again and the miners behave well again. */
+  takeBackFromValidator(): void {
+    if (!this.realValidator || this.stopped) return;
+    this.realValidator = false;
+    this.testValidator_ = this.makeTestValidator();
+    this.testValidator_.start();
+  }
 
   /** Chain, miners, test validator; everything started, or nothing left running on failure. */
   static async start(options: LocalNetworkOptions): Promise<LocalNetwork> {
@@ -104,15 +171,41 @@ export class LocalNetwork {
     const [yours, ...others] = devnet.miners;
     if (!yours) throw new Error('The demo devnet registered no miner.');
     const generator = options.generator ?? new MusicgenGenerator({ dir: modelDir, dtype: 'fp32' }, { device: 'cpu' });
-    const started: { info: LocalMinerInfo; miner: Miner }[] = [];
+    const started: { info: Omit<LocalMinerInfo, 'behaviour'>; miner: Miner }[] = [];
     let validator: TestValidator | null = null;
+    const given = options.behaviours;
+    if (given) {
+      const unknown = given.filter((b) => !LOCAL_MINER_BEHAVIOURS.includes(b));
+      if (unknown.length > 0 || given.length > count) {
+        throw new Error(
+          `Local miner behaviours are ${LOCAL_MINER_BEHAVIOURS.join(', ')}, one per local miner (${count}); got ${given.join(', ')}.`,
+        );
+      }
+    }
+    const clipSeconds = expectedSamples(LOCAL_VALIDATOR_DURATION_TOKENS, 32_000 / DEFAULT_FRAME_RATE) / 32_000;
+    const prompts = new FixedPromptSource(undefined, clipSeconds);
+    // The network object exists only after the miners start; their behaviour is read through this.
+    let network: LocalNetwork | null = null;
+    const makeTestValidator = (): TestValidator =>
+      new TestValidator({
+        chain: devnet.chain,
+        netuid: devnet.netuid,
+        hotkey: devnet.validator.hotkey,
+        log: log.child('test-validator'),
+        ...options.testValidator,
+      });
     try {
-      for (const participant of others) {
+      for (const [index, participant] of others.entries()) {
         const miner = new Miner({
           chain: devnet.chain,
           netuid: devnet.netuid,
           hotkey: participant.hotkey,
-          generator,
+          generator: behavingExecutor({
+            generator,
+            behaviour: () => network?.behaviourOf(index) ?? 'good',
+            referenceFor: (prompt) => prompts.referenceFor(prompt),
+            slowSeconds: options.slowSeconds ?? DEFAULT_SLOW_SECONDS,
+          }),
           log: log.child(`miner.${participant.name}`),
           axon: { port: 0, host: loopback.host, externalIp: loopback.host },
         });
@@ -121,15 +214,9 @@ export class LocalNetwork {
           miner,
         });
         const status = await miner.start();
-        (started.at(-1) as { info: LocalMinerInfo }).info.port = status.axon.port;
+        (started.at(-1) as { info: Omit<LocalMinerInfo, 'behaviour'> }).info.port = status.axon.port;
       }
-      validator = new TestValidator({
-        chain: devnet.chain,
-        netuid: devnet.netuid,
-        hotkey: devnet.validator.hotkey,
-        log: log.child('test-validator'),
-        ...options.testValidator,
-      });
+      validator = makeTestValidator();
       validator.start();
       const port = await freePort(loopback.host);
       if (blockTimeMs !== null) devnet.chain.startBlockProduction(blockTimeMs);
@@ -139,7 +226,7 @@ export class LocalNetwork {
         localMiners: started.length,
         axonHost: loopback.host,
       });
-      return new LocalNetwork(
+      network = new LocalNetwork(
         devnet,
         loopback.host,
         modelDir,
@@ -148,7 +235,11 @@ export class LocalNetwork {
         started,
         validator,
         log,
+        prompts,
+        { given },
+        makeTestValidator,
       );
+      return network;
     } catch (error) {
       await validator?.stop();
       for (const { miner } of started) await miner.stop();
@@ -166,7 +257,7 @@ export class LocalNetwork {
   }
 
   get localMiners(): LocalMinerInfo[] {
-    return this.miners.map(({ info }) => ({ ...info }));
+    return this.miners.map(({ info }, index) => ({ ...info, behaviour: this.behaviourOf(index) }));
   }
 
   /** Stops blocks, the test validator and the local miners (their ports are free after this). */
@@ -174,7 +265,7 @@ export class LocalNetwork {
     if (this.stopped) return;
     this.stopped = true;
     this.chain.stopBlockProduction();
-    await this.testValidator.stop();
+    await this.testValidator_.stop();
     await Promise.all(this.miners.map(({ miner }) => miner.stop()));
     await this.chain.close();
     this.log.info('Local network stopped');

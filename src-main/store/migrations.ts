@@ -111,4 +111,58 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX weight_submissions_neuron ON weight_submissions (netuid, hotkey, id);
     `,
   },
+  {
+    version: 7,
+    name: 'validator rounds, answers and moving-average scores',
+    sql: `
+      CREATE TABLE validator_rounds (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        scope           TEXT NOT NULL,              -- '<validator hotkey>@<netuid>': one validator's rounds
+        started         TEXT NOT NULL,              -- ISO 8601
+        block           INTEGER NOT NULL,
+        prompt_id       TEXT NOT NULL,
+        prompt          TEXT NOT NULL,
+        prompt_source   TEXT NOT NULL,
+        reference_name  TEXT,                       -- the reference clip's name, NULL without one
+        profile         TEXT NOT NULL,              -- the scoring profile
+        duration_tokens INTEGER NOT NULL,
+        timeout_seconds REAL NOT NULL,
+        uids            TEXT NOT NULL,              -- JSON array of the uids queried
+        state           TEXT NOT NULL,              -- 'querying', 'scoring', 'done', 'interrupted', 'failed'
+        ended           TEXT,
+        error           TEXT
+      ) STRICT;
+      CREATE INDEX validator_rounds_scope ON validator_rounds (scope, id);
+      CREATE TABLE validator_answers (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        round_id       INTEGER NOT NULL REFERENCES validator_rounds (id) ON DELETE CASCADE,
+        time           TEXT NOT NULL,               -- ISO 8601, when the answer (or the failure) came back
+        uid            INTEGER NOT NULL,
+        hotkey         TEXT NOT NULL,
+        status_code    INTEGER,
+        status_message TEXT,
+        route          TEXT,                        -- 'sealed' or 'plaintext'
+        elapsed_ms     REAL NOT NULL,
+        failure        TEXT,                        -- why there is no usable audio, NULL with audio
+        samples        INTEGER NOT NULL DEFAULT 0,
+        sample_rate    INTEGER,
+        audio_bytes    INTEGER NOT NULL DEFAULT 0,
+        wav_file       TEXT,                        -- relative to <data>/validator, NULL without audio
+        metrics        TEXT,                        -- JSON: raw metrics, duplicate, rejection, errors
+        judgement      TEXT,                        -- JSON: what the moving average did
+        score_before   REAL,
+        score_after    REAL
+      ) STRICT;
+      CREATE INDEX validator_answers_round ON validator_answers (round_id);
+      CREATE INDEX validator_answers_uid ON validator_answers (uid, id);
+      CREATE TABLE validator_scores (
+        scope   TEXT NOT NULL,
+        uid     INTEGER NOT NULL,
+        hotkey  TEXT NOT NULL,                      -- a new hotkey on the uid starts again from 0
+        score   REAL NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (scope, uid)
+      ) STRICT;
+    `,
+  },
 ];

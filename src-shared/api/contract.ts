@@ -28,6 +28,14 @@ import {
   WalletSummarySchema,
 } from '../schemas/wallet.js';
 import { RaoStringSchema } from '../schemas/network.js';
+import {
+  ValidatorAnswersInputSchema,
+  ValidatorAnswersOutputSchema,
+  ValidatorRoundEventSchema,
+  ValidatorStatusSchema,
+  WeightsSubmissionSchema,
+} from '../schemas/validator.js';
+import { ScoringProfileSchema } from '../schemas/scoring.js';
 
 /** Bumped on any incompatible change to the tables or the envelope; checked at connect. */
 export const PROTOCOL_VERSION = 1;
@@ -191,6 +199,32 @@ export const commands = {
     input: SignerRespondInputSchema,
     output: z.strictObject({ accepted: z.boolean() }),
   },
+  'validator.status': {
+    summary:
+      'The validator: state, hotkey, the round in progress and the last one, moving-average scores, last weights.',
+    input: NoInput,
+    output: ValidatorStatusSchema,
+  },
+  'validator.start': {
+    summary:
+      'Starts the validator on the current network (the local one: its validator hotkey; a real one: the wallet hotkey).',
+    input: z.strictObject({
+      profile: ScoringProfileSchema.optional(),
+      minersPerRound: z.number().int().min(1).max(256).optional(),
+      alpha: z.number().min(0).max(1).optional(),
+    }),
+    output: ValidatorStatusSchema,
+  },
+  'validator.stop': {
+    summary: 'Stops the validator; a round in progress is closed as interrupted (nobody is punished for it).',
+    input: NoInput,
+    output: ValidatorStatusSchema,
+  },
+  'validator.answers': {
+    summary: "The miners' answers, newest first, with metrics, judgement and scores; filter by uid or round.",
+    input: ValidatorAnswersInputSchema,
+    output: ValidatorAnswersOutputSchema,
+  },
 } as const;
 
 export const events = {
@@ -212,6 +246,10 @@ export const events = {
   reward: RewardSnapshotSchema,
   /** The engine needs a browser extension's signature (answer with `signer.respond`). */
   'signer.request': SignerRequestSchema,
+  /** A validator round began or ended, with the moving averages after it. */
+  'validator.round': ValidatorRoundEventSchema,
+  /** The validator submitted weights. */
+  'validator.weights': WeightsSubmissionSchema,
 } as const;
 
 export type Commands = typeof commands;

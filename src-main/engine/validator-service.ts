@@ -1,0 +1,272 @@
+/**
+ * `validator.status`, `validator.start`, `validator.stop`, `validator.answers` and the
+ * `validator.round` / `validator.weights` events (issue #12): the validator on the network the
+ * NetworkProvider hands out. On the local network it takes the network's validator hotkey (the
+ * test validator steps aside and the local miners show their demo behaviours) and asks for short
+ * clips; on a real one it validates with the wallet's hotkey from the settings and the reference's
+ * duration and timeout. The prompt source, scorer and weight setter are the interim ones of
+ * neuron/validator-parts.ts until the real ones are integrated.
+ */
+import type { KeyringPair } from '@polkadot/keyring/types';
+import { HostApiError } from '../../src-shared/api/errors.js';
+import type { ScoringProfile } from '../../src-shared/schemas/scoring.js';
+import type { Settings } from '../../src-shared/schemas/settings.js';
+import type { ValidatorAnswer, ValidatorStatus } from '../../src-shared/schemas/validator.js';
+import type { NeuronState } from '../../src-shared/schemas/neuron.js';
+import type { Logger } from '../log/logger.js';
+import type { LocalNetwork } from '../neuron/local-network.js';
+import type { Validator, ValidatorOptions } from '../neuron/validator.js';
+import type { WeightsSubmission } from '../neuron/validator-ports.js';
+import type { ValidatorStore } from '../store/validator-store.js';
+import type { EventBus } from './events.js';
+import type { NetworkHandle, NetworkProvider } from './network-handle.js';
+import type { HandlerSlice, Service } from './service.js';
+
+type Commands = 'validator.status' | 'validator.start' | 'validator.stop' | 'validator.answers';
+
+/** The reference's default. */
+const DEFAULT_MINERS_PER_ROUND = 10;
+const DEFAULT_ALPHA = 0.1;
+
+export interface ValidatorServiceOptions {
+  network: NetworkProvider | null;
+  /** The built-in local network while it is the one in use (its validator hotkey, prompts, miners). */
+  local: () => LocalNetwork | null;
+  settings: { get(): Settings };
+  events: EventBus;
+  logger: (source: string) => Logger;
+  store: ValidatorStore;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  now?: () => Date;
+}
+
+export interface ValidatorStartInput {
+  profile?: ScoringProfile | undefined;
+  minersPerRound?: number | undefined;
+  alpha?: number | undefined;
+}
+
+interface Run {
+  validator: Validator;
+  network: NetworkHandle;
+  local: LocalNetwork | null;
+}
+
+export class ValidatorService implements Service<Commands> {
+  readonly name = 'validator';
+  readonly handlers: HandlerSlice<Commands> = {
+    'validator.status': () => this.status(),
+    'validator.start': (input) => this.start(input),
+    'validator.stop': () => this.stopValidator(),
+    'validator.answers': (input) => this.answers(input),
+  };
+  private run: Run | null = null;
+  private state: NeuronState = 'stopped';
+  private error: string | null = null;
+  private config = {
+    profile: 'bittaudio-1.1.3' as ScoringProfile,
+    minersPerRound: DEFAULT_MINERS_PER_ROUND,
+    alpha: DEFAULT_ALPHA,
+  };
+  private readonly log: Logger;
+  private readonly unsubscribeNetwork: () => void;
+  private starting: Promise<ValidatorStatus> | null = null;
+
+  constructor(private readonly options: ValidatorServiceOptions) {
+    this.log = options.logger('validator');
+    // No validator of this data folder runs before this engine starts one: open rounds were cut by a crash.
+    const closed = options.store.interruptAllOpenRounds(this.nowIso());
+    if (closed > 0) this.log.warn(`Closed ${closed} validator round(s) a crash left open; the scores were not touched`);
+    this.unsubscribeNetwork =
+      options.network?.onChange((network) => {
+        if (this.run && this.run.network !== network) {
+          this.log.warn('The network changed: the validator stops');
+          void this.stopValidator();
+        }
+      }) ?? (() => undefined);
+  }
+
+  status(): ValidatorStatus {
+    const running = this.run?.validator.status() ?? null;
+    const scope = this.run?.validator.scope ?? this.options.store.lastScope();
+    const scores = running?.scores ?? (scope ? [...this.options.store.scores(scope).values()] : []);
+    const [hotkey, netuid] = scope ? splitScope(scope) : [null, null];
+    return {
+      state: this.state,
+      hotkey: running?.hotkey ?? hotkey,
+      netuid: running?.netuid ?? netuid,
+      profile: this.config.profile,
+      minersPerRound: this.config.minersPerRound,
+      alpha: this.config.alpha,
+      prompts: this.run ? this.run.validator.promptsDescription : null,
+      roundsDone: running?.roundsDone ?? 0,
+      current: running?.current ?? null,
+      last: running?.last ?? (scope ? (this.options.store.lastRound(scope, { ended: true }) ?? null) : null),
+      scores,
+      lastWeights: running?.lastWeights
+        ? { ...running.lastWeights, uids: [...running.lastWeights.uids], weights: [...running.lastWeights.weights] }
+        : null,
+      error: this.error,
+    };
+  }
+
+  start(input: ValidatorStartInput = {}): Promise<ValidatorStatus> {
+    if (this.run) return Promise.resolve(this.status());
+    this.starting ??= this.doStart(input).finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  async stopValidator(): Promise<ValidatorStatus> {
+    const run = this.run;
+    if (!run) return this.status();
+    this.run = null;
+    this.state = 'stopping';
+    await run.validator.stop();
+    run.local?.takeBackFromValidator();
+    this.state = 'stopped';
+    this.log.info('Validator stopped');
+    return this.status();
+  }
+
+  answers(input: { limit: number; offset: number; uid?: number | undefined; roundId?: number | undefined }): {
+    items: ValidatorAnswer[];
+    total: number;
+  } {
+    const filter = {
+      ...(input.uid === undefined ? {} : { uid: input.uid }),
+      ...(input.roundId === undefined ? {} : { roundId: input.roundId }),
+    };
+    return {
+      items: this.options.store.answers({ ...filter, limit: input.limit, offset: input.offset }),
+      total: this.options.store.countAnswers(filter),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribeNetwork();
+    await this.stopValidator();
+  }
+
+  private async doStart(input: ValidatorStartInput): Promise<ValidatorStatus> {
+    const network = this.options.network?.current() ?? null;
+    if (!network) throw new HostApiError('unavailable', 'No network is up yet: the validator starts once it is.');
+    this.config = {
+      profile: input.profile ?? this.config.profile,
+      minersPerRound: input.minersPerRound ?? this.config.minersPerRound,
+      alpha: input.alpha ?? this.config.alpha,
+    };
+    this.state = 'starting';
+    this.error = null;
+    try {
+      const { Validator } = await import('../neuron/validator.js');
+      const parts = await import('../neuron/validator-parts.js');
+      const local = network.kind === 'local' ? this.options.local() : null;
+      const log = this.options.logger('validator');
+      let validator: Validator;
+      if (local) {
+        const { LOCAL_VALIDATOR_DURATION_TOKENS, LOCAL_VALIDATOR_TIMEOUT_SECONDS } =
+          await import('../neuron/local-network.js');
+        await local.handOverToValidator();
+        validator = new Validator({
+          ...this.common(network, log),
+          hotkey: local.validatorHotkey,
+          prompts: local.prompts,
+          // Half-second clips: the duration penalty would zero every answer.
+          scorer: new parts.SignalRoundScorer({ durationPenalty: false }),
+          weights: new parts.PlainWeightSetter({
+            chain: network.chain,
+            netuid: network.netuid,
+            hotkey: local.validatorHotkey,
+            log: log.child('weights'),
+            everyBlocks: 5,
+          }),
+          durationTokens: LOCAL_VALIDATOR_DURATION_TOKENS,
+          timeoutSeconds: LOCAL_VALIDATOR_TIMEOUT_SECONDS,
+        });
+      } else {
+        const hotkey = await this.walletHotkey();
+        validator = new Validator({
+          ...this.common(network, log),
+          hotkey,
+          prompts: new parts.FixedPromptSource(),
+          scorer: new parts.SignalRoundScorer(),
+          weights: new parts.PlainWeightSetter({
+            chain: network.chain,
+            netuid: network.netuid,
+            hotkey,
+            log: log.child('weights'),
+          }),
+        });
+      }
+      validator.start();
+      this.run = { validator, network, local };
+      this.state = 'running';
+      return this.status();
+    } catch (error) {
+      this.state = 'failed';
+      this.error = error instanceof Error ? error.message : String(error);
+      this.options.local()?.takeBackFromValidator();
+      if (error instanceof HostApiError) throw error;
+      throw new HostApiError('unavailable', this.error);
+    }
+  }
+
+  private common(
+    network: NetworkHandle,
+    log: Logger,
+  ): Pick<
+    ValidatorOptions,
+    'chain' | 'netuid' | 'log' | 'store' | 'profile' | 'alpha' | 'minersPerRound' | 'now' | 'onRound' | 'onWeights'
+  > {
+    return {
+      chain: network.chain,
+      netuid: network.netuid,
+      log,
+      store: this.options.store,
+      profile: this.config.profile,
+      alpha: this.config.alpha,
+      minersPerRound: this.config.minersPerRound,
+      ...(this.options.now ? { now: this.options.now } : {}),
+      onRound: (event) => this.options.events.emit('validator.round', event),
+      onWeights: (submission: WeightsSubmission) =>
+        this.options.events.emit('validator.weights', {
+          ...submission,
+          uids: [...submission.uids],
+          weights: [...submission.weights],
+        }),
+    };
+  }
+
+  /** The wallet's hotkey (and coldkeypub only): validating never needs the coldkey. */
+  private async walletHotkey(): Promise<KeyringPair> {
+    const settings = this.options.settings.get();
+    const { WalletStore } = await import('../wallet/store.js');
+    const wallets = new WalletStore({
+      ...(settings.walletPath ? { root: settings.walletPath } : {}),
+      ...(this.options.env ? { env: this.options.env } : {}),
+      ...(this.options.home ? { home: this.options.home } : {}),
+    });
+    try {
+      return (await wallets.loadNeuronKeys(settings.walletName, settings.walletHotkey)).hotkey;
+    } catch (error) {
+      throw new HostApiError(
+        'unavailable',
+        `The hotkey ${settings.walletName}/${settings.walletHotkey} cannot be used: ${error instanceof Error ? error.message : String(error)} (Settings: wallet name, hotkey and folder).`,
+      );
+    }
+  }
+
+  private nowIso(): string {
+    return (this.options.now?.() ?? new Date()).toISOString();
+  }
+}
+
+/** `<hotkey>@<netuid>` → its parts. */
+function splitScope(scope: string): [string | null, number | null] {
+  const at = scope.lastIndexOf('@');
+  const netuid = Number(scope.slice(at + 1));
+  return at > 0 && Number.isInteger(netuid) ? [scope.slice(0, at), netuid] : [null, null];
+}
