@@ -30,3 +30,8 @@ export {
 export type { AudioFingerprint, FingerprintMatch, NearDuplicateHit } from './near-duplicate.js';
 export { checkDuplicate, registerReferenceClip } from './duplicate-check.js';
 export type { DuplicateVerdict, HashLedger, HashRecord, ResponseAudio } from './duplicate-check.js';
+export type { NearDuplicateLookup } from './near-duplicate.js';
+export { PersistentNearDuplicateIndex, DEFAULT_FINGERPRINT_MAX_AGE_SECONDS } from './persistent-near-duplicate.js';
+export type { FingerprintLedger, PersistentIndexOptions, StoredFingerprint } from './persistent-near-duplicate.js';
+export { ModelRoundScorer, REFERENCE_EMBEDDING_THRESHOLD } from './round-scorer.js';
+export type { FadEmbedder, RoundScorerDeps } from './round-scorer.js';

@@ -29,7 +29,7 @@ const RATE = 32_000;
 
 /**
  * The ledger's contract in memory (scoring may not import the store, layers.ts); the SQLite
- * DuplicateStore behind the same interface is exercised in neuron/validator-scoring.test.ts.
+ * DuplicateStore behind the same interface is exercised in neuron/validator-duplicates.test.ts.
  */
 class MemoryLedger implements HashLedger {
   readonly records = new Map<string, HashRecord>();

@@ -27,7 +27,6 @@ import { dot, l2Normalize } from './cosine.js';
 import { checkDuplicate, registerReferenceClip, type DuplicateVerdict, type HashLedger } from './duplicate-check.js';
 import { frechetDistanceFromFrames } from './frechet.js';
 import { kldBoth } from './kl-divergence.js';
-import { messageOf } from './model-loading.js';
 import type { NearDuplicateLookup } from './near-duplicate.js';
 import type { ModelTaskRunner, MonoClip } from './raw-metrics.js';
 import type { RoundAnswer, RoundInput, RoundScorer, ScoredAnswer, ScoreRejection } from './round-types.js';
@@ -325,4 +324,9 @@ function rejected(
     note: 'rejected',
   };
   return { ...base, raw, durationSeconds, duplicate, rejection, judgement, errors };
+}
+
+/** Local, not model-loading.ts's: that module loads transformers.js, which the main process must not pay for. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
