@@ -125,16 +125,26 @@ try {
     time: new Date().toISOString(),
   });
   console.log(`A round of ${ANSWERS} answers, shared work once…`);
+  // CPU seconds of this process (onnxruntime's threads included) beside the wall clock: on a shared
+  // machine the load can change between the two runs, and CPU time moves much less with it.
+  const cpuSeconds = (since) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1e6;
+  };
   let started = performance.now();
+  let cpu = process.cpuUsage();
   const shared = await scorer().scoreRound(input(answers));
   const sharedSeconds = (performance.now() - started) / 1000;
+  const sharedCpu = cpuSeconds(cpu);
   sampleLoad();
   console.log(`  ${sharedSeconds.toFixed(1)} s`);
   console.log(`The same ${ANSWERS} answers, one round each (shared work recomputed)…`);
   started = performance.now();
+  cpu = process.cpuUsage();
   const alone = [];
   for (const answer of answers) alone.push(...(await scorer().scoreRound(input([answer]))));
   const aloneSeconds = (performance.now() - started) / 1000;
+  const aloneCpu = cpuSeconds(cpu);
   sampleLoad();
   console.log(`  ${aloneSeconds.toFixed(1)} s`);
   const failed = [...shared, ...alone].filter((a) => a.rejection !== null || a.errors.length > 0);
@@ -156,15 +166,19 @@ try {
   console.log(
     `| whole score of one answer in a round of ${ANSWERS} (round time ÷ answers) | answer | ${perAnswer.toFixed(3)} |`,
   );
-  console.log(`\n| round of ${ANSWERS} answers | seconds | clips per minute |`);
-  console.log('| --- | --- | --- |');
   console.log(
-    `| shared reference work once (ModelRoundScorer) | ${sharedSeconds.toFixed(1)} | ${perMinute(sharedSeconds).toFixed(2)} |`,
+    `\n| round of ${ANSWERS} answers | wall seconds | clips per minute | CPU seconds | clips per CPU minute |`,
   );
+  console.log('| --- | --- | --- | --- | --- |');
+  const row = (name, wall, cpuTime) =>
+    console.log(
+      `| ${name} | ${wall.toFixed(1)} | ${perMinute(wall).toFixed(2)} | ${cpuTime.toFixed(1)} | ${perMinute(cpuTime).toFixed(2)} |`,
+    );
+  row('shared reference work once (ModelRoundScorer)', sharedSeconds, sharedCpu);
+  row('shared work recomputed per answer', aloneSeconds, aloneCpu);
   console.log(
-    `| shared work recomputed per answer | ${aloneSeconds.toFixed(1)} | ${perMinute(aloneSeconds).toFixed(2)} |`,
+    `| reused ÷ recomputed (throughput) | | ${(aloneSeconds / sharedSeconds).toFixed(2)}× | | ${(aloneCpu / sharedCpu).toFixed(2)}× |`,
   );
-  console.log(`| reused ÷ recomputed (throughput) | | ${(aloneSeconds / sharedSeconds).toFixed(2)}× |`);
 } finally {
   rmSync(out, { recursive: true, force: true });
 }
