@@ -11,15 +11,19 @@ export interface WrittenModel {
   files: string[];
 }
 
-export declare function writeClapModel(dir: string, options?: { seed?: number }): WrittenModel;
-export declare function writeAstModel(dir: string, options?: { seed?: number }): WrittenModel;
+export declare function writeClapModel(dir: string, options?: { seed?: number; realDims?: boolean }): WrittenModel;
+export declare function writeAstModel(dir: string, options?: { seed?: number; realDims?: boolean }): WrittenModel;
 export declare function writeVggishModel(
   dir: string,
   options?: { seed?: number; names?: { input: string; output: string } },
 ): WrittenModel;
 
-/** Writes `clap/`, `ast/` and `vggish/` under `root`. */
+/** Writes `clap/`, `ast/` and `vggish/` under `root` (with `realDims`: `clap/` and `ast/` only, at real sizes). */
 export declare function writeScoringModels(
   root: string,
-  options?: { seed?: number },
+  options?: { seed?: number; realDims?: false },
 ): { clap: WrittenModel; ast: WrittenModel; vggish: WrittenModel };
+export declare function writeScoringModels(
+  root: string,
+  options: { seed?: number; realDims: true },
+): { clap: WrittenModel; ast: WrittenModel };

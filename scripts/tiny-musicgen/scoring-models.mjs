@@ -8,6 +8,8 @@
  * the networks are small. The same seed gives the same bytes.
  *
  *   node scripts/tiny-musicgen/scoring-models.mjs models/tiny     # writes clap/, ast/, vggish/
+ *   node scripts/tiny-musicgen/scoring-models.mjs .cache/bench-models --real-dims
+ *       # clap/ and ast/ at the real models' sizes (scoring-graphs-real.mjs; ~1.3 GB, not committed)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +18,7 @@ import { formatJson } from './generate.mjs';
 import { encodeModel, Graph, WeightStore } from './onnx-builder.mjs';
 import { robertaTokenizerFiles } from './roberta-tokenizer.mjs';
 import { buildAstClassifier, buildClapAudio, buildClapText, buildVggish } from './scoring-graphs.mjs';
+import { buildAstReal, buildClapAudioReal, buildClapTextReal, REAL_SHAPES } from './scoring-graphs-real.mjs';
 
 export const SCORING_SHAPES = Object.freeze({
   clap: { melBins: 64, hidden: 16, projection: 8 },
@@ -45,19 +48,22 @@ function writer(dir) {
 }
 
 /** CLAP with `larger_clap_*`'s preprocessor config (rand_trunc, repeatpad, 48 kHz, 10 s, 64 mel 50–14000 Hz). */
-export function writeClapModel(dir, { seed = 1 } = {}) {
-  const shapes = SCORING_SHAPES.clap;
+export function writeClapModel(dir, { seed = 1, realDims = false } = {}) {
+  const real = REAL_SHAPES.clap;
+  const shapes = realDims
+    ? { melBins: real.melBins, hidden: real.widths[real.widths.length - 1], projection: real.projection }
+    : SCORING_SHAPES.clap;
   const { tokenizer, config: tokenizerConfig, vocabSize, padId } = robertaTokenizerFiles();
   const w = writer(dir);
   w.json('config.json', {
-    _name_or_path: 'bittaudio/random-clap-tiny',
+    _name_or_path: realDims ? 'bittaudio/random-clap-real-dims' : 'bittaudio/random-clap-tiny',
     architectures: ['ClapModel'],
     model_type: 'clap',
     projection_dim: shapes.projection,
     text_config: {
       model_type: 'clap_text_model',
-      vocab_size: vocabSize,
-      hidden_size: shapes.hidden,
+      vocab_size: realDims ? real.text.vocabSize : vocabSize,
+      hidden_size: realDims ? real.text.width : shapes.hidden,
       pad_token_id: padId,
       max_position_embeddings: 514,
     },
@@ -87,19 +93,25 @@ export function writeClapModel(dir, { seed = 1 } = {}) {
   });
   w.json('tokenizer.json', tokenizer);
   w.json('tokenizer_config.json', tokenizerConfig);
-  w.onnx('audio_model', seed, (g) => buildClapAudio(g, shapes));
-  w.onnx('text_model', seed + 1, (g) => buildClapText(g, { ...shapes, vocabSize }));
+  if (realDims) {
+    // The tokenizer stays the small one: token ids only index the full-size table.
+    w.onnx('audio_model', seed, (g) => buildClapAudioReal(g));
+    w.onnx('text_model', seed + 1, (g) => buildClapTextReal(g));
+  } else {
+    w.onnx('audio_model', seed, (g) => buildClapAudio(g, shapes));
+    w.onnx('text_model', seed + 1, (g) => buildClapText(g, { ...shapes, vocabSize }));
+  }
   return { dir, files: w.files };
 }
 
 /** AST with `ast-finetuned-audioset-10-10-0.4593`'s preprocessor config (16 kHz, 1024 × 128, mean/std). */
-export function writeAstModel(dir, { seed = 1 } = {}) {
-  const shapes = SCORING_SHAPES.ast;
+export function writeAstModel(dir, { seed = 1, realDims = false } = {}) {
+  const shapes = realDims ? { ...SCORING_SHAPES.ast, hidden: REAL_SHAPES.ast.width } : SCORING_SHAPES.ast;
   const id2label = {};
   for (let i = 0; i < shapes.labels; i++) id2label[String(i)] = KNOWN_LABELS[i] ?? `AudioSet class ${i}`;
   const w = writer(dir);
   w.json('config.json', {
-    _name_or_path: 'bittaudio/random-ast-tiny',
+    _name_or_path: realDims ? 'bittaudio/random-ast-real-dims' : 'bittaudio/random-ast-tiny',
     architectures: ['ASTForAudioClassification'],
     model_type: 'audio-spectrogram-transformer',
     hidden_size: shapes.hidden,
@@ -121,7 +133,7 @@ export function writeAstModel(dir, { seed = 1 } = {}) {
     sampling_rate: 16000,
     std: 4.5689974,
   });
-  w.onnx('model', seed + 2, (g) => buildAstClassifier(g, shapes));
+  w.onnx('model', seed + 2, (g) => (realDims ? buildAstReal(g) : buildAstClassifier(g, shapes)));
   return { dir, files: w.files };
 }
 
@@ -145,8 +157,14 @@ export function writeVggishModel(dir, { seed = 1, names } = {}) {
   return { dir, files: w.files };
 }
 
-/** Writes `clap/`, `ast/` and `vggish/` under `root`. */
+/**
+ * Writes `clap/`, `ast/` and `vggish/` under `root`; with `realDims`, `clap/` and `ast/` at the
+ * real models' sizes and no VGGish (no real-size VGGish graph exists here yet).
+ */
 export function writeScoringModels(root, options = {}) {
+  if (options.realDims) {
+    return { clap: writeClapModel(join(root, 'clap'), options), ast: writeAstModel(join(root, 'ast'), options) };
+  }
   return {
     clap: writeClapModel(join(root, 'clap'), options),
     ast: writeAstModel(join(root, 'ast'), options),
@@ -156,11 +174,15 @@ export function writeScoringModels(root, options = {}) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const root = process.argv[2];
-  if (!root) {
-    console.error('usage: scoring-models.mjs <folder>');
+  const flags = process.argv.slice(3);
+  if (!root || root.startsWith('--') || flags.some((f) => f !== '--real-dims')) {
+    console.error('usage: scoring-models.mjs <folder> [--real-dims]');
     process.exit(1);
   }
-  const written = writeScoringModels(root);
+  const realDims = flags.includes('--real-dims');
+  const written = writeScoringModels(root, { realDims });
   const count = Object.values(written).reduce((n, m) => n + m.files.length, 0);
-  console.log(`Wrote ${count} files to ${root}/{clap,ast,vggish}.`);
+  console.log(
+    `Wrote ${count} files to ${root}/{${Object.keys(written).join(',')}}${realDims ? ' (real dimensions)' : ''}.`,
+  );
 }

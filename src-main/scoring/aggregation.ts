@@ -52,7 +52,7 @@ export interface Judgement {
   readonly gatedScore: number;
   readonly durationMultiplier: number;
   /** Why the update is what it is, for the log. */
-  readonly note: 'scored' | 'duplicate_not_scored' | 'metric_failed_no_update' | 'metric_failed_zero';
+  readonly note: 'scored' | 'duplicate_not_scored' | 'metric_failed_no_update' | 'metric_failed_zero' | 'rejected';
 }
 
 /** `Π max(v, 1e-4)^(1/n)`. NaN stays NaN, as Python's max(nan, 1e-4) does. */

@@ -6,7 +6,7 @@
  */
 import type { ScoringProfile } from '../../src-shared/schemas/scoring.js';
 import { exactAudioHash } from './audio-hash.js';
-import { audioFingerprint, type NearDuplicateHit, type NearDuplicateIndex } from './near-duplicate.js';
+import { audioFingerprint, type NearDuplicateHit, type NearDuplicateLookup } from './near-duplicate.js';
 
 export interface HashRecord {
   readonly hash: string;
@@ -44,7 +44,7 @@ export function checkDuplicate(
   profile: ScoringProfile,
   response: ResponseAudio,
   ledger: HashLedger,
-  index: NearDuplicateIndex,
+  index: NearDuplicateLookup,
 ): DuplicateVerdict {
   const hash = exactAudioHash(response.samples);
   const exact = ledger.checkAndRecord({ hash, firstSeen: response.time, source: 'response', hotkey: response.hotkey });
@@ -62,7 +62,7 @@ export function registerReferenceClip(
   sampleRate: number,
   time: string,
   ledger: HashLedger,
-  index: NearDuplicateIndex,
+  index: NearDuplicateLookup,
 ): void {
   ledger.checkAndRecord({ hash: exactAudioHash(samples), firstSeen: time, source: 'reference', hotkey: null });
   index.setReference(audioFingerprint(samples, sampleRate));

@@ -44,3 +44,8 @@ export {
 } from './vggish-frontend.js';
 export type { VggishExamples } from './vggish-frontend.js';
 export { encodeNpy, encodeNpyMatrix } from './npy.js';
+export type { NearDuplicateLookup } from './near-duplicate.js';
+export { PersistentNearDuplicateIndex, DEFAULT_FINGERPRINT_MAX_AGE_SECONDS } from './persistent-near-duplicate.js';
+export type { FingerprintLedger, PersistentIndexOptions, StoredFingerprint } from './persistent-near-duplicate.js';
+export { ModelRoundScorer, REFERENCE_EMBEDDING_THRESHOLD } from './round-scorer.js';
+export type { FadEmbedder, RoundScorerDeps } from './round-scorer.js';

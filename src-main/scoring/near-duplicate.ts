@@ -137,11 +137,22 @@ export interface NearDuplicateHit extends FingerprintMatch {
 }
 
 /**
+ * What the duplicate check needs from an index of recent outputs: `NearDuplicateIndex` keeps them
+ * in memory, a persistent one (scoring/persistent-near-duplicate.ts) also survives a restart.
+ */
+export interface NearDuplicateLookup {
+  setReference(fingerprint: AudioFingerprint | null): void;
+  add(id: string, fingerprint: AudioFingerprint): void;
+  /** The strongest match at or above the threshold, or null. */
+  findMatch(fingerprint: AudioFingerprint): NearDuplicateHit | null;
+}
+
+/**
  * The round's reference clip and the most recent outputs of all miners, checked for each new
  * response. Honest miners running the same checkpoint with the same seed produce identical audio
  * and will match each other: a caller decides whom to blame.
  */
-export class NearDuplicateIndex {
+export class NearDuplicateIndex implements NearDuplicateLookup {
   private reference: AudioFingerprint | null = null;
   private readonly recent: { id: string; fingerprint: AudioFingerprint }[] = [];
 

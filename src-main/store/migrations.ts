@@ -82,6 +82,21 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'audio fingerprints',
+    sql: `
+      CREATE TABLE audio_fingerprints (
+        id          TEXT PRIMARY KEY,              -- the answer's id in the near-duplicate index
+        time        TEXT NOT NULL,                 -- ISO 8601, when it joined the index
+        frames      INTEGER NOT NULL,
+        bands       INTEGER NOT NULL,
+        hop_seconds REAL NOT NULL,
+        cells       BLOB NOT NULL                  -- frames × bands float32 little-endian, row-major
+      ) STRICT;
+      CREATE INDEX audio_fingerprints_time ON audio_fingerprints (time);
+    `,
+  },
+  {
     // Issue #12: every weights submission, written before it is sent (restart safety).
     version: 6,
     name: 'weight submissions',
