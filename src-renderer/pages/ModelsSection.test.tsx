@@ -20,6 +20,7 @@ const LICENSE = {
 function entry(patch: Partial<ModelListEntry> = {}): ModelListEntry {
   return {
     id: 'musicgen-small',
+    kind: 'musicgen',
     displayName: 'MusicGen small (300M)',
     repo: 'Xenova/musicgen-small',
     dtype: 'q8',
