@@ -259,10 +259,10 @@ describe('importing a scoring model and loading by kind', () => {
     const wrong = await failure(store.loadable('vggish-pre-relu', 'fp32', 'musicgen'));
     expect(wrong.code).toBe('wrong_kind');
     expect(wrong.message).toBe(
-      'VGGish, pre-ReLU embeddings (FAD) (vggish-pre-relu) is a vggish model, not a musicgen model.',
+      'VGGish, pre-ReLU embeddings (FAD) (vggish-pre-relu) is a model of kind vggish, not musicgen.',
     );
     expect(() => store.resolveModel('Xenova/larger_clap_music_and_speech', 'musicgen')).toThrow(
-      /clap-larger-music-and-speech\) is a clap model, not a musicgen model/,
+      /clap-larger-music-and-speech\) is a model of kind clap, not musicgen/,
     );
     expect(store.resolveModel('Xenova/larger_clap_music_and_speech', 'clap').id).toBe('clap-larger-music-and-speech');
   });

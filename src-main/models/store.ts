@@ -684,7 +684,7 @@ function checkKind(manifest: ModelManifest, kind: ModelKind): void {
   if (manifest.kind !== kind) {
     throw new ModelStoreError(
       'wrong_kind',
-      `${manifest.displayName} (${manifest.id}) is a ${manifest.kind} model, not a ${kind} model.`,
+      `${manifest.displayName} (${manifest.id}) is a model of kind ${manifest.kind}, not ${kind}.`,
     );
   }
 }
