@@ -115,8 +115,12 @@ export function ScoringSettings(): ReactNode {
   const connected = useEngine((state) => state.connection.status === 'connected');
   const updateSettings = useEngine((state) => state.updateSettings);
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
+  // The last value sent and not yet answered, shown at once so a select never snaps back while
+  // the engine answers; dropped when it answers (the saved value shows, or the refusal).
+  const [pending, setPending] = useState<SettingsPatch>({});
 
   async function apply(patch: SettingsPatch): Promise<void> {
+    setPending((current) => ({ ...current, ...patch }));
     setSave({ kind: 'saving' });
     try {
       await updateSettings(patch);
@@ -126,13 +130,18 @@ export function ScoringSettings(): ReactNode {
         kind: 'error',
         error: error instanceof HostApiError ? error : new HostApiError('internal', String(error)),
       });
+    } finally {
+      setPending((current) => {
+        const still = Object.entries(current).filter(([key, value]) => patch[key as keyof SettingsPatch] !== value);
+        return Object.fromEntries(still) as SettingsPatch;
+      });
     }
   }
 
   if (settings === null) return null;
   return (
     <ScoringSettingsView
-      choices={settings}
+      choices={{ ...settings, ...pending }}
       entries={entries}
       connected={connected}
       save={save}
