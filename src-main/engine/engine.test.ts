@@ -202,7 +202,15 @@ describe('Engine models', () => {
     const entries = await open().handlers['models.list']({});
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.every((e) => e.state === 'missing')).toBe(true);
-    expect(entries.every((e) => e.license.spdx === 'CC-BY-NC-4.0' && e.license.nonCommercial)).toBe(true);
+    const generation = entries.filter((e) => e.kind === 'musicgen');
+    expect(generation.every((e) => e.license.spdx === 'CC-BY-NC-4.0' && e.license.nonCommercial)).toBe(true);
+    // The scoring models are listed too, with their kind, an open licence and, for VGGish, how to import it.
+    expect(entries.filter((e) => e.kind !== 'musicgen').map((e) => [e.id, e.kind, e.license.spdx])).toEqual([
+      ['clap-larger-music-and-speech', 'clap', 'Apache-2.0'],
+      ['ast-audioset', 'audio-classifier', 'BSD-3-Clause'],
+      ['vggish-pre-relu', 'vggish', 'Apache-2.0'],
+    ]);
+    expect(entries.find((e) => e.id === 'vggish-pre-relu')?.importInstructions).toMatch(/ReLU/);
     const small = entries.filter((e) => e.id === 'musicgen-small');
     expect(small.map((e) => e.dtype).sort()).toEqual(['fp16', 'fp32', 'q8']);
     expect(small.every((e) => e.sourceKind === 'hub' && e.importInstructions === null)).toBe(true);
@@ -374,6 +382,7 @@ describe('Engine model downloads (fake store)', () => {
 
 const READY_ENTRY: ModelEntry = {
   id: 'musicgen-small',
+  kind: 'musicgen',
   displayName: 'MusicGen small (300M)',
   repo: 'Xenova/musicgen-small',
   dtype: 'q8',

@@ -321,11 +321,14 @@ export class ModelService implements Service<ModelCommand> {
   }
 }
 
-/** unknown_model, not_downloadable and invalid_model are the caller's to fix; anything else is the engine's. */
+/** unknown_model, not_downloadable, invalid_model and wrong_kind are the caller's to fix; anything else is the engine's. */
 export function toHostApiError(error: unknown): unknown {
   if (!(error instanceof ModelStoreError)) return error;
   const code =
-    error.code === 'unknown_model' || error.code === 'not_downloadable' || error.code === 'invalid_model'
+    error.code === 'unknown_model' ||
+    error.code === 'not_downloadable' ||
+    error.code === 'invalid_model' ||
+    error.code === 'wrong_kind'
       ? 'invalid_input'
       : 'internal';
   return new HostApiError(code, error.message);

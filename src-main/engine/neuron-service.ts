@@ -409,7 +409,7 @@ export class NeuronService implements Service<Commands> {
       };
     }
     const store = new ModelStore({ modelsDir: modelsDirIn(this.options.dataDir) });
-    const source = await store.loadable(model, settings.minerDtype).catch((error: unknown) => {
+    const source = await store.loadable(model, settings.minerDtype, 'musicgen').catch((error: unknown) => {
       throw new StartFailure(
         'model_missing',
         `The model ${model} (${settings.minerDtype}) is not ready: ${messageOf(error)} Download or import it in Settings → Models.`,

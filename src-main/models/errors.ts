@@ -16,7 +16,8 @@ export type ModelStoreErrorCode =
   | 'not_downloadable' // no public export exists: the model must be imported
   | 'invalid_model' // an imported folder is not a usable model in the expected layout
   | 'busy' // another download or import of the same model is running
-  | 'not_ready'; // asked to load a model that is missing, partial or corrupt
+  | 'not_ready' // asked to load a model that is missing, partial or corrupt
+  | 'wrong_kind'; // asked to load a model of another kind (a scoring model as the miner's MusicGen)
 
 export class ModelStoreError extends Error {
   override readonly name = 'ModelStoreError';

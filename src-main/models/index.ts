@@ -15,7 +15,7 @@ export {
 export { formatBytes, ModelStoreError, type ModelStoreErrorCode } from './errors.js';
 export { DEFAULT_HUB_ENDPOINT, hubFileUrl, hubSettingsFromEnv, type HubFileRef, type HubSettings } from './hub-http.js';
 export { RECORD_FILE } from './install-record.js';
-export { BUNDLED_MANIFESTS, SCORING_MANIFESTS, parseManifest } from './manifests.js';
+export { BUNDLED_MANIFESTS, OFFERED_MANIFESTS, SCORING_MANIFESTS, parseManifest } from './manifests.js';
 export { detectDtypes, inspectModelFolder, MusicgenConfigSchema, type FolderInspection } from './model-folder.js';
 export { readOnnxGraphSummary, OnnxFormatError, type OnnxGraphSummary, type OnnxValueInfo } from './onnx-graph.js';
 export { LOCAL_MANIFEST_FILE, manifestFromFolder } from './local-manifests.js';

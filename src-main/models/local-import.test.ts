@@ -240,3 +240,40 @@ describe('importing a MusicGen export as a local model', () => {
     expect(existsSync(stale)).toBe(false);
   });
 });
+
+describe('importing a scoring model and loading by kind', () => {
+  const VGGISH = join(import.meta.dirname, '..', '..', 'models', 'tiny', 'vggish');
+
+  it('imports a VGGish folder as the import-only vggish-pre-relu, loadable as vggish and refused as MusicGen', async () => {
+    const store = newStore();
+    const before = (await store.list()).find((e) => e.id === 'vggish-pre-relu');
+    expect(before).toMatchObject({ kind: 'vggish', state: 'missing', sourceKind: 'import' });
+
+    const entries = await store.importFolder(VGGISH, 'vggish-pre-relu');
+    expect(entries.map((e) => [e.id, e.kind, e.dtype, e.state])).toEqual([
+      ['vggish-pre-relu', 'vggish', 'fp32', 'ready'],
+    ]);
+    const loadable = await store.loadable('vggish-pre-relu', 'fp32', 'vggish');
+    expect(loadable).toMatchObject({ modelId: 'harritaylor/torchvggish', dtype: { model: 'fp32' } });
+
+    const wrong = await failure(store.loadable('vggish-pre-relu', 'fp32', 'musicgen'));
+    expect(wrong.code).toBe('wrong_kind');
+    expect(wrong.message).toBe(
+      'VGGish, pre-ReLU embeddings (FAD) (vggish-pre-relu) is a model of kind vggish, not musicgen.',
+    );
+    expect(() => store.resolveModel('Xenova/larger_clap_music_and_speech', 'musicgen')).toThrow(
+      /clap-larger-music-and-speech\) is a model of kind clap, not musicgen/,
+    );
+    expect(store.resolveModel('Xenova/larger_clap_music_and_speech', 'clap').id).toBe('clap-larger-music-and-speech');
+  });
+
+  it('refuses a MusicGen folder imported under a scoring id, naming the graph VGGish needs', async () => {
+    const store = newStore();
+    const error = await failure(store.importFolder(TINY, 'vggish-pre-relu'));
+    expect(error.code).toBe('invalid_model');
+    expect(error.message).toBe(
+      `${TINY} holds no complete VGGish, pre-ReLU embeddings (FAD) export: none of its dtypes has all its ONNX files (e.g. onnx/model.onnx).`,
+    );
+    expect(filesUnder(store.modelsDir)).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@ import medium from '../../models/manifests/facebook-musicgen-medium.json' with {
 import small from '../../models/manifests/xenova-musicgen-small.json' with { type: 'json' };
 import ast from '../../models/manifests/xenova-ast-finetuned-audioset.json' with { type: 'json' };
 import clap from '../../models/manifests/xenova-larger-clap-music-and-speech.json' with { type: 'json' };
+import vggish from '../../models/manifests/vggish-pre-relu.json' with { type: 'json' };
 import { ModelManifestSchema, type ModelManifest } from '../../src-shared/schemas/model-manifest.js';
 
 /** Parses one manifest; the error lists every problem with its JSON path. */
@@ -17,7 +18,7 @@ export function parseManifest(json: unknown, name: string): ModelManifest {
   throw new Error(`The model manifest ${name} is invalid:\n${lines.join('\n')}`);
 }
 
-/** musicgen-small first: it is the one that can be downloaded. */
+/** The generation (MusicGen) manifests; musicgen-small first: it is the one that can be downloaded. */
 export const BUNDLED_MANIFESTS: readonly ModelManifest[] = Object.freeze([
   parseManifest(small, 'xenova-musicgen-small.json'),
   parseManifest(medium, 'facebook-musicgen-medium.json'),
@@ -26,10 +27,16 @@ export const BUNDLED_MANIFESTS: readonly ModelManifest[] = Object.freeze([
 
 /**
  * The scoring models (scoring spec §2): CLAP for prompt adherence, an AudioSet classifier for the
- * KL term. Kept apart from BUNDLED_MANIFESTS until the store and the Models page tell generation
- * models from scoring models (a miner must not be offered CLAP).
+ * KL term, and VGGish for FAD (import only: no public pre-ReLU export exists, spec §2.3).
  */
 export const SCORING_MANIFESTS: readonly ModelManifest[] = Object.freeze([
   parseManifest(clap, 'xenova-larger-clap-music-and-speech.json'),
   parseManifest(ast, 'xenova-ast-finetuned-audioset.json'),
+  parseManifest(vggish, 'vggish-pre-relu.json'),
 ]);
+
+/**
+ * Everything the store offers by default: generation models, then scoring models. Each entry
+ * carries its `kind`, so the Models page groups them and the miner refuses a scoring model.
+ */
+export const OFFERED_MANIFESTS: readonly ModelManifest[] = Object.freeze([...BUNDLED_MANIFESTS, ...SCORING_MANIFESTS]);

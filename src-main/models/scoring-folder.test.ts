@@ -69,7 +69,7 @@ describe('manifest kinds', () => {
     expect(BUNDLED_MANIFESTS.map((m) => m.kind)).toEqual(['musicgen', 'musicgen', 'musicgen']);
   });
 
-  it('bundles the CLAP and AST scoring manifests with their kinds and real shapes', () => {
+  it('bundles the CLAP, AST and VGGish scoring manifests with their kinds and real shapes', () => {
     expect(SCORING_MANIFESTS.map((m) => [m.kind, m.repo, m.architecture])).toEqual([
       ['clap', 'Xenova/larger_clap_music_and_speech', { projectionDim: 512, samplingRate: 48_000, melBins: 64 }],
       [
@@ -77,7 +77,12 @@ describe('manifest kinds', () => {
         'Xenova/ast-finetuned-audioset-10-10-0.4593',
         { numLabels: 527, samplingRate: 16_000, melBins: 128, maxFrames: 1024 },
       ],
+      ['vggish', 'harritaylor/torchvggish', { embeddingSize: 128, samplingRate: 16_000 }],
     ]);
+    // VGGish has no public pre-ReLU export: it is import-only, and says how.
+    const vggish = SCORING_MANIFESTS[2];
+    expect(vggish?.source).toMatchObject({ kind: 'import', instructions: expect.stringMatching(/ReLU/) });
+    expect(vggish?.license).toMatchObject({ spdx: 'Apache-2.0', nonCommercial: false });
   });
 
   it('refuses an architecture of another kind and an unknown kind, naming the field', () => {

@@ -94,11 +94,21 @@ describe('ModelStore.list', () => {
       'musicgen-large:fp32:missing',
       'musicgen-large:fp16:missing',
       'musicgen-large:q8:missing',
+      'clap-larger-music-and-speech:fp32:missing',
+      'ast-audioset:fp32:missing',
+      'vggish-pre-relu:fp32:missing',
     ]);
     for (const entry of entries) {
-      expect(entry.license).toMatchObject({ spdx: 'CC-BY-NC-4.0', nonCommercial: true });
+      if (entry.kind === 'musicgen') expect(entry.license).toMatchObject({ spdx: 'CC-BY-NC-4.0', nonCommercial: true });
+      else expect(entry.license.nonCommercial).toBe(false);
       expect(ModelEntrySchema.parse(entry)).toEqual(entry); // what the Host API will carry
     }
+    expect(entries.map((e) => e.kind)).toEqual([
+      ...Array<string>(9).fill('musicgen'),
+      'clap',
+      'audio-classifier',
+      'vggish',
+    ]);
     const small = must(entries.find((e) => e.id === 'musicgen-small' && e.dtype === 'fp32'));
     expect(small).toMatchObject({
       sourceKind: 'hub',

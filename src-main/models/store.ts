@@ -17,6 +17,7 @@ import {
   variantFiles,
   type ModelDtype,
   type ModelEntry,
+  type ModelKind,
   type ModelFile,
   type ModelManifest,
   type ModelTransferProgress,
@@ -38,7 +39,7 @@ import {
   saveLocalManifest,
   slugModelId,
 } from './local-manifests.js';
-import { BUNDLED_MANIFESTS } from './manifests.js';
+import { OFFERED_MANIFESTS } from './manifests.js';
 import { detectDtypes, inspectModelFolder } from './model-folder.js';
 import { ProgressMeter } from './progress.js';
 import { verifyModelFolder, type FolderCheck } from './verify.js';
@@ -51,7 +52,7 @@ export function modelsDirIn(dataDir: string): string {
 export interface ModelStoreOptions {
   /** Usually `modelsDirIn(dataDir)`. */
   modelsDir: string;
-  /** Default: the manifests in models/manifests. */
+  /** Default: the manifests in models/manifests, generation and scoring models alike. */
   manifests?: readonly ModelManifest[];
   /** A hub client, or options for one; without endpoint and token, `HF_ENDPOINT` and `HF_TOKEN` apply. */
   hub?: HubClient | HubClientOptions;
@@ -109,7 +110,7 @@ export class ModelStore {
   constructor(private readonly options: ModelStoreOptions) {
     this.modelsDir = options.modelsDir;
     this.logger = options.logger;
-    const offered = options.manifests ?? BUNDLED_MANIFESTS;
+    const offered = options.manifests ?? OFFERED_MANIFESTS;
     const local = readLocalManifests(options.modelsDir, options.logger).filter(
       (m) => !offered.some((o) => o.id === m.id),
     );
@@ -145,13 +146,14 @@ export class ModelStore {
    * The model a user names: its id (`musicgen-medium`), its repo (`facebook/musicgen-medium`) or
    * the SN50 model name it answers to.
    */
-  resolveModel(name: string): ModelManifest {
+  resolveModel(name: string, kind?: ModelKind): ModelManifest {
     const wanted = name.trim().toLowerCase();
-    return (
+    const found =
       this.manifestList.find((m) => m.id === wanted) ??
       this.manifestList.find((m) => m.repo.toLowerCase() === wanted || m.protocolModelName?.toLowerCase() === wanted) ??
-      this.manifest(name)
-    );
+      this.manifest(name);
+    if (kind !== undefined) checkKind(found, kind);
+    return found;
   }
 
   /** The model's folder: `<models>/<owner>/<name>`. */
@@ -188,7 +190,9 @@ export class ModelStore {
    * The load settings of a model that is `ready`; anything else is refused with the files at
    * fault, so a partial or corrupt file never reaches ONNX Runtime.
    */
-  async loadable(id: string, dtype: ModelDtype): Promise<LoadableModel> {
+  async loadable(id: string, dtype: ModelDtype, kind?: ModelKind): Promise<LoadableModel> {
+    // The kind first: a CLAP named as the miner's model is refused before its files are hashed.
+    if (kind !== undefined) checkKind(this.manifest(id), kind);
     const entry = await this.status(id, dtype);
     const manifest = this.manifest(id);
     if (entry.state !== 'ready') {
@@ -656,6 +660,7 @@ export class ModelStore {
     const note = manifest.variants[dtype]?.note;
     return {
       id: manifest.id,
+      kind: manifest.kind,
       displayName: manifest.displayName,
       repo: manifest.repo,
       dtype,
@@ -671,6 +676,16 @@ export class ModelStore {
       ...(note !== undefined ? { note } : {}),
       files: check.files,
     };
+  }
+}
+
+/** Refuses a model of another kind than the caller loads (a CLAP where MusicGen is wanted). */
+function checkKind(manifest: ModelManifest, kind: ModelKind): void {
+  if (manifest.kind !== kind) {
+    throw new ModelStoreError(
+      'wrong_kind',
+      `${manifest.displayName} (${manifest.id}) is a model of kind ${manifest.kind}, not ${kind}.`,
+    );
   }
 }
 

@@ -1,11 +1,11 @@
 /**
  * Loading a scoring model folder with transformers.js: offline, fp32 (scoring spec §3.2: fp16 and
- * q8 drift), through inference's one-load-at-a-time queue, with transformers.js's errors turned
+ * q8 drift), under the worker's one transformers.js lock (inference/transformers-runtime.ts), with transformers.js's errors turned
  * into named ModelTaskErrors.
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { withLocalModels } from '../inference/transformers-env.js';
+import { withLocalModels } from '../inference/transformers-runtime.js';
 import { ModelTaskError } from '../inference/worker/task-error.js';
 import type { ModelTaskSource } from '../inference/worker/protocol.js';
 import type { ExecutionProvider } from '../../src-shared/schemas/gpu.js';

@@ -9,6 +9,7 @@ const GIB = 1024 ** 3;
 function entry(id: string, bytes: number, patch: Partial<ModelListEntry> = {}): ModelListEntry {
   return {
     id,
+    kind: 'musicgen',
     displayName: id,
     repo: `facebook/${id}`,
     dtype: 'fp32',
@@ -37,7 +38,7 @@ const ENTRIES = [
   entry('musicgen-medium', 6 * GIB),
   entry('musicgen-small', 2 * GIB),
   entry('musicgen-large', 13 * GIB, { sourceKind: 'import' }),
-  entry('clap', 1 * GIB, { protocolModelName: null }),
+  entry('clap', 1 * GIB, { kind: 'clap', protocolModelName: null }),
 ];
 
 describe('recommendModel', () => {

@@ -24,7 +24,7 @@ function sizeOf(entry: ModelListEntry): number {
 
 export function recommendModel(entries: readonly ModelListEntry[], report: GpuReport | null): ModelFit {
   const candidates = entries
-    .filter((e) => e.sourceKind === 'hub' && Number.isFinite(sizeOf(e)) && e.protocolModelName !== null)
+    .filter((e) => e.kind === 'musicgen' && e.sourceKind === 'hub' && Number.isFinite(sizeOf(e)))
     .sort((a, b) => sizeOf(a) - sizeOf(b));
   const vramMiB =
     report?.nvidia.gpus.reduce<number | null>(

@@ -20,6 +20,7 @@ const LICENSE = {
 function entry(patch: Partial<ModelListEntry> = {}): ModelListEntry {
   return {
     id: 'musicgen-small',
+    kind: 'musicgen',
     displayName: 'MusicGen small (300M)',
     repo: 'Xenova/musicgen-small',
     dtype: 'q8',
@@ -101,7 +102,7 @@ describe('Models section', () => {
 
   it('shows each model missing, with its licence prominently and a Download button', () => {
     const html = render({ entries: [entry(), entry({ dtype: 'fp32', approxBytes: 2_250_000_000 }), MEDIUM] });
-    expect(html).toContain('<h3 id="model-musicgen-small-title">MusicGen small (300M)</h3>');
+    expect(html).toContain('<h4 id="model-musicgen-small-title">MusicGen small (300M)</h4>');
     expect(html).toContain('Xenova/musicgen-small');
     expect(html).toContain('<strong>Weights licensed CC-BY-NC-4.0 (non-commercial use only)</strong>');
     expect(html).toContain('>https://creativecommons.org/licenses/by-nc/4.0/</a>');
@@ -168,5 +169,83 @@ describe('Models section', () => {
     expect(render({ loading: true })).toContain('Checking the models folder…');
     const html = render({ error: new HostApiError('timeout', 'models.list got no reply within 180 s.') });
     expect(html).toContain('Could not list the models: models.list got no reply within 180 s.');
+  });
+});
+
+const CLAP = entry({
+  id: 'clap-larger-music-and-speech',
+  kind: 'clap',
+  displayName: 'CLAP larger, music and speech (prompt adherence)',
+  repo: 'Xenova/larger_clap_music_and_speech',
+  dtype: 'fp32',
+  license: {
+    spdx: 'Apache-2.0',
+    url: 'https://www.apache.org/licenses/LICENSE-2.0',
+    summary: 'LAION CLAP weights, Apache-2.0.',
+    nonCommercial: false,
+  },
+  approxBytes: 784_000_541,
+});
+const VGGISH = entry({
+  id: 'vggish-pre-relu',
+  kind: 'vggish',
+  displayName: 'VGGish, pre-ReLU embeddings (FAD)',
+  repo: 'harritaylor/torchvggish',
+  dtype: 'fp32',
+  sourceKind: 'import',
+  license: CLAP.license,
+  approxBytes: 290_000_000,
+  importInstructions: 'No public ONNX export of VGGish without its final ReLU is published.',
+});
+
+/** The markup of one kind's section. */
+function section(html: string, testId: string): string {
+  const start = html.indexOf(`<section aria-labelledby="${testId}-title" data-testid="${testId}"`);
+  if (start < 0) throw new Error(`no ${testId} in ${html}`);
+  return html.slice(start, html.indexOf('</section>', start));
+}
+
+describe('Models section, by kind', () => {
+  it('lists generation and scoring models apart, each with its licence, size and state', () => {
+    expect(ModelListEntrySchema.parse(CLAP)).toEqual(CLAP);
+    const html = render({ entries: [entry(), CLAP, MEDIUM, VGGISH] });
+    const generation = section(html, 'models-generation');
+    const scoring = section(html, 'models-scoring');
+    expect(generation).toContain('<h3 id="models-generation-title">Generation models</h3>');
+    expect(generation).toContain('data-testid="model-musicgen-small"');
+    expect(generation).toContain('data-testid="model-musicgen-medium"');
+    expect(generation).not.toContain('clap');
+    expect(scoring).toContain('<h3 id="models-scoring-title">Scoring models</h3>');
+    expect(scoring).toContain('<strong>Weights licensed Apache-2.0</strong>');
+    expect(scoring).not.toContain('non-commercial');
+    expect(variant(scoring, 'model-clap-larger-music-and-speech-fp32')).toContain('~784 MB');
+    expect(variant(scoring, 'model-clap-larger-music-and-speech-fp32')).toContain('>Download</button>');
+    expect(scoring).toContain('Not downloadable: No public ONNX export of VGGish');
+    expect(variant(scoring, 'model-vggish-pre-relu-fp32')).not.toContain('Download');
+    expect(html.indexOf('models-generation')).toBeLessThan(html.indexOf('models-scoring'));
+  });
+
+  it('shows a scoring model’s download progress in its own row', () => {
+    const html = render({
+      entries: [entry(), CLAP],
+      downloads: {
+        'clap-larger-music-and-speech@fp32': running({
+          id: 'clap-larger-music-and-speech',
+          dtype: 'fp32',
+          file: 'onnx/text_model.onnx',
+          total: 784_000_541,
+        }),
+      },
+    });
+    const clap = variant(section(html, 'models-scoring'), 'model-clap-larger-music-and-speech-fp32');
+    expect(clap).toMatch(/<meter class="meter__bar" min="0" max="784000541" value="200000000"/);
+    expect(clap).toContain('onnx/text_model.onnx (file 2 of 3)');
+    expect(section(html, 'models-generation')).not.toContain('<meter');
+  });
+
+  it('leaves out a kind with no models', () => {
+    const html = render({ entries: [entry()] });
+    expect(html).toContain('data-testid="models-generation"');
+    expect(html).not.toContain('data-testid="models-scoring"');
   });
 });

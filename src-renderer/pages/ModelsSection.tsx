@@ -1,16 +1,19 @@
 /**
  * The Models section of the Settings page: each offered model with its licence, each dtype with
  * its state in the store, and Download / Cancel / Delete. Progress comes from the engine's `model`
- * events; a model without a public export says how to import one.
+ * events; a model without a public export says how to import one. Generation models (MusicGen,
+ * for the miner) and scoring models (CLAP, AudioSet classifier, VGGish, for the validator) are
+ * listed apart, by the kind the engine gives each entry.
  */
 import { useEffect } from 'react';
 import type { ReactNode } from 'react';
 import type { HostApiError } from '../../src-shared/api/errors.js';
-import type {
-  ModelDownloadEvent,
-  ModelDtype,
-  ModelListEntry,
-  ModelState,
+import {
+  isScoringKind,
+  type ModelDownloadEvent,
+  type ModelDtype,
+  type ModelListEntry,
+  type ModelState,
 } from '../../src-shared/schemas/model-manifest.js';
 import { formatBytes, formatDuration } from '../format.js';
 import { useEngine } from '../state/engine-context.js';
@@ -66,13 +69,27 @@ export function ModelsView({
   connected,
   ...actions
 }: { models: ModelsState; connected: boolean } & ModelsActions): ReactNode {
-  const groups = groupById(models.entries ?? []);
+  const entries = models.entries ?? [];
+  const kinds = [
+    {
+      key: 'generation',
+      title: 'Generation models',
+      help: 'MusicGen, which the miner runs.',
+      groups: groupById(entries.filter((e) => !isScoringKind(e.kind))),
+    },
+    {
+      key: 'scoring',
+      title: 'Scoring models',
+      help: 'CLAP (prompt adherence), an AudioSet classifier (KL divergence) and VGGish (FAD), which the validator runs.',
+      groups: groupById(entries.filter((e) => isScoringKind(e.kind))),
+    },
+  ];
   return (
     <section className="models" aria-labelledby="models-title" data-testid="models">
       <h2 id="models-title">Models</h2>
       <p className="setting__help">
-        MusicGen models are kept in the data folder. Downloads resume where they stopped and every file is checked
-        before a model is used.
+        Models are kept in the data folder. Downloads resume where they stopped and every file is checked before a model
+        is used.
       </p>
       {models.error !== null && (
         <div className="alert" role="alert" data-testid="models-error">
@@ -100,9 +117,18 @@ export function ModelsView({
               : ''}
         </p>
       ) : (
-        groups.map((entries) => (
-          <ModelCard key={entries[0]?.id} entries={entries} models={models} connected={connected} {...actions} />
-        ))
+        kinds.map(
+          (kind) =>
+            kind.groups.length > 0 && (
+              <section key={kind.key} aria-labelledby={`models-${kind.key}-title`} data-testid={`models-${kind.key}`}>
+                <h3 id={`models-${kind.key}-title`}>{kind.title}</h3>
+                <p className="setting__help">{kind.help}</p>
+                {kind.groups.map((group) => (
+                  <ModelCard key={group[0]?.id} entries={group} models={models} connected={connected} {...actions} />
+                ))}
+              </section>
+            ),
+        )
       )}
     </section>
   );
@@ -121,7 +147,7 @@ function ModelCard({
   return (
     <article className="panel model" data-testid={`model-${first.id}`} aria-labelledby={`model-${first.id}-title`}>
       <div className="panel__head model__head">
-        <h3 id={`model-${first.id}-title`}>{first.displayName}</h3>
+        <h4 id={`model-${first.id}-title`}>{first.displayName}</h4>
         <code className="model__repo">{first.repo}</code>
       </div>
       <p className="model__license" data-testid="model-license">

@@ -6,6 +6,7 @@ import { ThemeSchema } from '../../src-shared/schemas/settings.js';
 import type { SettingKey, Settings, SettingsPatch } from '../../src-shared/schemas/settings.js';
 import { useEngine } from '../state/engine-context.js';
 import { ModelsSection } from './ModelsSection.js';
+import { ScoringSettings } from './ScoringSettings.js';
 
 const THEME_LABELS: Record<Settings['theme'], string> = { system: 'System', dark: 'Dark', light: 'Light' };
 
@@ -129,6 +130,7 @@ export function SettingsPage(): ReactNode {
           <SaveStatus save={save} />
         </form>
       )}
+      <ScoringSettings />
       <ModelsSection />
     </section>
   );

@@ -253,6 +253,7 @@ describe('engine store', () => {
   describe('models', () => {
     const LISTED: ModelListEntry = {
       id: 'musicgen-small',
+      kind: 'musicgen',
       displayName: 'MusicGen small (300M)',
       repo: 'Xenova/musicgen-small',
       dtype: 'q8',

@@ -128,6 +128,12 @@ export type ModelSource = z.infer<typeof ModelSourceSchema>;
 export const ModelKindSchema = z.enum(['musicgen', 'clap', 'audio-classifier', 'vggish']);
 export type ModelKind = z.infer<typeof ModelKindSchema>;
 
+/** The kinds a validator scores with; everything else generates. */
+export const SCORING_KINDS: readonly ModelKind[] = Object.freeze(['clap', 'audio-classifier', 'vggish']);
+export function isScoringKind(kind: ModelKind): boolean {
+  return SCORING_KINDS.includes(kind);
+}
+
 /** A CLAP model's shape as its config files declare it (scoring spec §2.1). */
 export const ClapArchitectureSchema = z.strictObject({
   /** config.json `projection_dim`: the shared text/audio embedding size (512 for LAION CLAP). */
@@ -256,6 +262,8 @@ export type ModelFileStatus = z.infer<typeof ModelFileStatusSchema>;
 /** One model at one dtype, as the store sees it. */
 export const ModelEntrySchema = z.object({
   id: z.string(),
+  /** What the model is for: `musicgen` generates, the other kinds score. */
+  kind: ModelKindSchema,
   displayName: z.string(),
   repo: z.string(),
   dtype: ModelDtypeSchema,

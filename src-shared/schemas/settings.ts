@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { LogLevelSchema } from './logs.js';
+import { ExecutionProviderSchema } from './gpu.js';
 import { ModelDtypeSchema } from './model-manifest.js';
+import { DEFAULT_SCORING_PROFILE, ScoringProfileSchema } from './scoring.js';
 
 export const ThemeSchema = z.enum(['system', 'dark', 'light']);
 
@@ -34,6 +36,9 @@ export const NetworkSettingsSchema = z.strictObject({
 });
 export type NetworkSettings = z.infer<typeof NetworkSettingsSchema>;
 
+/** A model of the store, named by its id (`clap-larger-music-and-speech`) or its repo. */
+const ModelNameSchema = z.string().trim().min(1).max(255);
+
 /** User settings; the store keeps one row per key. */
 export const SettingsSchema = z.strictObject({
   /**
@@ -65,6 +70,19 @@ export const SettingsSchema = z.strictObject({
   network: NetworkSettingsSchema,
   /** The first-run setup was finished or skipped; until then the Overview offers it. */
   onboarded: z.boolean(),
+  /** Validator: how raw metrics become a score (docs/scoring-profiles.md). */
+  scoringProfile: ScoringProfileSchema,
+  /** Validator: the CLAP model for prompt adherence (a `clap` model of the store). */
+  scoringClapModel: ModelNameSchema,
+  /** Validator: the AudioSet classifier for the KL term (an `audio-classifier` model of the store). */
+  scoringClassifierModel: ModelNameSchema,
+  /** Validator: the VGGish model for FAD (a `vggish` model, import only); null scores without FAD. */
+  scoringVggishModel: ModelNameSchema.nullable(),
+  /**
+   * Validator: where the scoring models run. The CPU by default: the GPU belongs to MusicGen, and
+   * CUDA and CPU differ by float noise that can flip a score at a hard edge (scoring spec §3.2).
+   */
+  scoringDevice: ExecutionProviderSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -91,6 +109,11 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
     externalIp: null,
   }),
   onboarded: false,
+  scoringProfile: DEFAULT_SCORING_PROFILE,
+  scoringClapModel: 'clap-larger-music-and-speech',
+  scoringClassifierModel: 'ast-audioset',
+  scoringVggishModel: null,
+  scoringDevice: 'cpu',
 });
 
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];

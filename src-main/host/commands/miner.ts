@@ -264,7 +264,7 @@ export async function modelSource(
     await store.checkFolder(resolve(folder), flags.dtype);
     return { dir: resolve(folder), dtype: flags.dtype };
   }
-  const id = store.resolveModel(flags.music_model ?? 'facebook/musicgen-medium').id;
+  const id = store.resolveModel(flags.music_model ?? 'facebook/musicgen-medium', 'musicgen').id;
   // Refuses, with the reason, a model that is not installed or not complete.
   return store.loadable(id, flags.dtype);
 }

@@ -5,8 +5,9 @@
  * cancellation at the next step.
  *
  * transformers.js keeps its settings (`env`) and its sampling random generator in module-wide
- * state, so every load and generation of every instance runs one at a time through one queue:
- * a seeded run is then reproducible even while other generations wait.
+ * state, so every load and generation of every instance takes the worker's one transformers.js
+ * lock (transformers-runtime.ts, shared with the scoring models): a seeded run is then
+ * reproducible even while other generations wait.
  *
  * `decoder: 'ort'` decodes with our own loop on onnxruntime-node sessions instead (ort-decoder.ts,
  * issue #14): the same requests and results, greedy tokens identical, its own seeded sampler, no
@@ -18,7 +19,6 @@ import {
   AutoTokenizer,
   BaseStreamer,
   MusicgenForConditionalGeneration,
-  random,
   Tensor,
   type PreTrainedModel,
   type TextStreamer,
@@ -31,7 +31,7 @@ import type { LoadableModel } from '../../models/store.js';
 import type { OrtMusicgen } from './ort-decoder.js';
 import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
 import { hideSoftwareAdapters } from '../gpu/software-adapters.js';
-import { withLocalModels } from '../transformers-env.js';
+import { exclusive, withLocalModels, withSeed } from '../transformers-runtime.js';
 import { GenerationError, messageOf, throwIfAborted } from './errors.js';
 import { checkModelFolder, sessionDtypes, type CheckedFolder, type SessionDtypes } from './model-files.js';
 import {
@@ -128,14 +128,6 @@ interface Decoded {
   encodeMs: number;
   decodeMs: number;
   audioMs: number;
-}
-
-/** One queue for everything that touches transformers.js's global state. */
-let queue: Promise<unknown> = Promise.resolve();
-function exclusive<T>(work: () => Promise<T>): Promise<T> {
-  const run = queue.then(work, work);
-  queue = run.catch(() => undefined);
-  return run;
 }
 
 export class MusicgenGenerator implements MusicGenerator {
@@ -241,7 +233,7 @@ export class MusicgenGenerator implements MusicGenerator {
     const { rows, encodeMs, decodeMs, audioMs } =
       engine.kind === 'ort'
         ? await decodeWithOrt(engine.model, prompts, settings, options)
-        : await exclusive(() => decodeWithTransformers(engine, prompts, settings, options));
+        : await withSeed(seed, () => decodeWithTransformers(engine, prompts, settings, options));
     for (const [row, audio] of rows.entries()) {
       const bad = firstNonFinite(audio);
       if (bad >= 0) {
@@ -454,20 +446,19 @@ async function decodeWithOrt(
   return { rows: audio, ...timings };
 }
 
-/** transformers.js `generate()`, run inside the global queue (its RNG and env are module-wide). */
+/** transformers.js `generate()`, run by withSeed (transformers-runtime.ts: its RNG is module-wide). */
 async function decodeWithTransformers(
   engine: Extract<Engine, { kind: 'transformers' }>,
   prompts: string[],
   settings: DecodeRequest,
   options: GenerateOptions,
 ): Promise<Decoded> {
-  const { steps, greedy, seed } = settings;
+  const { steps, greedy } = settings;
   throwIfAborted(options.signal);
   const queuedAt = performance.now();
   const inputs =
     prompts.length === 1 ? engine.tokenizer(prompts[0] as string) : engine.tokenizer(prompts, { padding: true });
   const streamer = new StepStreamer(steps, options);
-  if (seed !== null) random.seed(seed);
   let output: unknown;
   try {
     output = await engine.model.generate({

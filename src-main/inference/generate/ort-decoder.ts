@@ -87,11 +87,15 @@ export class OrtMusicgen {
   ): Promise<OrtMusicgen> {
     const ort = await import('onnxruntime-node');
     const { AutoTokenizer } = await import('@huggingface/transformers');
-    const tokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true }).catch((error: unknown) => {
-      throw new GenerationError('corrupt_file', `The tokenizer in ${dir} could not be loaded: ${messageOf(error)}`, {
-        cause: error,
-      });
-    });
+    const { exclusive } = await import('../transformers-runtime.js');
+    // A tokenizer load reads transformers.js's process-wide `env`: it takes the runtime's lock.
+    const tokenizer = await exclusive(() => AutoTokenizer.from_pretrained(dir, { local_files_only: true })).catch(
+      (error: unknown) => {
+        throw new GenerationError('corrupt_file', `The tokenizer in ${dir} could not be loaded: ${messageOf(error)}`, {
+          cause: error,
+        });
+      },
+    );
     const tokenize: Tokenize = (prompts) => {
       const out = prompts.length === 1 ? tokenizer(prompts[0] as string) : tokenizer([...prompts], { padding: true });
       const ids = out.input_ids as { data: unknown; dims: number[] };
