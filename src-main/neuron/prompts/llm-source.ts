@@ -57,11 +57,13 @@ export function cleanCompletion(content: string): string {
       .split('\n')
       .map((part) => part.trim())
       .find((part) => part !== '') ?? '';
-  return line
-    .replace(/^(?:\d+[.)]\s*|[-*•]\s*)/, '')
-    .replace(/^prompt\s*:\s*/i, '')
-    .replace(/^["'“”‘’`]+|["'“”‘’`]+$/g, '')
-    .trim();
+  const unquote = (text: string): string => text.replace(/^["'“”‘’`]+|["'“”‘’`]+$/g, '').trim();
+  // Quotes may sit outside or inside the label: "Prompt: …" and Prompt: "…" both occur.
+  return unquote(
+    unquote(line.replace(/^(?:\d+[.)]\s*|[-*•]\s*)/, ''))
+      .replace(/^prompt\s*:\s*/i, '')
+      .trim(),
+  );
 }
 
 export class LlmPromptSource implements PromptSource {
