@@ -135,15 +135,17 @@ class ParquetTable implements PromptTable {
       const where = `${files.label}/${path}`;
       let buffer: AsyncBuffer;
       let metadata: FileMetaData;
+      let names: string[];
       try {
         buffer = await asyncBufferFromFile(local);
         metadata = await parquetMetadataAsync(buffer);
+        // A damaged footer can decode into a schema tree that does not hold together.
+        names = parquetSchema(metadata).children.map((child) => child.element.name);
       } catch (error) {
         throw new PromptSetError(`${where} is not a readable Parquet file: ${(error as Error).message}.`, {
           cause: error,
         });
       }
-      const names = parquetSchema(metadata).children.map((child) => child.element.name);
       const promptColumn = findColumn(names, PROMPT_COLUMNS);
       if (promptColumn === null) {
         throw new PromptSetError(
@@ -222,8 +224,17 @@ class ParquetTable implements PromptTable {
     if (bytes !== null && bytes.byteLength > 0) return decodeClip(bytes, name, where);
     if (path === null) throw new PromptSetError(`${where} has no reference clip.`);
     // Only the path was stored: the clip is a file of the set, next to the data folder's parent.
-    const local = await this.files.localPath(safeRelativePath(path, where), signal);
-    return decodeClip(await readFile(local), path, where);
+    const relative = safeRelativePath(path, where);
+    let clip: Uint8Array;
+    try {
+      clip = await readFile(await this.files.localPath(relative, signal));
+    } catch (error) {
+      if (error instanceof PromptSetError || signal?.aborted) throw error;
+      throw new PromptSetError(`${where}: the clip ${relative} cannot be read: ${(error as Error).message}.`, {
+        cause: error,
+      });
+    }
+    return decodeClip(clip, path, where);
   }
 }
 

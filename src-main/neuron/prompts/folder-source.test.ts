@@ -228,3 +228,20 @@ describe('folder errors', () => {
     );
   });
 });
+
+describe('a Parquet set whose audio cells hold only a path', () => {
+  it('reads the clip from the set’s files, and names a missing one', async () => {
+    const root = writeSet(tempDir(), {
+      'data/train.parquet': parquetSet([
+        { prompt: 'Stored beside', clip: new Uint8Array(0), path: 'clips/x.wav' },
+        { prompt: 'Lost clip', clip: new Uint8Array(0), path: 'clips/missing.wav' },
+      ]),
+      'clips/x.wav': testClip(41),
+    });
+    const table = await openPromptTable(new FolderDatasetFiles(root));
+    const clip = await table.reference(0);
+    expect(clip?.name).toBe('clips/x.wav');
+    expect(clip?.channelData).toEqual((await decodeAudio(testClip(41))).channelData);
+    await expect(table.reference(1)).rejects.toThrow(/the clip clips\/missing.wav cannot be read/);
+  });
+});
