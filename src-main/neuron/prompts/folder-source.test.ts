@@ -6,6 +6,8 @@ import { openDatabase } from '../../store/database.js';
 import { DuplicateStore } from '../../store/duplicate-store.js';
 import { useTempDirs } from '../../testing/temp-dir.js';
 import type { ValidatorPrompt } from '../validator-ports.js';
+import { parsePromptSourceArg } from '../../../src-shared/schemas/prompts.js';
+import { createPromptSource } from './create.js';
 import { FolderDatasetFiles } from './dataset-files.js';
 import { DatasetPromptSource } from './dataset-source.js';
 import { openPromptTable } from './dataset-table.js';
@@ -243,5 +245,42 @@ describe('a Parquet set whose audio cells hold only a path', () => {
     expect(clip?.name).toBe('clips/x.wav');
     expect(clip?.channelData).toEqual((await decodeAudio(testClip(41))).channelData);
     await expect(table.reference(1)).rejects.toThrow(/the clip clips\/missing.wav cannot be read/);
+  });
+});
+
+describe('createPromptSource', () => {
+  const unusedHub = {
+    listFiles: () => Promise.reject(new Error('the hub is not used here')),
+    download: () => Promise.reject(new Error('the hub is not used here')),
+  };
+
+  it('builds a folder source labelled as --prompts names it, and a bundled one', async () => {
+    const root = writeSet(tempDir(), { 'prompts.csv': csv([['prompt'], ['Only one']]) });
+    const folder = createPromptSource(parsePromptSourceArg(`folder:${root}`), {
+      dataDir: tempDir(),
+      hub: unusedHub,
+      seed: 1,
+    });
+    expect(await folder.next()).toEqual({
+      id: 'prompts.csv#0',
+      text: 'Only one',
+      reference: null,
+      source: `folder:${root}`,
+    });
+    const bundled = createPromptSource(parsePromptSourceArg('bundled'), {
+      dataDir: tempDir(),
+      hub: unusedHub,
+      seed: 1,
+    });
+    expect((await bundled.next()).source).toBe('bundled');
+  });
+
+  it('refuses a config that does not parse', () => {
+    expect(() =>
+      createPromptSource(
+        { kind: 'hub', repo: '../x', revision: 'main' },
+        { dataDir: tempDir(), hub: unusedHub, seed: 1 },
+      ),
+    ).toThrow(/owner\/name/);
   });
 });
