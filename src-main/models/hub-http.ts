@@ -227,7 +227,7 @@ export function hubHttpError(
   if (code === 'GatedRepo') {
     return new ModelStoreError(
       'unauthorized',
-      `${ref.repo} is gated (HTTP ${status}): accept its conditions at ${endpoint}/${ref.repo} while logged in, ` +
+      `${ref.repo} is gated (HTTP ${status}): accept its conditions at ${endpoint}/${ref.repoType === 'dataset' ? 'datasets/' : ''}${ref.repo} while logged in, ` +
         'then set HF_TOKEN to an access token of that account.',
     );
   }

@@ -84,3 +84,21 @@ describe('parseHubTreePage', () => {
     expect(parseHubTreePage('[{"type":"directory","path":"data","oid":"1","size":0}]', 'x')).toEqual([]);
   });
 });
+
+describe('a gated dataset', () => {
+  it('points at the dataset page to accept its conditions', async () => {
+    hub = await startFakeHub({
+      repo: REPO,
+      repoType: 'dataset',
+      gated: true,
+      files: { 'a.csv': { data: Buffer.from('x') } },
+    });
+    const client = new HubClient({ endpoint: hub.endpoint, retry: FAST_RETRY });
+    await expect(
+      client.download(
+        { repo: REPO, revision: 'main', path: 'a.csv', repoType: 'dataset' },
+        '/nonexistent/never-written',
+      ),
+    ).rejects.toThrow(`accept its conditions at ${hub.endpoint}/datasets/${REPO} while logged in`);
+  });
+});

@@ -122,7 +122,7 @@ class ParquetTable implements PromptTable {
     private readonly audioColumn: string | null,
   ) {
     this.hasReferences = audioColumn !== null;
-    this.layout = `${parts.length === 1 ? (parts[0]?.path ?? '') : `${parts.length} Parquet files`}`;
+    this.layout = parts.length === 1 ? (parts[0]?.path ?? '') : `${parts.length} Parquet files`;
   }
 
   static async open(files: DatasetFiles, paths: readonly string[], signal?: AbortSignal): Promise<ParquetTable> {
