@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deinterleave, mean, mixToMono, removeDc } from './channels.js';
+import { deinterleave, interleave, mean, mixToMono, removeDc } from './channels.js';
 
 describe('deinterleave', () => {
   it('splits L R L R … into one array per channel', () => {
@@ -46,5 +46,16 @@ describe('removeDc', () => {
     expect(mean(y)).toBeCloseTo(0, 7);
     expect(y[1]).toBeCloseTo(0.2, 7);
     expect(mean(new Float32Array(0))).toBe(0);
+  });
+});
+
+describe('interleave', () => {
+  it('is the inverse of deinterleave', () => {
+    const left = Float32Array.from([1, 2, 3]);
+    const right = Float32Array.from([-1, -2, -3]);
+    const frames = interleave([left, right]);
+    expect([...frames]).toEqual([1, -1, 2, -2, 3, -3]);
+    expect(deinterleave(frames, 2)).toEqual([left, right]);
+    expect([...interleave([left])]).toEqual([1, 2, 3]);
   });
 });

@@ -45,3 +45,14 @@ export function removeDc(samples: Float32Array): Float32Array {
   for (let i = 0; i < samples.length; i++) out[i] = (samples[i] ?? 0) - m;
   return out;
 }
+
+/** Planar channels → interleaved frames (L R L R …), the inverse of `deinterleave`. */
+export function interleave(channelData: readonly Float32Array[]): Float32Array {
+  const channels = channelData.length;
+  const frames = channelData[0]?.length ?? 0;
+  const out = new Float32Array(frames * channels);
+  channelData.forEach((channel, c) => {
+    for (let i = 0; i < frames; i++) out[i * channels + c] = channel[i] ?? 0;
+  });
+  return out;
+}

@@ -38,9 +38,12 @@ import {
   isTransientNetworkError,
   openFollowingRedirects,
   RetryableError,
+  hubTreeUrl,
   type HubFileRef,
+  type HubRepoType,
   type HubSettings,
 } from './hub-http.js';
+import { nextPageUrl, parseHubTreePage, readBody, type HubTreeFile } from './hub-tree.js';
 import { ProgressMeter } from './progress.js';
 
 export interface RetryPolicy {
@@ -182,6 +185,52 @@ export class HubClient {
         };
       },
     );
+  }
+
+  /**
+   * Every file of a repo at a revision, from the hub API's recursive listing (all pages). For
+   * repos whose file names are not known ahead, such as a dataset's `data/*.parquet` shards.
+   */
+  async listFiles(
+    repo: string,
+    options: { revision?: string; repoType?: HubRepoType; signal?: AbortSignal } = {},
+  ): Promise<HubTreeFile[]> {
+    const revision = options.revision ?? 'main';
+    const ref: HubFileRef = {
+      repo,
+      revision,
+      path: '(file list)',
+      ...(options.repoType ? { repoType: options.repoType } : {}),
+    };
+    const first = new URL(hubTreeUrl(this.endpoint, repo, revision, options.repoType));
+    const files: HubTreeFile[] = [];
+    for (let page: URL | null = first; page !== null;) {
+      const url: URL = page;
+      page = await this.withRetries(
+        ref,
+        options.signal,
+        () => files.length,
+        async () => {
+          const opened = await openFollowingRedirects(url.href, {
+            method: 'GET',
+            idleTimeoutMs: this.idleTimeoutMs,
+            ...(this.token !== undefined && url.origin === first.origin ? { token: this.token } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
+          const status = opened.response.statusCode ?? 0;
+          if (status !== 200) {
+            opened.response.resume();
+            throw hubHttpError(status, opened.response.headers, ref, this.endpoint, opened.tokenSent);
+          }
+          const where = describeRef(ref);
+          files.push(...parseHubTreePage(await readBody(opened.response, where), where));
+          const next = nextPageUrl(opened.response, opened.finalUrl);
+          // Pages stay on the hub: a next link elsewhere is not followed with the token.
+          return next !== null && next.origin === first.origin ? next : null;
+        },
+      );
+    }
+    return files;
   }
 
   /**

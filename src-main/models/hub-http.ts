@@ -24,18 +24,31 @@ export function hubSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): HubSet
   return token ? { endpoint, token } : { endpoint };
 }
 
+/** Models live at the hub's root; datasets under `datasets/` (the validator's prompt sets). */
+export type HubRepoType = 'model' | 'dataset';
+
 /** One file of one repo at one revision (a branch, tag or commit). */
 export interface HubFileRef {
   repo: string;
   revision: string;
   path: string;
+  /** Default 'model'. */
+  repoType?: HubRepoType;
 }
 
-/** `{endpoint}/{repo}/resolve/{revision}/{path}`, each part encoded. */
+/** `{endpoint}/{repo}/resolve/{revision}/{path}` (`{endpoint}/datasets/{repo}/…` for a dataset), each part encoded. */
 export function hubFileUrl(endpoint: string, ref: HubFileRef): string {
   const repo = ref.repo.split('/').map(encodeURIComponent).join('/');
   const path = ref.path.split('/').map(encodeURIComponent).join('/');
-  return `${endpoint.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(ref.revision)}/${path}`;
+  const prefix = ref.repoType === 'dataset' ? 'datasets/' : '';
+  return `${endpoint.replace(/\/+$/, '')}/${prefix}${repo}/resolve/${encodeURIComponent(ref.revision)}/${path}`;
+}
+
+/** The hub API's recursive file listing: `{endpoint}/api/{models|datasets}/{repo}/tree/{revision}?recursive=true`. */
+export function hubTreeUrl(endpoint: string, repo: string, revision: string, repoType: HubRepoType = 'model'): string {
+  const encoded = repo.split('/').map(encodeURIComponent).join('/');
+  const kind = repoType === 'dataset' ? 'datasets' : 'models';
+  return `${endpoint.replace(/\/+$/, '')}/api/${kind}/${encoded}/tree/${encodeURIComponent(revision)}?recursive=true`;
 }
 
 export function describeRef(ref: HubFileRef): string {
@@ -214,7 +227,7 @@ export function hubHttpError(
   if (code === 'GatedRepo') {
     return new ModelStoreError(
       'unauthorized',
-      `${ref.repo} is gated (HTTP ${status}): accept its conditions at ${endpoint}/${ref.repo} while logged in, ` +
+      `${ref.repo} is gated (HTTP ${status}): accept its conditions at ${endpoint}/${ref.repoType === 'dataset' ? 'datasets/' : ''}${ref.repo} while logged in, ` +
         'then set HF_TOKEN to an access token of that account.',
     );
   }

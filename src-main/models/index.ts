@@ -14,6 +14,8 @@ export {
 } from './downloader.js';
 export { formatBytes, ModelStoreError, type ModelStoreErrorCode } from './errors.js';
 export { DEFAULT_HUB_ENDPOINT, hubFileUrl, hubSettingsFromEnv, type HubFileRef, type HubSettings } from './hub-http.js';
+export { hubTreeUrl, type HubRepoType } from './hub-http.js';
+export type { HubTreeFile } from './hub-tree.js';
 export { RECORD_FILE } from './install-record.js';
 export { BUNDLED_MANIFESTS, OFFERED_MANIFESTS, SCORING_MANIFESTS, parseManifest } from './manifests.js';
 export { detectDtypes, inspectModelFolder, MusicgenConfigSchema, type FolderInspection } from './model-folder.js';

@@ -27,6 +27,10 @@ export interface FakeHubOptions {
   /** Answer 403 with `X-Error-Code: GatedRepo`. */
   gated?: boolean;
   commit?: string;
+  /** Serve the repo as a dataset: `/datasets/{repo}/resolve/…` and `/api/datasets/{repo}/tree/…`. */
+  repoType?: 'model' | 'dataset';
+  /** Entries per page of the tree API (a `Link: rel="next"` header leads on). Default: all in one. */
+  treePageSize?: number;
 }
 
 export interface RecordedRequest {
@@ -126,7 +130,9 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
   const hubServer = createServer((req, res) => {
     record('hub', req);
     const url = new URL(req.url ?? '/', 'http://hub');
-    const match = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+    if (url.pathname.startsWith('/api/')) return treeAnswer(req, res, url);
+    const prefix = options.repoType === 'dataset' ? '\\/datasets' : '';
+    const match = new RegExp(`^${prefix}\\/([^/]+\\/[^/]+)\\/resolve\\/([^/]+)\\/(.+)$`).exec(url.pathname);
     if (!match) return errorAnswer(res, 404, 'EntryNotFound', 'no such route');
     const [, repo, revision, encodedPath] = match as unknown as [string, string, string, string];
     const path = encodedPath.split('/').map(decodeURIComponent).join('/');
@@ -156,6 +162,54 @@ export async function startFakeHub(options: FakeHubOptions): Promise<FakeHub> {
     res.writeHead(302, { location: `${hub.cdnOrigin}/blobs/${sha}?X-Amz-Signature=test` });
     res.end(req.method === 'HEAD' ? undefined : 'Found. Redirecting');
   });
+
+  // The hub API's recursive listing, as huggingface_hub's list_repo_tree reads it.
+  const treeAnswer = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    const kind = options.repoType === 'dataset' ? 'datasets' : 'models';
+    const match = new RegExp(`^\\/api\\/${kind}\\/([^/]+\\/[^/]+)\\/tree\\/([^/]+)$`).exec(url.pathname);
+    if (!match) return errorAnswer(res, 404, 'EntryNotFound', 'no such route');
+    const [, repo, revision] = match as unknown as [string, string, string];
+    if (decodeURIComponent(repo) !== options.repo) return errorAnswer(res, 404, 'RepoNotFound', 'Repository not found');
+    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
+      return errorAnswer(res, 401, undefined, 'Invalid credentials in Authorization header');
+    }
+    const failure = hub.failWith.get('(tree)')?.shift();
+    if (failure !== undefined) return errorAnswer(res, failure, undefined, 'injected failure');
+    if (decodeURIComponent(revision) !== 'main' && decodeURIComponent(revision) !== commit) {
+      return errorAnswer(res, 404, 'RevisionNotFound', 'Invalid rev id');
+    }
+    const folders = new Set<string>();
+    const entries: Record<string, unknown>[] = [];
+    for (const [path, file] of Object.entries(options.files).sort(([a], [b]) => a.localeCompare(b))) {
+      const parts = path.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const folder = parts.slice(0, i).join('/');
+        if (!folders.has(folder)) {
+          folders.add(folder);
+          entries.push({ type: 'directory', oid: gitBlobSha1(Buffer.from(folder)), size: 0, path: folder });
+        }
+      }
+      const lfs = file.lfs !== false;
+      const sha = sha256Hex(file.data);
+      entries.push({
+        type: 'file',
+        oid: lfs ? gitBlobSha1(Buffer.from(`pointer ${sha}`)) : gitBlobSha1(file.data),
+        size: file.data.byteLength,
+        path,
+        ...(lfs ? { lfs: { oid: sha, size: file.data.byteLength, pointerSize: 134 } } : {}),
+      });
+    }
+    const size = options.treePageSize ?? entries.length;
+    const start = Number(url.searchParams.get('cursor') ?? '0');
+    const page = entries.slice(start, start + size);
+    if (start + size < entries.length) {
+      const next = new URL(url.pathname, hub.endpoint);
+      next.searchParams.set('recursive', 'true');
+      next.searchParams.set('cursor', String(start + size));
+      res.setHeader('link', `<${next.href}>; rel="next"`);
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(page));
+  };
 
   const cdnServer = createServer((req, res) => {
     record('cdn', req);
