@@ -3,6 +3,8 @@
  * reaches it through a narrow preload bridge. Each concern is a small module of this folder;
  * this file only runs them, in order.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   app,
@@ -28,7 +30,7 @@ import { isAllowedNavigation } from './policies.js';
 import { registerAppScheme, serveApp } from './protocol.js';
 import { externalLinkHandler } from './shell.js';
 import { showTray, type ShownTray, type TrayAction } from './tray.js';
-import { startAutoUpdates, updateFeedUrl } from './updates.js';
+import { packagedFeedUrl, startAutoUpdates, updateFeedUrl } from './updates.js';
 import { openMainWindow, revealWindow } from './window.js';
 
 // Paths relative to the bundle (dist/main/electron.js).
@@ -175,7 +177,8 @@ function startNotifications(engine: Engine, log: Logger): void {
 async function startUpdates(log: Logger): Promise<void> {
   let feedUrl: string | null;
   try {
-    feedUrl = updateFeedUrl();
+    // The environment wins over the feed the package was built with (a test feed, a mirror).
+    feedUrl = updateFeedUrl() ?? (app.isPackaged ? packagedFeedUrl(readAppUpdateConfig()) : null);
   } catch (error) {
     log.error('Automatic updates are off: the feed setting is wrong', { error: String(error) });
     return;
@@ -196,5 +199,14 @@ async function startUpdates(log: Logger): Promise<void> {
     });
   } catch (error) {
     log.error('Automatic updates could not start', { error: String(error) });
+  }
+}
+
+/** electron-builder's app-update.yml in the package's resources, or null when it wrote none. */
+function readAppUpdateConfig(): string | null {
+  try {
+    return readFileSync(join(process.resourcesPath, 'app-update.yml'), 'utf8');
+  } catch {
+    return null;
   }
 }

@@ -9,6 +9,7 @@ import {
   checkUpdateFeed,
   feedFileName,
   isNewerVersion,
+  packagedFeedUrl,
   parseUpdateFeed,
   updateFeedUrl,
   UpdateFeedError,
@@ -131,5 +132,17 @@ describe('update feed parts', () => {
     expect(() => updateFeedUrl({ BITTAUDIO_UPDATE_URL: 'http://dl.example.org/' })).toThrow(/must be an https URL/);
     expect(() => updateFeedUrl({ BITTAUDIO_UPDATE_URL: 'https://u:p@dl.example.org/' })).toThrow(/credentials/);
     expect(() => updateFeedUrl({ BITTAUDIO_UPDATE_URL: 'dl.example.org' })).toThrow(/is not a URL/);
+  });
+
+  it('reads the feed a package was built with from app-update.yml', () => {
+    expect(packagedFeedUrl(null)).toBeNull();
+    expect(packagedFeedUrl('provider: generic\nurl: https://dl.example.org/bittaudio\n')).toBe(
+      'https://dl.example.org/bittaudio/',
+    );
+    // Another provider (electron-builder may detect GitHub) is not a feed this app follows.
+    expect(packagedFeedUrl('provider: github\nowner: a\nrepo: b\n')).toBeNull();
+    expect(() => packagedFeedUrl('provider: generic\nurl: http://dl.example.org/\n')).toThrow(/https/);
+    expect(() => packagedFeedUrl('url: [')).toThrow(/not valid YAML/);
+    expect(() => packagedFeedUrl('just text')).toThrow(/names no update provider/);
   });
 });

@@ -41,6 +41,26 @@ export function updateFeedUrl(env: NodeJS.ProcessEnv = process.env): string | nu
 }
 
 /**
+ * The feed a package was built with: `npm run dist` with BITTAUDIO_UPDATE_URL writes
+ * `app-update.yml` (provider generic, url) into the app's resources. Null for no file or another
+ * provider; a broken file is an error, as is a URL that updateFeedUrl would refuse.
+ */
+export function packagedFeedUrl(appUpdateYml: string | null): string | null {
+  if (appUpdateYml === null) return null;
+  let config: unknown;
+  try {
+    config = load(appUpdateYml);
+  } catch (error) {
+    const reason = error instanceof YAMLException ? error.reason : String(error);
+    throw new UpdateFeedError(`app-update.yml is not valid YAML: ${reason}`);
+  }
+  const parsed = z.object({ provider: z.string(), url: z.string().optional() }).safeParse(config);
+  if (!parsed.success) throw new UpdateFeedError('app-update.yml names no update provider');
+  if (parsed.data.provider !== 'generic' || !parsed.data.url) return null;
+  return updateFeedUrl({ [UPDATE_URL_ENV]: parsed.data.url });
+}
+
+/**
  * The file electron-updater reads for this platform (its Provider.getChannelFilePrefix):
  * latest.yml (Windows), latest-mac.yml, latest-linux.yml, latest-linux-arm64.yml.
  */
