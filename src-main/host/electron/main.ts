@@ -93,6 +93,8 @@ function start(): void {
       reveal: () => revealWindow(mainWindow),
       setLogin: (enabled) => login.set(enabled),
     });
+    // The Electron e2e test reads the tray through this: Electron offers no way to read a tray back.
+    if (process.env['BITTAUDIO_E2E_HOOKS'] === '1') Object.assign(globalThis, { bittaudioTray: tray ?? null });
     startNotifications(engine, log);
     mainWindow = openMainWindow(BrowserWindow, {
       preloadPath,

@@ -93,6 +93,8 @@ export interface TrayElectron {
 export interface ShownTray {
   /** Rebuilds the menu and tooltip (on every neuron event). */
   update(status: NeuronStatus | null): void;
+  /** What the tray shows now (Electron cannot read a tray's menu back; the e2e test reads this). */
+  model(): TrayModel | null;
   destroy(): void;
 }
 
@@ -104,10 +106,12 @@ export function showTray(
   const tray = new electron.Tray(icon);
   // On Windows and most Linux desktops a click on the icon itself should bring the window back.
   tray.on('click', options.onClick);
+  let shown: TrayModel | null = null;
   const update = (status: NeuronStatus | null): void => {
     const model = trayModel(status, { openAtLogin: options.openAtLogin() });
     tray.setToolTip(model.tooltip);
     tray.setContextMenu(electron.Menu.buildFromTemplate(trayTemplate(model, options.act)));
+    shown = model;
   };
-  return { update, destroy: () => tray.destroy() };
+  return { update, model: () => shown, destroy: () => tray.destroy() };
 }
