@@ -81,7 +81,7 @@ export function explainOpenError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/NODE_MODULE_VERSION/.test(message)) {
     // better-sqlite3 is a native module, built for either Node or Electron.
-    return `${message}\nThe SQLite module was built for another runtime. Run \`npm rebuild better-sqlite3\` for the daemon, or \`npx electron-builder install-app-deps\` for the desktop app.`;
+    return `${message}\nThe SQLite module was built for another runtime. Run \`npm rebuild better-sqlite3\` for the daemon; start the desktop app with \`npm start\`, which builds its own copy for Electron.`;
   }
   if (/Could not locate the bindings file|better_sqlite3\.node/.test(message)) {
     // An interrupted native rebuild (a packaging run without network, say) leaves no build at all.
