@@ -3,8 +3,6 @@
  * reaches it through a narrow preload bridge. Each concern is a small module of this folder;
  * this file only runs them, in order.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   app,
@@ -21,16 +19,15 @@ import {
 import { Engine } from '../../engine/engine.js';
 import { slotEnv } from '../../inference/worker/worker-pool.js';
 import { formatLogLine, type Logger } from '../../log/logger.js';
-import { dispatch } from '../dispatch.js';
 import { utilityProcessWorker } from '../electron-worker.js';
 import { registerIpc } from './ipc.js';
 import { loginItem, startedHidden } from './login.js';
-import { alertNotifier } from './notifications.js';
+import { startNotifications } from './notifications.js';
 import { isAllowedNavigation } from './policies.js';
 import { registerAppScheme, serveApp } from './protocol.js';
 import { externalLinkHandler } from './shell.js';
-import { showTray, type ShownTray, type TrayAction } from './tray.js';
-import { packagedFeedUrl, startAutoUpdates, updateFeedUrl } from './updates.js';
+import { startTray, type ShownTray } from './tray.js';
+import { startConfiguredUpdates } from './updates.js';
 import { openMainWindow, revealWindow } from './window.js';
 
 // Paths relative to the bundle (dist/main/electron.js).
@@ -87,25 +84,39 @@ function start(): void {
     session.defaultSession.setPermissionCheckHandler(() => false);
     registerIpc(ipcMain, () => BrowserWindow.getAllWindows(), engine);
 
+    // An AppImage runs from a mount that changes each start; APPIMAGE is the file to start.
     const login = loginItem(app, { executable: process.env['APPIMAGE'] ?? process.execPath });
-    tray = startTray(engine, log, {
-      openAtLogin: login.get,
+    tray = startTray({ Tray, Menu }, trayIcon, engine, log, {
+      login,
       reveal: () => revealWindow(mainWindow),
-      setLogin: (enabled) => login.set(enabled),
+      quit: () => app.quit(),
     });
     // The Electron e2e test reads the tray through this: Electron offers no way to read a tray back.
     if (process.env['BITTAUDIO_E2E_HOOKS'] === '1') Object.assign(globalThis, { bittaudioTray: tray ?? null });
-    startNotifications(engine, log);
+    startNotifications(Notification, engine, log);
     mainWindow = openMainWindow(BrowserWindow, {
       preloadPath,
       icon: windowIcon,
-      show: !startedHidden(process.argv),
+      // Started at login: wait in the tray, unless there is no tray to open it from.
+      show: !(startedHidden(process.argv) && tray),
       closeContext: () => ({ quitting, trayShown: tray !== undefined, neuronState: engine.neuron.status().state }),
       onHidden: () => log.info('The window is hidden; the miner keeps running (tray icon: open or quit)'),
     });
     mainWindow.on('closed', () => (mainWindow = undefined));
     void engine.network.start();
-    await startUpdates(log);
+    await startConfiguredUpdates({
+      env: process.env,
+      packaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
+      log: log.child('updates'),
+      onDownloaded: (version) => {
+        if (!Notification.isSupported()) return;
+        new Notification({
+          title: 'BittAudio update ready',
+          body: `Version ${version} installs when you quit.`,
+        }).show();
+      },
+    });
   });
 
   app.on('before-quit', () => (quitting = true));
@@ -128,87 +139,4 @@ function guardContents(log: Logger): void {
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(externalLinkHandler((url) => shell.openExternal(url), log));
   });
-}
-
-function startTray(
-  engine: Engine,
-  log: Logger,
-  options: { openAtLogin: () => boolean | null; reveal: () => void; setLogin: (enabled: boolean) => void },
-): ShownTray | undefined {
-  const run = (command: 'neuron.start' | 'neuron.stop'): void => {
-    void dispatch(engine.handlers, command, {}, log).then((result) => {
-      if (!result.ok) log.warn(`${command} from the tray failed`, { error: result.error.message });
-    });
-  };
-  const act = (action: TrayAction): void => {
-    if (action === 'open') options.reveal();
-    else if (action === 'start') run('neuron.start');
-    else if (action === 'stop') run('neuron.stop');
-    else if (action === 'quit') app.quit();
-    else options.setLogin(!options.openAtLogin());
-    if (action === 'login') shown?.update(engine.neuron.status());
-  };
-  let shown: ShownTray | undefined;
-  try {
-    shown = showTray({ Tray, Menu }, trayIcon, { openAtLogin: options.openAtLogin, act, onClick: options.reveal });
-  } catch (error) {
-    // Some Linux desktops have no status area; the app then quits when its window closes.
-    log.warn('No tray icon on this desktop', { error: String(error) });
-    return undefined;
-  }
-  shown.update(engine.neuron.status());
-  engine.events.subscribe((message) => {
-    if (message.event === 'neuron') shown?.update(message.payload);
-  });
-  return shown;
-}
-
-function startNotifications(engine: Engine, log: Logger): void {
-  if (!Notification.isSupported()) {
-    log.info('This desktop shows no notifications; alerts stay in the app');
-    return;
-  }
-  const notifier = alertNotifier();
-  notifier(engine.neuron.status()); // alerts already up at start are in the window, not news
-  engine.events.subscribe((message) => {
-    if (message.event !== 'neuron') return;
-    for (const options of notifier(message.payload)) new Notification(options).show();
-  });
-}
-
-async function startUpdates(log: Logger): Promise<void> {
-  let feedUrl: string | null;
-  try {
-    // The environment wins over the feed the package was built with (a test feed, a mirror).
-    feedUrl = updateFeedUrl() ?? (app.isPackaged ? packagedFeedUrl(readAppUpdateConfig()) : null);
-  } catch (error) {
-    log.error('Automatic updates are off: the feed setting is wrong', { error: String(error) });
-    return;
-  }
-  if (!feedUrl) return;
-  try {
-    await startAutoUpdates({
-      feedUrl,
-      log: log.child('updates'),
-      onDownloaded: (version) => {
-        if (Notification.isSupported()) {
-          new Notification({
-            title: 'BittAudio update ready',
-            body: `Version ${version} installs when you quit.`,
-          }).show();
-        }
-      },
-    });
-  } catch (error) {
-    log.error('Automatic updates could not start', { error: String(error) });
-  }
-}
-
-/** electron-builder's app-update.yml in the package's resources, or null when it wrote none. */
-function readAppUpdateConfig(): string | null {
-  try {
-    return readFileSync(join(process.resourcesPath, 'app-update.yml'), 'utf8');
-  } catch {
-    return null;
-  }
 }

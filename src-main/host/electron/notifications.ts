@@ -3,8 +3,10 @@
  * so a miner running behind a hidden window is not failing unnoticed. Each alert notifies once:
  * when it first appears, not on every status event that still carries it.
  */
-import type { NotificationConstructorOptions } from 'electron';
+import type { Notification, NotificationConstructorOptions } from 'electron';
 import type { Alert, NeuronStatus } from '../../../src-shared/schemas/neuron.js';
+import type { Engine } from '../../engine/engine.js';
+import type { Logger } from '../../log/logger.js';
 
 /** An alert is the same alert while its kind and first-raised time are the same. */
 const alertKey = (alert: Alert): string => `${alert.kind}@${alert.since}`;
@@ -41,4 +43,28 @@ export function alertNotifier(): (status: NeuronStatus) => NotificationConstruct
     previous = status.alerts;
     return fresh.filter((alert) => alert.severity !== 'info').map(alertNotification);
   };
+}
+
+/** Electron's Notification class, as far as this module uses it. */
+export interface NotificationClass {
+  new (options: NotificationConstructorOptions): Pick<Notification, 'show'>;
+  isSupported(): boolean;
+}
+
+/** Shows a notification for each new warning or error alert of the neuron. */
+export function startNotifications(
+  Notifications: NotificationClass,
+  engine: Pick<Engine, 'events' | 'neuron'>,
+  log: Logger,
+): void {
+  if (!Notifications.isSupported()) {
+    log.info('This desktop shows no notifications; alerts stay in the app');
+    return;
+  }
+  const notifier = alertNotifier();
+  notifier(engine.neuron.status()); // alerts already up at start are in the window, not news
+  engine.events.subscribe((message) => {
+    if (message.event !== 'neuron') return;
+    for (const options of notifier(message.payload)) new Notifications(options).show();
+  });
 }

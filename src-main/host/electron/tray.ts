@@ -6,6 +6,9 @@
  */
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray } from 'electron';
 import type { NeuronStatus } from '../../../src-shared/schemas/neuron.js';
+import type { Engine } from '../../engine/engine.js';
+import type { Logger } from '../../log/logger.js';
+import { dispatch } from '../dispatch.js';
 
 export type TrayAction = 'open' | 'start' | 'stop' | 'login' | 'quit';
 
@@ -114,4 +117,45 @@ export function showTray(
     shown = model;
   };
   return { update, model: () => shown, destroy: () => tray.destroy() };
+}
+
+/**
+ * The app's tray: follows the neuron's events, runs start/stop through the same dispatch as the
+ * window's buttons. Undefined where the desktop has no status area (the caller then never hides
+ * the window, since nothing could bring it back).
+ */
+export function startTray(
+  electron: TrayElectron,
+  icon: string,
+  engine: Pick<Engine, 'handlers' | 'events' | 'neuron'>,
+  log: Logger,
+  options: { login: { get(): boolean | null; set(enabled: boolean): void }; reveal: () => void; quit: () => void },
+): ShownTray | undefined {
+  const run = (command: 'neuron.start' | 'neuron.stop'): void => {
+    void dispatch(engine.handlers, command, {}, log).then((result) => {
+      if (!result.ok) log.warn(`${command} from the tray failed`, { error: result.error.message });
+    });
+  };
+  let shown: ShownTray | undefined;
+  const act = (action: TrayAction): void => {
+    if (action === 'open') options.reveal();
+    else if (action === 'start') run('neuron.start');
+    else if (action === 'stop') run('neuron.stop');
+    else if (action === 'quit') options.quit();
+    else {
+      options.login.set(!options.login.get());
+      shown?.update(engine.neuron.status());
+    }
+  };
+  try {
+    shown = showTray(electron, icon, { openAtLogin: () => options.login.get(), act, onClick: options.reveal });
+  } catch (error) {
+    log.warn('No tray icon on this desktop', { error: String(error) });
+    return undefined;
+  }
+  shown.update(engine.neuron.status());
+  engine.events.subscribe((message) => {
+    if (message.event === 'neuron') shown?.update(message.payload);
+  });
+  return shown;
 }

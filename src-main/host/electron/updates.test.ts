@@ -2,15 +2,21 @@
  * The update feed, read from a local HTTP server laid out like a generic feed (a folder with
  * electron-builder's latest*.yml beside the installers).
  */
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../../src-shared/schemas/logs.js';
+import { LogRoot } from '../../log/logger.js';
+import { useTempDirs } from '../../testing/temp-dir.js';
 import {
   checkUpdateFeed,
   feedFileName,
   isNewerVersion,
   packagedFeedUrl,
   parseUpdateFeed,
+  startConfiguredUpdates,
   updateFeedUrl,
   UpdateFeedError,
 } from './updates.js';
@@ -144,5 +150,51 @@ describe('update feed parts', () => {
     expect(() => packagedFeedUrl('provider: generic\nurl: http://dl.example.org/\n')).toThrow(/https/);
     expect(() => packagedFeedUrl('url: [')).toThrow(/not valid YAML/);
     expect(() => packagedFeedUrl('just text')).toThrow(/names no update provider/);
+  });
+});
+
+describe('turning updates on', () => {
+  const tempDir = useTempDirs();
+
+  /** Runs startConfiguredUpdates with a recording `start` in place of electron-updater. */
+  async function configure(env: NodeJS.ProcessEnv, packaged: boolean, appUpdateYml?: string) {
+    const resources = tempDir();
+    if (appUpdateYml !== undefined) writeFileSync(join(resources, 'app-update.yml'), appUpdateYml);
+    const started: string[] = [];
+    const lines: Omit<LogEntry, 'id'>[] = [];
+    const outcome = await startConfiguredUpdates({
+      env,
+      packaged,
+      resourcesPath: resources,
+      log: new LogRoot((line) => lines.push(line)).logger('updates'),
+      onDownloaded: () => undefined,
+      start: ({ feedUrl }) => {
+        started.push(feedUrl);
+        return Promise.resolve(() => undefined);
+      },
+    });
+    return { outcome, started, lines };
+  }
+
+  it('stays off with no feed anywhere, and in development ignores a packaged feed', async () => {
+    expect(await configure({}, true)).toMatchObject({ outcome: 'off', started: [] });
+    const yml = 'provider: generic\nurl: https://dl.example.org/b/\n';
+    expect(await configure({}, false, yml)).toMatchObject({ outcome: 'off', started: [] });
+  });
+
+  it('follows the packaged feed, and the environment over it', async () => {
+    const yml = 'provider: generic\nurl: https://dl.example.org/b/\n';
+    expect(await configure({}, true, yml)).toMatchObject({ outcome: 'on', started: ['https://dl.example.org/b/'] });
+    expect(await configure({ BITTAUDIO_UPDATE_URL: 'https://mirror.example.org/b' }, true, yml)).toMatchObject({
+      outcome: 'on',
+      started: ['https://mirror.example.org/b/'],
+    });
+  });
+
+  it('logs a wrong setting and leaves updates off', async () => {
+    const { outcome, started, lines } = await configure({ BITTAUDIO_UPDATE_URL: 'ftp://dl.example.org/' }, true);
+    expect(outcome).toBe('misconfigured');
+    expect(started).toEqual([]);
+    expect(lines).toMatchObject([{ level: 'error', message: 'Automatic updates are off: the feed setting is wrong' }]);
   });
 });

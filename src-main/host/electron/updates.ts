@@ -4,6 +4,8 @@
  * is plain code here, tested against a local HTTP server; electron-updater does the download,
  * the signature and hash checks and the install, and is loaded only when a feed is set.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { load, YAMLException } from 'js-yaml';
 import semver from 'semver';
 import { z } from 'zod';
@@ -190,4 +192,47 @@ export async function startAutoUpdates(options: {
   timer.unref();
   log.info('Automatic updates are on', { feed: options.feedUrl });
   return () => clearInterval(timer);
+}
+
+/** electron-builder's app-update.yml in the package's resources, or null when it wrote none. */
+function readAppUpdateConfig(resourcesPath: string): string | null {
+  try {
+    return readFileSync(join(resourcesPath, 'app-update.yml'), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts automatic updates when a feed is configured: BITTAUDIO_UPDATE_URL, else (in a package)
+ * the feed `npm run dist` wrote into app-update.yml. Says what it did; a wrong setting is logged
+ * and leaves updates off rather than stopping the app.
+ */
+export async function startConfiguredUpdates(options: {
+  env: NodeJS.ProcessEnv;
+  packaged: boolean;
+  resourcesPath: string;
+  log: Logger;
+  onDownloaded: (version: string) => void;
+  start?: typeof startAutoUpdates;
+}): Promise<'off' | 'misconfigured' | 'failed' | 'on'> {
+  const { log } = options;
+  let feedUrl: string | null;
+  try {
+    // The environment wins over the feed the package was built with (a test feed, a mirror).
+    feedUrl =
+      updateFeedUrl(options.env) ??
+      (options.packaged ? packagedFeedUrl(readAppUpdateConfig(options.resourcesPath)) : null);
+  } catch (error) {
+    log.error('Automatic updates are off: the feed setting is wrong', { error: String(error) });
+    return 'misconfigured';
+  }
+  if (!feedUrl) return 'off';
+  try {
+    await (options.start ?? startAutoUpdates)({ feedUrl, log, onDownloaded: options.onDownloaded });
+    return 'on';
+  } catch (error) {
+    log.error('Automatic updates could not start', { error: String(error) });
+    return 'failed';
+  }
 }
