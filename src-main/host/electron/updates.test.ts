@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { httpExecutor } from 'builder-util';
+import { GenericProvider } from 'electron-updater/out/providers/GenericProvider.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../../src-shared/schemas/logs.js';
 import { LogRoot } from '../../log/logger.js';
@@ -98,6 +100,48 @@ describe('update feed', () => {
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     await expect(check('linux', 'x64', '0.1.0', deadUrl)).rejects.toThrow(UpdateFeedError);
+  });
+});
+
+describe('electron-updater on the same feed', () => {
+  it('reads the file this module reads and resolves the same installer URLs', async () => {
+    // electron-updater's own generic provider, with Node's HTTP in place of Electron's net module.
+    const seen: string[] = [];
+    const feed = createServer((request, response) => {
+      seen.push(request.url ?? '');
+      response.writeHead(200, { 'Content-Type': 'text/yaml' }).end(LATEST);
+    });
+    await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/feed/`;
+      const provider = new GenericProvider(
+        { provider: 'generic', url },
+        { channel: null, isAddNoCacheQuery: false } as unknown as ConstructorParameters<typeof GenericProvider>[1],
+        // The provider only calls the executor's request(), which Node's executor has as well.
+        {
+          executor: httpExecutor,
+          platform: 'linux',
+          isUseMultipleRangeRequest: false,
+        } as unknown as ConstructorParameters<typeof GenericProvider>[2],
+      );
+      const info = await provider.getLatestVersion();
+      const ours = await checkUpdateFeed({
+        feedUrl: url,
+        currentVersion: '0.1.0',
+        platform: 'linux',
+        arch: process.arch,
+      });
+      expect(seen).toEqual([
+        `/feed/${feedFileName('linux', process.arch)}`,
+        `/feed/${feedFileName('linux', process.arch)}`,
+      ]);
+      expect(info.version).toBe(ours.latest);
+      expect(provider.resolveFiles(info).map((file) => file.url.href)).toEqual(
+        ours.available ? ours.files.map((file) => file.url) : [],
+      );
+    } finally {
+      await new Promise<void>((resolve) => feed.close(() => resolve()));
+    }
   });
 });
 
