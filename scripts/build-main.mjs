@@ -9,3 +9,6 @@ await chmod('dist/main/cli.js', 0o755);
 // The execution-provider probe runs as its own process (a GPU crash must not take the app down),
 // so it ships as a file beside the bundles rather than inside them.
 await copyFile('src-main/inference/gpu/probe-child.mjs', 'dist/main/probe-child.mjs');
+// The window and tray icons (scripts/icons.mjs draws them into build/), found beside the bundle by
+// host/electron/main.ts; Electron picks tray@2x.png on high-density screens by itself.
+for (const icon of ['icon.png', 'tray.png', 'tray@2x.png']) await copyFile(`build/${icon}`, `dist/main/${icon}`);

@@ -30,7 +30,7 @@ export const cliBuild = {
 /** The Electron main process. */
 export const electronMainBuild = {
   ...common,
-  entryPoints: { electron: 'src-main/host/electron.ts' },
+  entryPoints: { electron: 'src-main/host/electron/main.ts' },
   outdir: 'dist/main',
   format: 'esm',
   packages: 'external',

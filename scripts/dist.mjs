@@ -4,9 +4,11 @@
 // never leaves the development install broken (see native-builds.mjs).
 import { spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
 import { findElectronBinary } from './electron-binary.mjs';
 import { NATIVE_BUILDS, keepNativeBuilds } from './native-builds.mjs';
 
@@ -48,6 +50,32 @@ function sqliteLoads() {
   });
 }
 
+/**
+ * With BITTAUDIO_UPDATE_URL (an https folder that will hold the installers), the package gets a
+ * generic update feed: electron-builder writes latest*.yml beside the installers (upload both to
+ * that folder) and app-update.yml into the app, which host/electron/updates.ts reads. Without it
+ * the app has no feed and never checks. Returns the electron-builder arguments for that.
+ */
+function updateFeedArgs() {
+  const url = process.env.BITTAUDIO_UPDATE_URL?.trim();
+  if (!url) return [];
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    fail(`BITTAUDIO_UPDATE_URL is not a URL: "${url}". Nothing was changed.`);
+  }
+  if (parsed.protocol !== 'https:') fail('BITTAUDIO_UPDATE_URL must be an https URL. Nothing was changed.');
+  const config = yaml.load(readFileSync(join(root, 'electron-builder.yml'), 'utf8'));
+  config.publish = { provider: 'generic', url: parsed.href };
+  mkdirSync(join(root, 'release'), { recursive: true });
+  const file = join(root, 'release', 'electron-builder.update-feed.yml');
+  writeFileSync(file, yaml.dump(config));
+  console.log(`Packaging with the update feed ${parsed.href}`);
+  return ['--config', file, '--publish', 'never'];
+}
+
+const feedArgs = updateFeedArgs();
 const offline = await reachable(DOWNLOAD_HOST);
 if (offline) {
   fail(
@@ -63,7 +91,13 @@ if ((await run('npm', ['run', '--silent', 'build'])) !== 0) fail('the build fail
 // Package the Electron that is installed, rather than downloading another copy of it.
 const electronDist = join(dirname(createRequire(import.meta.url).resolve('electron')), 'dist');
 const code = await keepNativeBuilds(root, NATIVE_BUILDS, () =>
-  run('npx', ['--no-install', 'electron-builder', `--config.electronDist=${electronDist}`, ...process.argv.slice(2)]),
+  run('npx', [
+    '--no-install',
+    'electron-builder',
+    ...feedArgs,
+    `--config.electronDist=${electronDist}`,
+    ...process.argv.slice(2),
+  ]),
 );
 if (!(await sqliteLoads())) {
   process.stderr.write(

@@ -29,6 +29,22 @@ describe('npm run dist without network', () => {
   });
 });
 
+describe('npm run dist with an update feed', () => {
+  it('refuses a feed that is not https before doing anything', () => {
+    const result = spawnSync(process.execPath, ['scripts/dist.mjs'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        BITTAUDIO_DIST_DOWNLOAD_HOST: 'downloads.invalid',
+        BITTAUDIO_UPDATE_URL: 'http://dl.example.org/',
+      },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('npm run dist: BITTAUDIO_UPDATE_URL must be an https URL. Nothing was changed.\n');
+  });
+});
+
 describe('keepNativeBuilds', () => {
   it('puts a native build back after a packaging step deleted it and failed', async () => {
     const project = tempDir();

@@ -3,7 +3,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../testing/temp-dir.js';
-import { DATABASE_FILE, StoreError, explainOpenError, migrate, openDatabase, schemaVersion } from './database.js';
+import {
+  DATABASE_FILE,
+  SQLITE_BINDING_ENV,
+  StoreError,
+  explainOpenError,
+  migrate,
+  openDatabase,
+  schemaVersion,
+} from './database.js';
 import { MIGRATIONS } from './migrations.js';
 
 const tempDir = useTempDirs();
@@ -97,5 +105,36 @@ describe('a broken SQLite install', () => {
     const explained = explainOpenError(thrown);
     expect(explained).toContain("The SQLite module's native build is missing. Run `npm rebuild better-sqlite3`");
     expect(explained.split('\n')).toHaveLength(2);
+  });
+});
+
+describe('a SQLite build from elsewhere (npm start with Electron)', () => {
+  const withBinding = <T>(path: string, run: () => T): T => {
+    const before = process.env[SQLITE_BINDING_ENV];
+    process.env[SQLITE_BINDING_ENV] = path;
+    try {
+      return run();
+    } finally {
+      if (before === undefined) delete process.env['BITTAUDIO_SQLITE_BINDING'];
+      else process.env[SQLITE_BINDING_ENV] = before;
+    }
+  };
+
+  it('loads the build the variable names instead of the one in node_modules', () => {
+    const here = createRequire(import.meta.url);
+    const built = join(dirname(here.resolve('better-sqlite3/package.json')), 'build/Release/better_sqlite3.node');
+    const elsewhere = join(tempDir(), 'other-abi', 'better_sqlite3.node');
+    mkdirSync(dirname(elsewhere));
+    cpSync(built, elsewhere);
+    const db = withBinding(elsewhere, () => openDatabase(tempDir()));
+    expect(schemaVersion(db)).toBeGreaterThan(0);
+    db.close();
+  });
+
+  it('names the variable when its build cannot be loaded', () => {
+    const missing = join(tempDir(), 'nowhere', 'better_sqlite3.node');
+    expect(() => withBinding(missing, () => openDatabase(tempDir()))).toThrow(
+      `(SQLite build from ${SQLITE_BINDING_ENV}=${missing})`,
+    );
   });
 });

@@ -7,6 +7,12 @@ export type Db = Database.Database;
 
 export const DATABASE_FILE = 'bittaudio.db';
 
+/**
+ * A build of better_sqlite3.node to load instead of the one in node_modules: `npm start` sets it
+ * to a build for Electron's ABI (scripts/electron-native.mjs), so node_modules keeps Node's.
+ */
+export const SQLITE_BINDING_ENV = 'BITTAUDIO_SQLITE_BINDING';
+
 export class StoreError extends Error {
   override readonly name = 'StoreError';
 }
@@ -19,10 +25,12 @@ export function openDatabase(dataDir: string, options: { file?: string; migratio
   const file = options.file ?? DATABASE_FILE;
   if (file !== ':memory:') mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let db: Db;
+  const nativeBinding = process.env[SQLITE_BINDING_ENV];
   try {
-    db = new Database(file === ':memory:' ? file : join(dataDir, file));
+    db = new Database(file === ':memory:' ? file : join(dataDir, file), nativeBinding ? { nativeBinding } : {});
   } catch (error) {
-    throw new StoreError(`Cannot open the database in ${dataDir}: ${explainOpenError(error)}`, { cause: error });
+    const from = nativeBinding ? ` (SQLite build from ${SQLITE_BINDING_ENV}=${nativeBinding})` : '';
+    throw new StoreError(`Cannot open the database in ${dataDir}${from}: ${explainOpenError(error)}`, { cause: error });
   }
   try {
     db.pragma('journal_mode = WAL');
@@ -73,7 +81,7 @@ export function explainOpenError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/NODE_MODULE_VERSION/.test(message)) {
     // better-sqlite3 is a native module, built for either Node or Electron.
-    return `${message}\nThe SQLite module was built for another runtime. Run \`npm rebuild better-sqlite3\` for the daemon, or \`npx electron-builder install-app-deps\` for the desktop app.`;
+    return `${message}\nThe SQLite module was built for another runtime. Run \`npm rebuild better-sqlite3\` for the daemon; start the desktop app with \`npm start\`, which builds its own copy for Electron.`;
   }
   if (/Could not locate the bindings file|better_sqlite3\.node/.test(message)) {
     // An interrupted native rebuild (a packaging run without network, say) leaves no build at all.

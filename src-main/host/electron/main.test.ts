@@ -9,13 +9,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { electronMainBuild } from '../../scripts/build-options.mjs';
-import { COMMAND_NAMES } from '../../src-shared/api/contract.js';
-import type { CallResult } from '../../src-shared/api/envelope.js';
-import { SettingsStore } from '../store/settings-store.js';
-import { openDatabase } from '../store/database.js';
-import { APP_ENTRY } from './electron-policy.js';
-import { IPC_HELLO, ipcCommandChannel } from './ipc-channels.js';
+import { electronMainBuild } from '../../../scripts/build-options.mjs';
+import { COMMAND_NAMES } from '../../../src-shared/api/contract.js';
+import type { CallResult } from '../../../src-shared/api/envelope.js';
+import { SettingsStore } from '../../store/settings-store.js';
+import { openDatabase } from '../../store/database.js';
+import { APP_ENTRY } from './policies.js';
+import { IPC_HELLO, ipcCommandChannel } from '../ipc-channels.js';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -29,28 +29,64 @@ interface ElectronDouble {
   protocolHandlers: Map<string, (request: { url: string }) => Promise<Response>>;
   ipcHandlers: Map<string, Listener>;
   appListeners: Map<string, Listener[]>;
-  windows: { options: { webPreferences: Record<string, unknown> }; url?: string; sent: unknown[][] }[];
+  windows: {
+    options: { webPreferences: Record<string, unknown>; icon?: string };
+    url?: string;
+    sent: unknown[][];
+    listeners: Map<string, Listener>;
+    calls: string[];
+  }[];
   permissionRequest?: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
   opened: string[];
+  trays: { image: string; tooltip?: string; menu?: MenuItem[]; listeners: Map<string, Listener>; destroyed: boolean }[];
+  notifications: { title: string; body: string }[];
+}
+
+interface MenuItem {
+  label?: string;
+  type?: string;
+  enabled?: boolean;
+  checked?: boolean;
+  click?: () => void;
 }
 
 const electronModule = `
 const d = globalThis.__electronDouble;
 class BrowserWindow {
-  constructor(options) { this.record = { options, sent: [] }; d.windows.push(this.record); this.webContents = { send: (...a) => this.record.sent.push(a) }; }
+  constructor(options) { this.record = { options, sent: [], listeners: new Map(), calls: [] }; d.windows.push(this.record); this.webContents = { send: (...a) => this.record.sent.push(a) }; }
   static getAllWindows() { return d.windowObjects; }
   once(event, cb) { if (event === 'ready-to-show') cb(); }
-  on() {}
-  show() {}
+  on(event, cb) { this.record.listeners.set(event, cb); }
+  show() { this.record.calls.push('show'); }
+  hide() { this.record.calls.push('hide'); }
+  focus() { this.record.calls.push('focus'); }
+  restore() { this.record.calls.push('restore'); }
+  isMinimized() { return false; }
+  isVisible() { return false; }
   isDestroyed() { return false; }
   loadURL(url) { this.record.url = url; d.windowObjects.push(this); return Promise.resolve(); }
 }
 export { BrowserWindow };
+export class Tray {
+  constructor(image) { this.record = { image, listeners: new Map(), destroyed: false }; d.trays.push(this.record); }
+  on(event, cb) { this.record.listeners.set(event, cb); }
+  setToolTip(text) { this.record.tooltip = text; }
+  setContextMenu(menu) { this.record.menu = menu; }
+  destroy() { this.record.destroyed = true; }
+}
+export const Menu = { buildFromTemplate: (template) => template };
+export class Notification {
+  static isSupported() { return true; }
+  constructor(options) { this.options = options; }
+  show() { d.notifications.push({ title: this.options.title, body: this.options.body }); }
+}
 export const app = {
   requestSingleInstanceLock: () => d.singleInstance,
   getPath: (name) => { if (name !== 'userData') throw new Error(name); return d.userData; },
   disableHardwareAcceleration: () => { d.hardwareAccelerationDisabled = true; },
   quit: () => { d.quitCalled = true; },
+  getLoginItemSettings: () => ({ openAtLogin: false }),
+  setLoginItemSettings: () => {},
   on: (event, cb) => { d.appListeners.set(event, [...(d.appListeners.get(event) ?? []), cb]); },
   whenReady: () => Promise.resolve(),
 };
@@ -78,7 +114,7 @@ const swapElectron: Plugin = {
 
 // The bundle must sit inside the repository so that its other imports (zod, better-sqlite3…)
 // resolve from node_modules; it finds the renderer at ../renderer like the real build.
-const work = resolve(import.meta.dirname, '..', '..', '.tmp', 'electron-main-test');
+const work = resolve(import.meta.dirname, '..', '..', '..', '.tmp', 'electron-main-test');
 let bundle: string;
 const cleanups: (() => void)[] = [];
 
@@ -120,6 +156,8 @@ async function launch(
     windows: [],
     windowObjects: [],
     opened: [],
+    trays: [],
+    notifications: [],
   };
   (globalThis as { __electronDouble?: unknown }).__electronDouble = double;
   const file = join(work, 'main', `electron-${++runs}.mjs`);
@@ -135,7 +173,8 @@ async function launch(
 
 const appFrame = { senderFrame: { url: APP_ENTRY, parent: null } };
 
-describe('Electron main process', () => {
+// Each launch bundles, imports and starts a whole engine: seconds on a busy machine.
+describe('Electron main process', { timeout: 30_000 }, () => {
   it('registers app:// as a secure standard scheme and turns hardware acceleration off by default', async () => {
     const d = await launch();
     expect(d.privilegedSchemes).toEqual([
@@ -231,7 +270,47 @@ describe('Electron main process', () => {
     expect(prevented).toBe(false);
     expect(windowOpen?.({ url: 'https://taostats.io/' })).toEqual({ action: 'deny' });
     expect(windowOpen?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    // https alone is not enough: only the allowlisted hosts reach the system browser.
+    expect(windowOpen?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     expect(d.opened).toEqual(['https://taostats.io/']);
+  });
+
+  it('shows the miner in a tray icon whose menu opens the window and quits', { timeout: 30_000 }, async () => {
+    const d = await launch();
+    const [tray] = d.trays;
+    expect(tray?.image).toMatch(/tray\.png$/);
+    expect(d.windows[0]?.options.icon).toMatch(/icon\.png$/);
+    // The double runs no inference worker, so the local miner's start fails: the tray says so.
+    await expect.poll(() => tray?.tooltip, { timeout: 20_000 }).toMatch(/^BittAudio: Miner failed: The model/);
+    const item = (label: string): MenuItem | undefined => tray?.menu?.find((i) => i.label === label);
+    expect(item('Start miner')).toMatchObject({ enabled: true });
+    expect(item('Stop miner')).toMatchObject({ enabled: false });
+    item('Open BittAudio')?.click?.();
+    expect(d.windows[0]?.calls).toContain('focus');
+    expect(d.quitCalled).toBe(false);
+    item('Quit BittAudio')?.click?.();
+    expect(d.quitCalled).toBe(true);
+  });
+
+  it('notifies the miner’s failure alert once', { timeout: 30_000 }, async () => {
+    const d = await launch();
+    await expect.poll(() => d.notifications.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(d.notifications).toEqual([
+      { title: 'BittAudio: the miner has a problem', body: expect.stringMatching(/^The model .* could not be loaded/) },
+    ]);
+  });
+
+  it('quits when the window closes with the miner at rest, and brings it back for a second instance', async () => {
+    const d = await launch();
+    const window = d.windows[0];
+    // At rest once its start failed (the double runs no inference worker).
+    await expect.poll(() => d.trays[0]?.tooltip, { timeout: 20_000 }).toMatch(/Miner failed/);
+    let prevented = false;
+    window?.listeners.get('close')?.({ preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(false);
+    expect(window?.calls).not.toContain('hide');
+    for (const listener of d.appListeners.get('second-instance') ?? []) listener();
+    expect(window?.calls.slice(-2)).toEqual(['show', 'focus']);
   });
 
   it('leaves at once when another instance already runs, starting no engine', async () => {

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from './security.js';
-import { useTempDirs } from '../testing/temp-dir.js';
+import { contentSecurityPolicy } from '../security.js';
+import { useTempDirs } from '../../testing/temp-dir.js';
 import {
   APP_ENTRY,
   appAssetHeaders,
@@ -10,10 +10,9 @@ import {
   appMediaResponse,
   isAllowedNavigation,
   isAppSender,
-  isSafeExternalUrl,
   resolveAppAsset,
   secureWebPreferences,
-} from './electron-policy.js';
+} from './policies.js';
 
 describe('Electron window policy', () => {
   it('isolates and sandboxes the renderer with no Node access', () => {
@@ -39,12 +38,10 @@ describe('Electron window policy', () => {
     expect(isAppSender(null)).toBe(false);
   });
 
-  it('keeps navigation inside the app and opens only https links outside', () => {
+  it('keeps navigation inside the app (links out are shell.ts’s allowlist)', () => {
     expect(isAllowedNavigation('app://bittaudio/index.html#/gpu')).toBe(true);
     expect(isAllowedNavigation('https://bittensor.com')).toBe(false);
-    expect(isSafeExternalUrl('https://taostats.io/subnets/50')).toBe(true);
-    expect(isSafeExternalUrl('file:///etc/passwd')).toBe(false);
-    expect(isSafeExternalUrl('javascript:alert(1)')).toBe(false);
+    expect(isAllowedNavigation('app://other/index.html')).toBe(false);
   });
 
   it('maps app:// URLs into the renderer folder and nowhere else', () => {

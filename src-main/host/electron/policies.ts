@@ -1,10 +1,10 @@
 /**
  * The Electron shell's security decisions as plain functions, so they are unit-tested without an
- * Electron binary (anchors-desktop §4.1).
+ * Electron binary (anchors-desktop §4.1). External links have their own allowlist (shell.ts).
  */
 import { extname, resolve, sep } from 'node:path';
-import { readMedia, resolveMediaFile } from './media.js';
-import { securityHeaders } from './security.js';
+import { readMedia, resolveMediaFile } from '../media.js';
+import { securityHeaders } from '../security.js';
 
 /** The renderer loads from a privileged custom scheme, never file:// and never a remote URL. */
 export const APP_SCHEME = 'app';
@@ -66,15 +66,6 @@ function isAppUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
     return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && !parsed.username && !parsed.password;
-  } catch {
-    return false;
-  }
-}
-
-/** Links the app may hand to the system browser: https only. */
-export function isSafeExternalUrl(url: string): boolean {
-  try {
-    return new URL(url).protocol === 'https:';
   } catch {
     return false;
   }
