@@ -392,3 +392,34 @@ const READY_ENTRY: ModelEntry = {
   approxBytes: 1000,
   files: [],
 };
+
+describe('Engine GPU watch and benchmark', () => {
+  it('emits `gpu.sample` events that parse with the schema while watched, and none after unwatch', async () => {
+    const { SMI_H100 } = await import('../inference/gpu/testing/fixtures.js');
+    const engine = new Engine({
+      dataDir: tempDir(),
+      host: 'daemon',
+      gpu: { platform: 'linux', arch: 'x64', onnxruntimeDir: null, run: () => Promise.resolve(SMI_H100) },
+    });
+    engines.push(engine);
+    const samples: HostEvent[] = [];
+    engine.events.subscribe((event) => {
+      if (event.event === 'gpu.sample') samples.push(event);
+    });
+    const watched = await engine.handlers['gpu.watch']({ id: 'test', leaseMs: 30_000 });
+    expect(watched.intervalMs).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(samples.length).toBeGreaterThan(0));
+    const [first] = samples;
+    const sample = eventSchemas['gpu.sample'].parse(first?.payload);
+    expect(sample.gpus[0]).toMatchObject({ name: 'NVIDIA H100 80GB HBM3', memoryTotalMiB: 81559, powerLimitW: 700 });
+    expect(await engine.handlers['gpu.unwatch']({ id: 'test' })).toEqual({ stopped: true });
+  });
+
+  it('refuses gpu.benchmark as unavailable, with what to do, when the miner’s model is not installed', async () => {
+    const engine = open();
+    await expect(engine.handlers['gpu.benchmark']({})).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/not ready.*Settings → Models/s) as unknown,
+    });
+  });
+});

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { EngineStatusSchema } from '../schemas/status.js';
 import { LogEntrySchema, LogLevelSchema } from '../schemas/logs.js';
 import { SettingsPatchSchema, SettingsSchema } from '../schemas/settings.js';
-import { GpuReportSchema } from '../schemas/gpu.js';
+import { GpuBenchmarkSchema, GpuReportSchema, GpuSampleSchema } from '../schemas/gpu.js';
 import { GenerationEventSchema } from '../schemas/generation.js';
 import { ModelDownloadEventSchema, ModelDtypeSchema, ModelListEntrySchema } from '../schemas/model-manifest.js';
 import { NetworkMetagraphSchema, NetworkStatusSchema } from '../schemas/network.js';
@@ -131,6 +131,29 @@ export const commands = {
     input: z.strictObject({ limit: z.number().int().min(1).max(5000).default(500) }),
     output: z.strictObject({ items: z.array(RewardSnapshotSchema) }),
   },
+  'gpu.watch': {
+    summary:
+      'Starts (or renews) a watch on the GPUs: `gpu.sample` events about once a second until the lease ends or gpu.unwatch.',
+    input: z.strictObject({
+      /** The watcher's own id (one per open GPU page), so that each unwatches only itself. */
+      id: z.string().min(1).max(64),
+      /** How long the watch lasts unless renewed: a page that vanishes without unwatching stops costing. */
+      leaseMs: z.number().int().min(1000).max(300_000).default(30_000),
+    }),
+    output: z.strictObject({ intervalMs: z.number().int().positive() }),
+  },
+  'gpu.unwatch': {
+    summary: 'Ends a watch; sampling stops when no watch is left. False if the id had none.',
+    input: z.strictObject({ id: z.string().min(1).max(64) }),
+    output: z.strictObject({ stopped: z.boolean() }),
+  },
+  'gpu.benchmark': {
+    summary: 'Runs the installed model on each available execution provider and reports steps/s and real-time factor.',
+    /** Loading a model on each provider and generating takes a while. */
+    slow: true,
+    input: NoInput,
+    output: GpuBenchmarkSchema,
+  },
 } as const;
 
 export const events = {
@@ -150,6 +173,8 @@ export const events = {
   'generation.stored': StoredGenerationSchema,
   /** An epoch snapshot of our uid was recorded. */
   reward: RewardSnapshotSchema,
+  /** GPU load (utilisation, VRAM, temperature, power), about once a second while any gpu.watch holds. */
+  'gpu.sample': GpuSampleSchema,
 } as const;
 
 export type Commands = typeof commands;
