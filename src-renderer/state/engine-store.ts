@@ -27,10 +27,13 @@ import {
   type GenerationLibrary,
   type LibraryQuery,
 } from './generation-library.js';
+import { createGpuLive, type GpuLiveSlice } from './gpu-live.js';
 import { MAX_LOG_LINES, appendLog, mergeLogs } from './log-buffer.js';
 import { MAX_REWARD_POINTS, appendReward } from './rewards.js';
+import { routeEvent, type EventRoutes } from './route-event.js';
 
-export interface EngineState {
+/** The GPU page's live samples and benchmark (gpu-live.ts) are a slice of their own. */
+export interface EngineState extends GpuLiveSlice {
   readonly connection: ConnectionState;
   /** Whether a connection ever succeeded: a new attempt then reads "Reconnecting…". */
   readonly hasConnected: boolean;
@@ -159,7 +162,11 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
   /** While a listing is in flight: the clips stored meanwhile, which it may not include. */
   let storedDuringListing: StoredGenerationItem[] | null = null;
 
+  // The slice's store is this one, made below; the slice reaches it only once it exists.
+  const gpuLive = createGpuLive(client, () => store, { asError: asHostApiError });
+
   const store = createStore<EngineState>()(() => ({
+    ...gpuLive.initial,
     connection: client.connection,
     hasConnected: client.connection.status === 'connected',
     transport: client.transport,
@@ -373,6 +380,7 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     if (connected) {
       void loadSnapshot();
       void loadMiner();
+      gpuLive.onConnected();
       // Clips stored while disconnected came as no event: list the page shown again.
       if (store.getState().library.items !== null) void loadGenerations({});
     } else {
@@ -383,46 +391,45 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     }
   }
 
+  /** Every event of the contract has its place here (route-event.ts makes a missing one a compile error). */
+  const routes: EventRoutes = {
+    status: (payload) => {
+      statusVersion++;
+      store.setState({ status: payload, statusReceivedAt: now() });
+    },
+    log: (payload) => {
+      if (liveDuringSnapshot !== null && liveDuringSnapshot.length < MAX_LOG_LINES) liveDuringSnapshot.push(payload);
+      store.setState((state) => ({ logs: appendLog(state.logs, payload) }));
+    },
+    settings: (payload) => {
+      settingsVersion++;
+      store.setState({ settings: payload });
+    },
+    model: (payload) => onModelEvent(payload),
+    network: (payload) => {
+      networkVersion++;
+      store.setState({ network: { value: payload, error: null } });
+    },
+    neuron: (payload) => {
+      neuronVersion++;
+      setNeuron({ value: payload, error: null });
+    },
+    reward: (payload) => {
+      rewardsVersion++;
+      store.setState((state) => ({
+        rewards: { value: appendReward(state.rewards.value ?? [], payload), error: null },
+      }));
+    },
+    generation: (payload) => store.setState((state) => ({ jobs: applyJobEvent(state.jobs, payload) })),
+    'generation.stored': (payload) => {
+      storedDuringListing?.push(payload);
+      store.setState((state) => ({ library: insertStored(state.library, payload) }));
+    },
+    'gpu.sample': (payload) => gpuLive.onSample(payload),
+  };
+
   function onEvent(event: HostEvent): void {
-    switch (event.event) {
-      case 'status':
-        statusVersion++;
-        store.setState({ status: event.payload, statusReceivedAt: now() });
-        return;
-      case 'log':
-        if (liveDuringSnapshot !== null && liveDuringSnapshot.length < MAX_LOG_LINES)
-          liveDuringSnapshot.push(event.payload);
-        store.setState((state) => ({ logs: appendLog(state.logs, event.payload) }));
-        return;
-      case 'settings':
-        settingsVersion++;
-        store.setState({ settings: event.payload });
-        return;
-      case 'model':
-        onModelEvent(event.payload);
-        return;
-      case 'network':
-        networkVersion++;
-        store.setState({ network: { value: event.payload, error: null } });
-        return;
-      case 'neuron':
-        neuronVersion++;
-        setNeuron({ value: event.payload, error: null });
-        return;
-      case 'reward':
-        rewardsVersion++;
-        store.setState((state) => ({
-          rewards: { value: appendReward(state.rewards.value ?? [], event.payload), error: null },
-        }));
-        return;
-      case 'generation':
-        store.setState((state) => ({ jobs: applyJobEvent(state.jobs, event.payload) }));
-        return;
-      case 'generation.stored':
-        storedDuringListing?.push(event.payload);
-        store.setState((state) => ({ library: insertStored(state.library, event.payload) }));
-        return;
-    }
+    routeEvent(event, routes);
   }
 
   const unsubscribeConnection = client.onConnection(onConnection);
@@ -437,6 +444,7 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     dispose() {
       unsubscribeConnection();
       unsubscribeEvents();
+      gpuLive.dispose();
       connectGeneration++;
       gpuGeneration++;
       modelsGeneration++;
