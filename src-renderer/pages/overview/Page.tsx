@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
-import type { EngineStatus } from '../../src-shared/schemas/status.js';
-import { currentUptime, formatDuration } from '../format.js';
-import { useEngine } from '../state/engine-context.js';
-import { useNow } from '../use-now.js';
-import { AlertsPanel, ChainPanel, NetworkPanel, NeuronPanel, QueuePanel } from './MinerPanels.js';
+import type { EngineStatus } from '../../../src-shared/schemas/status.js';
+import { currentUptime, formatDuration } from '../../format.js';
+import { useEngine } from '../../state/engine-context.js';
+import { useNow } from '../../use-now.js';
+import { AlertsPanel, ChainPanel, NetworkPanel, NeuronPanel, QueuePanel } from '../../components/MinerPanels.js';
 
 const HOST_HINT: Record<EngineStatus['host'], string> = {
   electron: 'the desktop app runs the engine',

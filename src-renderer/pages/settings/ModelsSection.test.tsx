@@ -4,10 +4,10 @@
  */
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { HostApiError } from '../../src-shared/api/errors.js';
-import type { ModelDownloadEvent, ModelListEntry } from '../../src-shared/schemas/model-manifest.js';
-import { ModelListEntrySchema } from '../../src-shared/schemas/model-manifest.js';
-import { NO_MODEL_IMPORT, type ModelsState } from '../state/engine-store.js';
+import { HostApiError } from '../../../src-shared/api/errors.js';
+import type { ModelDownloadEvent, ModelListEntry } from '../../../src-shared/schemas/model-manifest.js';
+import { ModelListEntrySchema } from '../../../src-shared/schemas/model-manifest.js';
+import { NO_MODEL_IMPORT, type ModelsState } from '../../state/engine-store.js';
 import { ModelsView } from './ModelsSection.js';
 
 const LICENSE = {

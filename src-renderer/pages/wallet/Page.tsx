@@ -1,6 +1,6 @@
 /** Pages whose screens are not built yet: each says what it will show and what works today. */
 import type { ReactNode } from 'react';
-import { PlaceholderPage } from '../components/PlaceholderPage.js';
+import { PlaceholderPage } from '../../components/PlaceholderPage.js';
 
 export function WalletPage(): ReactNode {
   return (

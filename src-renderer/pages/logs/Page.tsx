@@ -1,9 +1,10 @@
 import { useDeferredValue, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import { LOG_LEVELS, LogLevelSchema, levelAtLeast } from '../../src-shared/schemas/logs.js';
-import type { LogEntry, LogLevel } from '../../src-shared/schemas/logs.js';
-import { formatLogTime } from '../format.js';
-import { useEngine } from '../state/engine-context.js';
+import { LOG_LEVELS, LogLevelSchema, levelAtLeast } from '../../../src-shared/schemas/logs.js';
+import type { LogEntry, LogLevel } from '../../../src-shared/schemas/logs.js';
+import { formatLogTime } from '../../format.js';
+import { useEngine } from '../../state/engine-context.js';
+import './logs.css';
 
 /** How close to the bottom (px) still counts as "following" the newest lines. */
 const FOLLOW_SLACK_PX = 24;

@@ -1,8 +1,8 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { HostApiError } from '../../src-shared/api/errors.js';
-import type { ModelDownloadEvent } from '../../src-shared/schemas/model-manifest.js';
-import { NO_MODEL_IMPORT, type ModelImport } from '../state/engine-store.js';
+import { HostApiError } from '../../../src-shared/api/errors.js';
+import type { ModelDownloadEvent } from '../../../src-shared/schemas/model-manifest.js';
+import { NO_MODEL_IMPORT, type ModelImport } from '../../state/engine-store.js';
 import { ModelImportForm, importPathProblem } from './ModelImportForm.js';
 
 const ACCEPTED: ModelImport = {

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { HostApiError } from '../../src-shared/api/errors.js';
-import { LOG_LEVELS, LogLevelSchema } from '../../src-shared/schemas/logs.js';
-import { ThemeSchema } from '../../src-shared/schemas/settings.js';
-import type { SettingKey, Settings, SettingsPatch } from '../../src-shared/schemas/settings.js';
-import { useEngine } from '../state/engine-context.js';
-import { ModelsSection } from './ModelsSection.js';
+import { HostApiError } from '../../../src-shared/api/errors.js';
+import { LOG_LEVELS, LogLevelSchema } from '../../../src-shared/schemas/logs.js';
+import { ThemeSchema } from '../../../src-shared/schemas/settings.js';
+import type { SettingKey, Settings, SettingsPatch } from '../../../src-shared/schemas/settings.js';
+import { Field } from '../../components/Field.js';
+import { Panel } from '../../components/Panel.js';
+import { useEngine } from '../../state/engine-context.js';
 
 const THEME_LABELS: Record<Settings['theme'], string> = { system: 'System', dark: 'Dark', light: 'Light' };
 
@@ -15,7 +16,8 @@ const HARDWARE_ACCELERATION_HELP =
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; error: HostApiError };
 
-export function SettingsPage(): ReactNode {
+/** The engine's general settings: each control saves on change. */
+export function GeneralSettings(): ReactNode {
   const saved = useEngine((state) => state.settings);
   const connected = useEngine((state) => state.connection.status === 'connected');
   const transport = useEngine((state) => state.transport);
@@ -46,14 +48,13 @@ export function SettingsPage(): ReactNode {
   const disabled = settings === null || !connected;
 
   return (
-    <section className="page" aria-labelledby="page-title">
-      <h1 id="page-title">Settings</h1>
+    <Panel title="General">
       {settings === null ? (
-        <p className="panel muted">
+        <p className="muted">
           {connected ? 'Loading the settings…' : 'The settings load once the engine is connected.'}
         </p>
       ) : (
-        <form className="panel settings" onSubmit={(event) => event.preventDefault()}>
+        <form className="settings" onSubmit={(event) => event.preventDefault()}>
           <div className="setting">
             <label className="setting__check">
               <input
@@ -70,53 +71,44 @@ export function SettingsPage(): ReactNode {
               {transport === 'websocket' && ' This page is open in a browser now.'}
             </p>
           </div>
-          <div className="setting">
-            <label className="field" htmlFor="setting-log-level">
-              Log level
-            </label>
-            <select
-              id="setting-log-level"
-              value={settings.logLevel}
-              disabled={disabled}
-              aria-describedby="log-level-help"
-              onChange={(event) => void apply({ logLevel: LogLevelSchema.parse(event.target.value) })}
-            >
-              {LOG_LEVELS.map((level) => (
-                <option key={level} value={level}>
-                  {level}
-                </option>
-              ))}
-            </select>
-            <p className="setting__help" id="log-level-help">
-              Lines below this level are neither kept nor shown.
-            </p>
-          </div>
-          <div className="setting">
-            <label className="field" htmlFor="setting-theme">
-              Theme
-            </label>
-            <select
-              id="setting-theme"
-              value={settings.theme}
-              disabled={disabled}
-              aria-describedby="theme-help"
-              onChange={(event) => void apply({ theme: ThemeSchema.parse(event.target.value) })}
-            >
-              {ThemeSchema.options.map((theme) => (
-                <option key={theme} value={theme}>
-                  {THEME_LABELS[theme]}
-                </option>
-              ))}
-            </select>
-            <p className="setting__help" id="theme-help">
-              System follows the light or dark choice of your operating system.
-            </p>
-          </div>
+          <Field label="Log level" help="Lines below this level are neither kept nor shown.">
+            {(control) => (
+              <select
+                {...control}
+                value={settings.logLevel}
+                disabled={disabled}
+                data-testid="setting-log-level"
+                onChange={(event) => void apply({ logLevel: LogLevelSchema.parse(event.target.value) })}
+              >
+                {LOG_LEVELS.map((level) => (
+                  <option key={level} value={level}>
+                    {level}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Theme" help="System follows the light or dark choice of your operating system.">
+            {(control) => (
+              <select
+                {...control}
+                value={settings.theme}
+                disabled={disabled}
+                data-testid="setting-theme"
+                onChange={(event) => void apply({ theme: ThemeSchema.parse(event.target.value) })}
+              >
+                {ThemeSchema.options.map((theme) => (
+                  <option key={theme} value={theme}>
+                    {THEME_LABELS[theme]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           <SaveStatus save={save} />
         </form>
       )}
-      <ModelsSection />
-    </section>
+    </Panel>
   );
 }
 

@@ -5,13 +5,14 @@
  */
 import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { GenerationEvent, StoredGenerationItem } from '../../src-shared/schemas/generation.js';
-import { formatBytes, formatLocalDateTime, formatMs } from '../format.js';
-import { shortAddress } from '../miner-text.js';
-import { useEngine } from '../state/engine-context.js';
-import { LIBRARY_PAGE_SIZE, pageRangeText, type GenerationLibrary } from '../state/generation-library.js';
+import type { GenerationEvent, StoredGenerationItem } from '../../../src-shared/schemas/generation.js';
+import { formatBytes, formatLocalDateTime, formatMs } from '../../format.js';
+import { shortAddress } from '../../miner-text.js';
+import { useEngine } from '../../state/engine-context.js';
+import { LIBRARY_PAGE_SIZE, pageRangeText, type GenerationLibrary } from '../../state/generation-library.js';
 import { ClipPlayer } from './ClipPlayer.js';
-import { JobRow } from './MinerPanels.js';
+import { JobRow } from '../../components/MinerPanels.js';
+import './generations.css';
 
 /** Typing pauses this long before the search is sent. */
 const SEARCH_DELAY_MS = 300;

@@ -6,9 +6,9 @@
  */
 import { useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
-import type { ModelDownloadEvent } from '../../src-shared/schemas/model-manifest.js';
-import { formatBytes } from '../format.js';
-import type { ModelImport } from '../state/engine-store.js';
+import type { ModelDownloadEvent } from '../../../src-shared/schemas/model-manifest.js';
+import { formatBytes } from '../../format.js';
+import type { ModelImport } from '../../state/engine-store.js';
 
 /** Why a typed path cannot be sent, or null: it must be absolute on the engine's machine (POSIX or Windows). */
 export function importPathProblem(dir: string): string | null {

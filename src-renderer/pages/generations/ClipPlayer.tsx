@@ -6,10 +6,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import WaveSurfer from 'wavesurfer.js';
-import type { StoredGenerationItem } from '../../src-shared/schemas/generation.js';
-import { levelsOf } from '../audio/levels-of.js';
-import { UNMEASURED_VOLUME, amplitudeToDbfs, previewVolume } from '../audio/preview-gain.js';
-import { cspNonce } from '../csp-nonce.js';
+import type { StoredGenerationItem } from '../../../src-shared/schemas/generation.js';
+import { levelsOf } from '../../audio/levels-of.js';
+import { UNMEASURED_VOLUME, amplitudeToDbfs, previewVolume } from '../../audio/preview-gain.js';
+import { cspNonce } from '../../csp-nonce.js';
 
 /** The rate the clip is decoded at for the waveform and the loudness measurement (see below). */
 const MEASURE_SAMPLE_RATE = 48_000;

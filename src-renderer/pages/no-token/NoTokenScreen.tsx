@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { InlineCode } from '../components/InlineCode.js';
+import { InlineCode } from '../../components/InlineCode.js';
+import './no-token.css';
 
 /** Shown in a browser that has no access token: the only way in is the daemon's link. */
 export function NoTokenScreen({ origin, reason }: { origin: string; reason: string | null }): ReactNode {

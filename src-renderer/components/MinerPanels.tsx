@@ -9,7 +9,7 @@ import { formatRao } from '../../src-shared/format/rao.js';
 import type { GenerationEvent } from '../../src-shared/schemas/generation.js';
 import type { NetworkStatus } from '../../src-shared/schemas/network.js';
 import type { Alert, NeuronState, NeuronStatus } from '../../src-shared/schemas/neuron.js';
-import { InlineCode } from '../components/InlineCode.js';
+import { InlineCode } from './InlineCode.js';
 import { formatLocalDateTime } from '../format.js';
 import { epochCountdownText, formatFraction, jobProgressText, shortAddress } from '../miner-text.js';
 import type { Loaded, NeuronView } from '../state/engine-store.js';

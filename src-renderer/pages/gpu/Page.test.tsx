@@ -5,15 +5,31 @@
  */
 import { renderToStaticMarkup } from 'react-dom/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HostApiError } from '../../src-shared/api/errors.js';
-import { GpuReportSchema } from '../../src-shared/schemas/gpu.js';
-import type { GpuCheck } from '../state/engine-store.js';
-import { CPU_REPORT, CUDA_REPORT, SOFTWARE_ADAPTER_REPORT } from '../testing/gpu-reports.js';
-import { GpuView } from './GpuPage.js';
+import { HostApiError } from '../../../src-shared/api/errors.js';
+import { GpuReportSchema } from '../../../src-shared/schemas/gpu.js';
+import type { GpuBenchmark, GpuSample } from '../../../src-shared/schemas/gpu.js';
+import type { GpuCheck } from '../../state/engine-store.js';
+import { NO_BENCHMARK, NO_GPU_LIVE, applySample, type BenchmarkState, type GpuLive } from '../../state/gpu-live.js';
+import { CPU_REPORT, CUDA_REPORT, SOFTWARE_ADAPTER_REPORT } from '../../testing/gpu-reports.js';
+import { GpuView } from './Page.js';
 
-function render(gpu: Partial<GpuCheck>, connected = true): string {
+function render(
+  gpu: Partial<GpuCheck>,
+  connected = true,
+  live: GpuLive = NO_GPU_LIVE,
+  benchmark: BenchmarkState = NO_BENCHMARK,
+): string {
   const state: GpuCheck = { report: null, running: null, error: null, ...gpu };
-  return renderToStaticMarkup(<GpuView gpu={state} connected={connected} onCheckAgain={() => undefined} />);
+  return renderToStaticMarkup(
+    <GpuView
+      gpu={state}
+      connected={connected}
+      onCheckAgain={() => undefined}
+      live={live}
+      benchmark={benchmark}
+      onBenchmark={() => undefined}
+    />,
+  );
 }
 
 /** The text of the element that carries `data-testid`, tags stripped. */
@@ -124,5 +140,134 @@ describe('GPU page', () => {
     const html = render({}, false);
     expect(textOf(html, 'gpu-check-status')).toBe('The GPU check runs once the engine is connected.');
     expect(html).toMatch(/<button[^>]*disabled=""[^>]*data-testid="gpu-check-again"/);
+  });
+});
+
+const H200_SAMPLE: GpuSample = {
+  at: '2026-12-03T07:00:00.000Z',
+  status: 'ok',
+  message: null,
+  gpus: [
+    {
+      index: 0,
+      name: 'NVIDIA H200',
+      utilizationPercent: 87,
+      memoryUsedMiB: 40960,
+      memoryTotalMiB: 143771,
+      temperatureC: 61.4,
+      powerDrawW: 512.3,
+      powerLimitW: 700,
+    },
+    {
+      index: 1,
+      name: 'NVIDIA H200',
+      utilizationPercent: null,
+      memoryUsedMiB: null,
+      memoryTotalMiB: 143771,
+      temperatureC: null,
+      powerDrawW: null,
+      powerLimitW: null,
+    },
+  ],
+};
+
+describe('GPU page, live readings', () => {
+  it('waits for the first reading, or says it starts once connected', () => {
+    expect(textOf(render({}), 'gpu-live-status')).toBe('Waiting for the first reading…');
+    expect(textOf(render({}, false), 'gpu-live-status')).toBe('Live readings start once the engine is connected.');
+  });
+
+  it('shows utilisation, VRAM, power and temperature of each GPU, and unknown for what was not read', () => {
+    const live = applySample(applySample({ ...NO_GPU_LIVE, watchers: 1 }, H200_SAMPLE), H200_SAMPLE);
+    const html = render({}, true, live);
+    const first = /data-testid="gpu-live-0".*?<\/article>/s.exec(html)?.[0] ?? '';
+    expect(textOf(first, 'gpu-live-utilisation')).toContain('87 %');
+    expect(textOf(first, 'gpu-live-vram')).toContain('40.0 GiB of 140.4 GiB');
+    expect(textOf(first, 'gpu-live-power')).toContain('512 W of 700 W');
+    expect(textOf(first, 'gpu-live-temperature')).toBe('61 °C');
+    expect(first).toMatch(/<meter[^>]*max="100"[^>]*value="87"/);
+    expect(first).toMatch(/role="img" aria-label="Utilisation of GPU 0 over the last minute: from 87 % to 87 %"/);
+    const second = /data-testid="gpu-live-1".*?<\/article>/s.exec(html)?.[0] ?? '';
+    expect(textOf(second, 'gpu-live-utilisation')).toContain('unknown');
+    expect(textOf(second, 'gpu-live-temperature')).toBe('unknown');
+    // An unknown value draws no bar, which would read as 0.
+    expect(second).not.toContain('<meter');
+  });
+
+  it('says why there is nothing to watch on a machine without an NVIDIA GPU', () => {
+    const none: GpuSample = { at: H200_SAMPLE.at, status: 'not-installed', message: null, gpus: [] };
+    const html = render({}, true, applySample({ ...NO_GPU_LIVE, watchers: 1 }, none));
+    expect(textOf(html, 'gpu-live-status')).toBe('No NVIDIA GPU to watch: nvidia-smi is not installed.');
+  });
+
+  it('shows an engine that refuses to watch as an alert with its code', () => {
+    const live: GpuLive = { ...NO_GPU_LIVE, error: new HostApiError('unknown_command', 'gpu.watch') };
+    expect(textOf(render({}, true, live), 'gpu-live-error')).toContain('(unknown_command)');
+  });
+});
+
+describe('GPU page, benchmark', () => {
+  const result: GpuBenchmark = {
+    finishedAt: '2026-12-03T07:05:00.000Z',
+    model: 'musicgen-small@q8',
+    chosen: 'cuda',
+    runs: [
+      {
+        provider: 'cuda',
+        outcome: 'ok',
+        stepsPerSecond: 212.34,
+        realTimeFactor: 3.456,
+        steps: 150,
+        audioSeconds: 3,
+        wallMs: 868,
+        message: null,
+      },
+      {
+        provider: 'webgpu',
+        outcome: 'unavailable',
+        stepsPerSecond: null,
+        realTimeFactor: null,
+        steps: null,
+        audioSeconds: null,
+        wallMs: null,
+        message: 'Not available here: its probe was skipped.',
+      },
+      {
+        provider: 'cpu',
+        outcome: 'failed',
+        stepsPerSecond: null,
+        realTimeFactor: null,
+        steps: null,
+        audioSeconds: null,
+        wallMs: null,
+        message: 'out of memory',
+      },
+    ],
+  };
+
+  it('offers the benchmark with the report, disabled while one runs', () => {
+    const idle = render({ report: CUDA_REPORT });
+    expect(textOf(idle, 'gpu-benchmark-status')).toBe('Not run yet.');
+    expect(idle).toMatch(/<button[^>]*data-testid="gpu-benchmark-run"[^>]*>Run benchmark</);
+    const running = render({ report: CUDA_REPORT }, true, NO_GPU_LIVE, { ...NO_BENCHMARK, running: true });
+    expect(running).toMatch(/<button[^>]*disabled=""[^>]*data-testid="gpu-benchmark-run"[^>]*>Benchmarking…</);
+  });
+
+  it('shows steps/s and real-time factor per provider, the chosen one marked, and why others have none', () => {
+    const html = render({ report: CUDA_REPORT }, true, NO_GPU_LIVE, { result, running: false, error: null });
+    const row = (provider: string) =>
+      (new RegExp(`<tr data-testid="gpu-benchmark-${provider}">(.*?)</tr>`, 's').exec(html)?.[1] ?? '').replace(
+        /<[^>]+>/g,
+        '|',
+      );
+    expect(row('cuda')).toMatch(/CUDA\|+ \(chosen\).*measured.*212\.3.*3\.46×/);
+    expect(row('webgpu')).toMatch(/not available.*its probe was skipped.*—.*—/);
+    expect(row('cpu')).toMatch(/failed.*out of memory/);
+  });
+
+  it('shows a refused benchmark with the engine’s reason', () => {
+    const error = new HostApiError('unavailable', 'No installed model to benchmark');
+    const html = render({ report: CUDA_REPORT }, true, NO_GPU_LIVE, { result: null, running: false, error });
+    expect(textOf(html, 'gpu-benchmark-error')).toContain('No installed model to benchmark (unavailable)');
   });
 });

@@ -5,16 +5,16 @@
  */
 import { useEffect } from 'react';
 import type { ReactNode } from 'react';
-import type { HostApiError } from '../../src-shared/api/errors.js';
+import type { HostApiError } from '../../../src-shared/api/errors.js';
 import type {
   ModelDownloadEvent,
   ModelDtype,
   ModelListEntry,
   ModelState,
-} from '../../src-shared/schemas/model-manifest.js';
-import { formatBytes, formatDuration } from '../format.js';
-import { useEngine } from '../state/engine-context.js';
-import { modelKey, type ModelsState } from '../state/engine-store.js';
+} from '../../../src-shared/schemas/model-manifest.js';
+import { formatBytes, formatDuration } from '../../format.js';
+import { useEngine } from '../../state/engine-context.js';
+import { modelKey, type ModelsState } from '../../state/engine-store.js';
 import { ModelImportForm } from './ModelImportForm.js';
 
 const STATE_TONE: Record<ModelState, 'ok' | 'warn' | 'error' | 'neutral'> = {

@@ -14,20 +14,25 @@ import type {
   EnableCudaStep,
   EpProbeOutcome,
   EpProbeResult,
-  ExecutionProvider,
   LibraryLocation,
   NvidiaGpu,
   NvidiaSmiReport,
   NvidiaSmiStatus,
   OnnxruntimeInstall,
-} from '../../src-shared/schemas/gpu.js';
-import { CopyButton, canCopy } from '../components/CopyButton.js';
-import { formatLocalDateTime, formatMiB, formatMs } from '../format.js';
-import { InlineCode } from '../components/InlineCode.js';
-import { useEngine } from '../state/engine-context.js';
-import type { GpuCheck } from '../state/engine-store.js';
-
-const EP_LABEL: Record<ExecutionProvider, string> = { cuda: 'CUDA', webgpu: 'WebGPU', cpu: 'CPU' };
+} from '../../../src-shared/schemas/gpu.js';
+import { Button } from '../../components/Button.js';
+import { Command } from '../../components/Command.js';
+import { CopyButton, canCopy } from '../../components/CopyButton.js';
+import { Meter } from '../../components/Meter.js';
+import { Tag, type Tone } from '../../components/Tag.js';
+import { formatLocalDateTime, formatMiB, formatMs } from '../../format.js';
+import { InlineCode } from '../../components/InlineCode.js';
+import { useEngine } from '../../state/engine-context.js';
+import type { GpuCheck } from '../../state/engine-store.js';
+import type { BenchmarkState, GpuLive } from '../../state/gpu-live.js';
+import { BenchmarkSection, EP_LABEL } from './BenchmarkSection.js';
+import { LiveSection } from './LiveSection.js';
+import './gpu.css';
 
 /** Said when nvidia-smi gave no sentence of its own. */
 const NVIDIA_STATUS_TEXT: Record<NvidiaSmiStatus, string> = {
@@ -64,12 +69,17 @@ const OUTCOME_TEXT: Record<EpProbeOutcome, string> = {
   'software-adapter': 'software adapter, refused',
 };
 
-type Tone = 'ok' | 'warn' | 'error' | 'neutral';
-
 export function GpuPage(): ReactNode {
   const gpu = useEngine((state) => state.gpu);
   const connected = useEngine((state) => state.connection.status === 'connected');
   const checkGpu = useEngine((state) => state.checkGpu);
+  const live = useEngine((state) => state.gpuLive);
+  const watchGpu = useEngine((state) => state.watchGpu);
+  const benchmark = useEngine((state) => state.benchmark);
+  const runBenchmark = useEngine((state) => state.runBenchmark);
+
+  // Live readings only while the page is open: the returned stop unwatches when it closes.
+  useEffect(() => watchGpu(), [watchGpu]);
 
   useEffect(() => {
     // Asked on every visit and after each reconnect: without refresh the engine answers from its
@@ -77,7 +87,16 @@ export function GpuPage(): ReactNode {
     if (connected) void checkGpu(false);
   }, [connected, checkGpu]);
 
-  return <GpuView gpu={gpu} connected={connected} onCheckAgain={() => void checkGpu(true)} />;
+  return (
+    <GpuView
+      gpu={gpu}
+      connected={connected}
+      onCheckAgain={() => void checkGpu(true)}
+      live={live}
+      benchmark={benchmark}
+      onBenchmark={() => void runBenchmark()}
+    />
+  );
 }
 
 /** The page for a given state, apart from the store so that it can be rendered in tests. */
@@ -85,10 +104,16 @@ export function GpuView({
   gpu,
   connected,
   onCheckAgain,
+  live,
+  benchmark,
+  onBenchmark,
 }: {
   gpu: GpuCheck;
   connected: boolean;
   onCheckAgain: () => void;
+  live: GpuLive;
+  benchmark: BenchmarkState;
+  onBenchmark: () => void;
 }): ReactNode {
   const { report, running, error } = gpu;
   const waiting = report === null && running !== null;
@@ -96,15 +121,9 @@ export function GpuView({
     <section className="page" aria-labelledby="page-title">
       <div className="page__head">
         <h1 id="page-title">GPU</h1>
-        <button
-          type="button"
-          className="button"
-          disabled={running !== null || !connected}
-          onClick={onCheckAgain}
-          data-testid="gpu-check-again"
-        >
+        <Button disabled={running !== null || !connected} onClick={onCheckAgain} testId="gpu-check-again">
           Check again
-        </button>
+        </Button>
       </div>
       {/* One live region for the whole check, present from the start so that changes are heard. */}
       <p className={waiting ? 'panel gpu-waiting' : 'gpu-checked muted'} role="status" data-testid="gpu-check-status">
@@ -118,9 +137,11 @@ export function GpuView({
           {report !== null && <p>The report below is from {formatLocalDateTime(report.generatedAt)}.</p>}
         </div>
       )}
+      <LiveSection live={live} connected={connected} />
       {report !== null && (
         <div className="gpu-report" aria-busy={running !== null}>
           <DeviceSection device={report.device} probes={report.probes} />
+          <BenchmarkSection benchmark={benchmark} connected={connected} onRun={onBenchmark} />
           <GpusSection nvidia={report.nvidia} />
           <LibrariesSection libraries={report.cudaLibraries} />
           <OnnxruntimeSection onnxruntime={report.onnxruntime} platform={`${report.platform}-${report.arch}`} />
@@ -354,37 +375,6 @@ function GpuCard({ gpu }: { gpu: NvidiaGpu }): ReactNode {
   );
 }
 
-/** A labelled bar; without both numbers only the text shows, since an empty bar would read as 0. */
-function Meter({
-  label,
-  value,
-  max,
-  text,
-}: {
-  label: string;
-  value: number | null;
-  max: number | null;
-  text: string;
-}): ReactNode {
-  const labelId = useId();
-  const measurable = value !== null && max !== null && max > 0;
-  return (
-    <div className="meter">
-      <div className="meter__head">
-        <span id={labelId}>{label}</span>
-        <span className="meter__text">{text}</span>
-      </div>
-      {measurable && (
-        // A native <meter>: accessible as it is, and styled without inline styles, which the
-        // Content-Security-Policy (style-src 'self') would refuse.
-        <meter className="meter__bar" aria-labelledby={labelId} min={0} max={max} value={Math.min(value, max)}>
-          {text}
-        </meter>
-      )}
-    </div>
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Libraries
 
@@ -602,24 +592,4 @@ function GuideStep({ step }: { step: EnableCudaStep }): ReactNode {
       )}
     </li>
   );
-}
-
-function Command({ command }: { command: string }): ReactNode {
-  const codeId = useId();
-  return (
-    <div className="command">
-      <pre className="command__text">
-        <code id={codeId}>{command}</code>
-      </pre>
-      <CopyButton text={command} describedBy={codeId} />
-    </div>
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small parts
-
-/** A short state word; its colour repeats the word, never replaces it. */
-function Tag({ tone, children }: { tone: Tone; children: ReactNode }): ReactNode {
-  return <span className={`tag tag--${tone}`}>{children}</span>;
 }

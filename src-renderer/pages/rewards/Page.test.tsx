@@ -1,9 +1,9 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { HostApiError } from '../../src-shared/api/errors.js';
-import type { RewardSnapshot } from '../../src-shared/schemas/neuron.js';
-import { reward } from '../testing/miner-fixtures.js';
-import { RewardsPanel } from './RewardsPage.js';
+import { HostApiError } from '../../../src-shared/api/errors.js';
+import type { RewardSnapshot } from '../../../src-shared/schemas/neuron.js';
+import { reward } from '../../testing/miner-fixtures.js';
+import { RewardsPanel } from './Page.js';
 
 function render(value: readonly RewardSnapshot[] | null, error: HostApiError | null = null): string {
   return renderToStaticMarkup(<RewardsPanel rewards={{ value, error }} connected />);

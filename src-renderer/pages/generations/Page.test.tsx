@@ -4,12 +4,12 @@
  */
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { HostApiError } from '../../src-shared/api/errors.js';
-import type { StoredGenerationItem } from '../../src-shared/schemas/generation.js';
-import { EMPTY_LIBRARY, LIBRARY_PAGE_SIZE, type GenerationLibrary } from '../state/generation-library.js';
-import { job, stored } from '../testing/miner-fixtures.js';
+import { HostApiError } from '../../../src-shared/api/errors.js';
+import type { StoredGenerationItem } from '../../../src-shared/schemas/generation.js';
+import { EMPTY_LIBRARY, LIBRARY_PAGE_SIZE, type GenerationLibrary } from '../../state/generation-library.js';
+import { job, stored } from '../../testing/miner-fixtures.js';
 import { formatClock } from './ClipPlayer.js';
-import { GenerationsView } from './GenerationsPage.js';
+import { GenerationsView } from './Page.js';
 
 const mediaUrl = (path: string): string => `/media/${path}?token=t`;
 

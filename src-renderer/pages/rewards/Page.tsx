@@ -3,13 +3,13 @@
  * engine records at each epoch; live as `reward` events arrive.
  */
 import type { ReactNode } from 'react';
-import { formatRao, raoToNumber } from '../../src-shared/format/rao.js';
-import type { RewardSnapshot } from '../../src-shared/schemas/neuron.js';
-import { LineChart } from '../components/LineChart.js';
-import { formatLocalDateTime } from '../format.js';
-import { formatFraction } from '../miner-text.js';
-import { useEngine } from '../state/engine-context.js';
-import type { Loaded } from '../state/engine-store.js';
+import { formatRao, raoToNumber } from '../../../src-shared/format/rao.js';
+import type { RewardSnapshot } from '../../../src-shared/schemas/neuron.js';
+import { LineChart } from '../../components/LineChart.js';
+import { formatLocalDateTime } from '../../format.js';
+import { formatFraction } from '../../miner-text.js';
+import { useEngine } from '../../state/engine-context.js';
+import type { Loaded } from '../../state/engine-store.js';
 
 /** Rows of the table under the charts, newest first. */
 const TABLE_ROWS = 12;
