@@ -13,6 +13,7 @@ import { InlineCode } from './InlineCode.js';
 import { formatLocalDateTime } from '../format.js';
 import { epochCountdownText, formatFraction, jobProgressText, shortAddress } from '../miner-text.js';
 import type { Loaded, NeuronView } from '../state/engine-store.js';
+import { Tag } from './Tag.js';
 
 const STATE_TONE: Record<NeuronState, 'ok' | 'warn' | 'error' | 'neutral'> = {
   stopped: 'neutral',
@@ -56,9 +57,9 @@ export function NeuronPanel({
         <h2 id="neuron-title">Miner</h2>
         <span className="neuron__controls">
           {state !== null && (
-            <span className={`tag tag--${STATE_TONE[state]}`} data-testid="neuron-state">
+            <Tag tone={STATE_TONE[state]} testId="neuron-state">
               {state}
-            </span>
+            </Tag>
           )}
           {running || stopping ? (
             <button
@@ -134,9 +135,9 @@ function NeuronFacts({ status }: { status: NeuronStatus }): ReactNode {
         ) : (
           <>
             {axon.externalIp}:{axon.externalPort}{' '}
-            <span className={`tag tag--${axon.servedOnChain ? 'ok' : 'warn'}`}>
+            <Tag tone={axon.servedOnChain ? 'ok' : 'warn'}>
               {axon.servedOnChain ? 'served on chain' : 'not served on chain'}
-            </span>
+            </Tag>
             <span className="muted">
               {' '}
               · listening on {axon.host}:{axon.port}
@@ -187,7 +188,7 @@ export function NetworkPanel({ network }: { network: Loaded<NetworkStatus> }): R
             <dt>Network</dt>
             <dd data-testid="network-kind">
               {status.kind === 'local' ? 'the local network (built in)' : <code>{status.endpoint}</code>}{' '}
-              <span className="tag tag--neutral">{status.state}</span>
+              <Tag tone="neutral">{status.state}</Tag>
             </dd>
             <dt>Subnet</dt>
             <dd>{status.netuid}</dd>
@@ -325,8 +326,7 @@ export function AlertsPanel({ alerts }: { alerts: readonly Alert[] }): ReactNode
       <ul className="plain-list alerts">
         {alerts.map((alert) => (
           <li key={alert.kind} className="alerts__item" data-testid={`alert-${alert.kind}`}>
-            <span className={`tag tag--${SEVERITY_TONE[alert.severity]}`}>{alert.severity}</span>{' '}
-            <InlineCode text={alert.message} />
+            <Tag tone={SEVERITY_TONE[alert.severity]}>{alert.severity}</Tag> <InlineCode text={alert.message} />
             <span className="muted"> · since {formatLocalDateTime(alert.since)}</span>
           </li>
         ))}

@@ -112,6 +112,17 @@ describe('GPU live slice', () => {
     handle.dispose();
   });
 
+  it('does not call a renewal refused for being offline a refusal to watch', async () => {
+    const { client, store, handle } = connectedStore();
+    client.handlers['gpu.watch'] = () => Promise.reject(new HostApiError('not_connected', 'offline'));
+    const stop = store.getState().watchGpu();
+    await vi.advanceTimersByTimeAsync(WATCH_LEASE_MS);
+    expect(client.inputsOf('gpu.watch').length).toBeGreaterThan(1);
+    expect(store.getState().gpuLive.error).toBeNull();
+    stop();
+    handle.dispose();
+  });
+
   it('runs one benchmark at a time and keeps its result, or the refusal', async () => {
     vi.useRealTimers();
     const client = new FakeHostClient();

@@ -82,7 +82,12 @@ export function createGpuLive(
   function askWatch(): void {
     client.call('gpu.watch', { id, leaseMs: WATCH_LEASE_MS }).then(
       () => set((s) => (s.gpuLive.error === null ? {} : { gpuLive: { ...s.gpuLive, error: null } })),
-      (error: unknown) => set((s) => ({ gpuLive: { ...s.gpuLive, error: options.asError(error) } })),
+      (error: unknown) => {
+        const failure = options.asError(error);
+        // Offline is what the connection badge says; the watch is asked again at the reconnect.
+        if (failure.code === 'not_connected') return;
+        set((s) => ({ gpuLive: { ...s.gpuLive, error: failure } }));
+      },
     );
   }
 

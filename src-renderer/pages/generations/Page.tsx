@@ -13,6 +13,7 @@ import { LIBRARY_PAGE_SIZE, pageRangeText, type GenerationLibrary } from '../../
 import { ClipPlayer } from './ClipPlayer.js';
 import { JobRow } from '../../components/MinerPanels.js';
 import './generations.css';
+import { Tag } from '../../components/Tag.js';
 
 /** Typing pauses this long before the search is sent. */
 const SEARCH_DELAY_MS = 300;
@@ -184,7 +185,7 @@ function ClipRow({
     <li className="clip" data-testid="generation">
       <button type="button" className="clip__button" aria-pressed={selected} onClick={() => onSelect(item)}>
         <span className="clip__prompt">{item.prompt === '' ? '(no prompt)' : item.prompt}</span>
-        <span className={`tag tag--${item.status === 'ok' ? 'ok' : 'error'}`}>{item.status}</span>
+        <Tag tone={item.status === 'ok' ? 'ok' : 'error'}>{item.status}</Tag>
         <span className="clip__meta muted">
           {formatLocalDateTime(item.time)} · {item.durationSeconds.toFixed(1)} s · from{' '}
           <span title={item.caller}>{shortAddress(item.caller)}</span> · queued {formatMs(item.queuedMs)} · generated in{' '}

@@ -16,6 +16,7 @@ import { formatBytes, formatDuration } from '../../format.js';
 import { useEngine } from '../../state/engine-context.js';
 import { modelKey, type ModelsState } from '../../state/engine-store.js';
 import { ModelImportForm } from './ModelImportForm.js';
+import { Tag } from '../../components/Tag.js';
 
 const STATE_TONE: Record<ModelState, 'ok' | 'warn' | 'error' | 'neutral'> = {
   ready: 'ok',
@@ -181,9 +182,9 @@ function VariantRow({
     <li className="model-variant" data-testid={`model-${entry.id}-${entry.dtype}`}>
       <div className="model-variant__row">
         <span className="model-variant__dtype">{entry.dtype}</span>
-        <span className={`tag tag--${STATE_TONE[entry.state]}`} data-testid="model-state">
+        <Tag tone={STATE_TONE[entry.state]} testId="model-state">
           {entry.state}
-        </span>
+        </Tag>
         <span className="muted model-variant__size">{sizeText(entry)}</span>
         <span className="model-variant__actions">
           {downloadable && entry.state !== 'ready' && !running && (
