@@ -423,3 +423,29 @@ describe('Engine GPU watch and benchmark', () => {
     });
   });
 });
+
+describe('Engine GPU benchmark on a real model', () => {
+  it('benchmarks the tiny MusicGen in process on the CPU it chose, and leaves the rest unavailable', async () => {
+    const { TINY } = await import('../inference/worker/testing/worker-bundle.js');
+    const engine = new Engine({
+      dataDir: tempDir(),
+      host: 'daemon',
+      gpu: { platform: 'linux', arch: 'x64', onnxruntimeDir: null, run: () => Promise.resolve({ kind: 'not-found' }) },
+    });
+    engines.push(engine);
+    await engine.handlers['settings.update']({ minerModel: TINY.dir, minerDtype: 'fp32' });
+    const result = await engine.handlers['gpu.benchmark']({});
+    expect(result.model).toBe('musicgen@fp32');
+    expect(result.chosen).toBe('cpu');
+    const cpu = result.runs.find((run) => run.provider === 'cpu');
+    expect(cpu).toMatchObject({ outcome: 'ok', message: null });
+    expect(cpu?.steps).toBeGreaterThanOrEqual(150);
+    expect(cpu?.audioSeconds).toBeGreaterThan(2.5);
+    expect(cpu?.stepsPerSecond).toBeGreaterThan(0);
+    expect(cpu?.realTimeFactor).toBeGreaterThan(0);
+    expect(result.runs.filter((run) => run.provider !== 'cpu').map((run) => run.outcome)).toEqual([
+      'unavailable',
+      'unavailable',
+    ]);
+  }, 120_000);
+});
