@@ -1,47 +1,67 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
 import { ConnectionBadge } from './components/ConnectionBadge.js';
 import { NavBar } from './components/NavBar.js';
-import { GenerationsPage } from './pages/GenerationsPage.js';
-import { GpuPage } from './pages/GpuPage.js';
-import { LogsPage } from './pages/LogsPage.js';
-import { OverviewPage } from './pages/OverviewPage.js';
-import { RewardsPage } from './pages/RewardsPage.js';
-import { SettingsPage } from './pages/SettingsPage.js';
-import { WalletPage } from './wallet/WalletPage.js';
-import type { PageId } from './routes.js';
+import { ThemeToggle } from './components/ThemeToggle.js';
+import { pageEntry } from './routes.js';
 import { useEngine } from './state/engine-context.js';
 import { applyTheme } from './theme.js';
 import { useHashRoute } from './use-hash-route.js';
 
-const PAGE_COMPONENTS: Record<PageId, () => ReactNode> = {
-  overview: OverviewPage,
-  wallet: WalletPage,
-  gpu: GpuPage,
-  generations: GenerationsPage,
-  rewards: RewardsPage,
-  logs: LogsPage,
-  settings: SettingsPage,
-};
-
 export function App(): ReactNode {
   const page = useHashRoute();
-  const theme = useEngine((state) => state.settings?.theme ?? 'system');
+  const settingsTheme = useEngine((state) => state.settings?.theme ?? null);
+  const updateSettings = useEngine((state) => state.updateSettings);
+  const systemPrefersLight = useSystemPrefersLight();
+  const theme = settingsTheme ?? 'system';
+  const main = useRef<HTMLElement>(null);
+  const entry = pageEntry(page);
 
   useEffect(() => applyTheme(theme), [theme]);
+  useEffect(() => {
+    document.title = `${entry.title} · BittAudio`;
+  }, [entry.title]);
 
-  const Page = PAGE_COMPONENTS[page];
+  const Page = entry.component;
   return (
     <div className="shell">
+      {/* A button, not a `#main` link: the fragment is the route here. */}
+      <button type="button" className="skip-link button" onClick={() => main.current?.focus()} data-testid="skip-link">
+        Skip to content
+      </button>
       <NavBar current={page} />
       <div className="shell__main">
         <header className="topbar">
-          <ConnectionBadge />
+          <div className="topbar__actions">
+            <ThemeToggle
+              theme={settingsTheme}
+              systemPrefersLight={systemPrefersLight}
+              onChange={(next) => updateSettings({ theme: next })}
+            />
+            <ConnectionBadge />
+          </div>
         </header>
-        <main className="content">
+        <main className="content" id="main" tabIndex={-1} ref={main}>
           <Page />
         </main>
       </div>
     </div>
+  );
+}
+
+const LIGHT_QUERY = '(prefers-color-scheme: light)';
+
+function subscribeToScheme(onChange: () => void): () => void {
+  const query = window.matchMedia(LIGHT_QUERY);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+
+/** Whether the operating system asks for light colours now (what `system` shows). */
+function useSystemPrefersLight(): boolean {
+  return useSyncExternalStore(
+    subscribeToScheme,
+    () => window.matchMedia(LIGHT_QUERY).matches,
+    () => false,
   );
 }

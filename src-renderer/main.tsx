@@ -4,7 +4,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { selectClient } from './host/select-client.js';
-import { NoTokenScreen } from './pages/NoTokenScreen.js';
+import { NoTokenScreen } from './pages/no-token/NoTokenScreen.js';
 import { EngineProvider } from './state/engine-context.js';
 import { createEngineStore } from './state/engine-store.js';
 import { polkadotExtensions } from './wallet/extension.js';

@@ -26,4 +26,14 @@ describe('routes', () => {
   it('round-trips every page through its href', () => {
     for (const page of PAGES) expect(pageFromHash(hrefFor(page.id))).toBe(page.id);
   });
+
+  it('gives every page of the registry a unique route, a title, an icon and a component', () => {
+    expect(new Set(PAGES.map((page) => page.id)).size).toBe(PAGES.length);
+    for (const page of PAGES) {
+      expect(page.id).toMatch(/^[a-z][a-z-]*$/);
+      expect(page.title.length).toBeGreaterThan(0);
+      expect(page.icon).toMatch(/^M[\d .,MLHVCSQTAZmlhvcsqtaz-]+$/);
+      expect(typeof page.component).toBe('function');
+    }
+  });
 });

@@ -1,16 +1,12 @@
-/** The pages and their hash routes (`#/logs`). Hash routing needs no server support, which the
- * daemon's static server and Electron's app:// both lack. */
-export const PAGES = [
-  { id: 'overview', title: 'Overview' },
-  { id: 'wallet', title: 'Wallet' },
-  { id: 'gpu', title: 'GPU' },
-  { id: 'generations', title: 'Generations' },
-  { id: 'rewards', title: 'Rewards' },
-  { id: 'logs', title: 'Logs' },
-  { id: 'settings', title: 'Settings' },
-] as const;
+/** The pages' hash routes (`#/logs`). Hash routing needs no server support, which the
+ * daemon's static server and Electron's app:// both lack. The pages themselves are listed once,
+ * in pages/registry.ts. */
+import { PAGE_REGISTRY, type PageId } from './pages/registry.js';
 
-export type PageId = (typeof PAGES)[number]['id'];
+export type { PageId } from './pages/registry.js';
+
+/** The registry, under the name the rest of the renderer has always used. */
+export const PAGES = PAGE_REGISTRY;
 
 export const DEFAULT_PAGE: PageId = 'overview';
 
@@ -26,4 +22,9 @@ export function pageFromHash(hash: string): PageId {
 
 export function hrefFor(page: PageId): string {
   return `#/${page}`;
+}
+
+/** The page entry for an id (always one: ids come from the registry). */
+export function pageEntry(id: PageId): (typeof PAGES)[number] {
+  return PAGES.find((page) => page.id === id) ?? PAGES[0];
 }

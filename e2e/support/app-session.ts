@@ -17,8 +17,11 @@ export interface AppSession {
   close(): Promise<void>;
 }
 
-export async function startAppSession(viewport = { width: 1280, height: 800 }): Promise<AppSession> {
-  const daemon = await startBuiltDaemon();
+export async function startAppSession(
+  viewport = { width: 1280, height: 800 },
+  daemonOptions: Parameters<typeof startBuiltDaemon>[0] = {},
+): Promise<AppSession> {
+  const daemon = await startBuiltDaemon(daemonOptions);
   const chrome = await launchChromium().catch(async (error: unknown) => {
     await daemon.stop();
     throw error;

@@ -18,7 +18,12 @@ export interface RunningDaemon {
 }
 
 /** Starts the built `bittaudio daemon` on a free port, as a user would, and reads its link. */
-export async function startBuiltDaemon(options: { dataDir?: string } = {}): Promise<RunningDaemon> {
+export async function startBuiltDaemon(
+  options: {
+    dataDir?: string;
+    /** Added to this process's environment (a PATH with test tools first). */ env?: NodeJS.ProcessEnv;
+  } = {},
+): Promise<RunningDaemon> {
   if (!existsSync(cli) || !existsSync(join(repoRoot, 'dist', 'renderer', 'index.html'))) {
     throw new Error('The app is not built: run `npm run build` before the e2e suite (`npm test` does).');
   }
@@ -28,6 +33,7 @@ export async function startBuiltDaemon(options: { dataDir?: string } = {}): Prom
   const child = spawn(process.execPath, [cli, 'daemon', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -401,3 +401,60 @@ const READY_ENTRY: ModelEntry = {
   approxBytes: 1000,
   files: [],
 };
+
+describe('Engine GPU watch and benchmark', () => {
+  it('emits `gpu.sample` events that parse with the schema while watched, and none after unwatch', async () => {
+    const { SMI_H100 } = await import('../inference/gpu/testing/fixtures.js');
+    const engine = new Engine({
+      dataDir: tempDir(),
+      host: 'daemon',
+      gpu: { platform: 'linux', arch: 'x64', onnxruntimeDir: null, run: () => Promise.resolve(SMI_H100) },
+    });
+    engines.push(engine);
+    const samples: HostEvent[] = [];
+    engine.events.subscribe((event) => {
+      if (event.event === 'gpu.sample') samples.push(event);
+    });
+    const watched = await engine.handlers['gpu.watch']({ id: 'test', leaseMs: 30_000 });
+    expect(watched.intervalMs).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(samples.length).toBeGreaterThan(0));
+    const [first] = samples;
+    const sample = eventSchemas['gpu.sample'].parse(first?.payload);
+    expect(sample.gpus[0]).toMatchObject({ name: 'NVIDIA H100 80GB HBM3', memoryTotalMiB: 81559, powerLimitW: 700 });
+    expect(await engine.handlers['gpu.unwatch']({ id: 'test' })).toEqual({ stopped: true });
+  });
+
+  it('refuses gpu.benchmark as unavailable, with what to do, when the miner’s model is not installed', async () => {
+    const engine = open();
+    await expect(engine.handlers['gpu.benchmark']({})).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/not ready.*Settings → Models/s) as unknown,
+    });
+  });
+});
+
+describe('Engine GPU benchmark on a real model', () => {
+  it('benchmarks the tiny MusicGen in process on the CPU it chose, and leaves the rest unavailable', async () => {
+    const { TINY } = await import('../inference/worker/testing/worker-bundle.js');
+    const engine = new Engine({
+      dataDir: tempDir(),
+      host: 'daemon',
+      gpu: { platform: 'linux', arch: 'x64', onnxruntimeDir: null, run: () => Promise.resolve({ kind: 'not-found' }) },
+    });
+    engines.push(engine);
+    await engine.handlers['settings.update']({ minerModel: TINY.dir, minerDtype: 'fp32' });
+    const result = await engine.handlers['gpu.benchmark']({});
+    expect(result.model).toBe('musicgen@fp32');
+    expect(result.chosen).toBe('cpu');
+    const cpu = result.runs.find((run) => run.provider === 'cpu');
+    expect(cpu).toMatchObject({ outcome: 'ok', message: null });
+    expect(cpu?.steps).toBeGreaterThanOrEqual(150);
+    expect(cpu?.audioSeconds).toBeGreaterThan(2.5);
+    expect(cpu?.stepsPerSecond).toBeGreaterThan(0);
+    expect(cpu?.realTimeFactor).toBeGreaterThan(0);
+    expect(result.runs.filter((run) => run.provider !== 'cpu').map((run) => run.outcome)).toEqual([
+      'unavailable',
+      'unavailable',
+    ]);
+  }, 120_000);
+});

@@ -20,6 +20,7 @@ import { SettingsStore } from '../store/settings-store.js';
 import { APP_VERSION } from '../version.js';
 import { EventBus } from './events.js';
 import { GenerationService } from './generation-service.js';
+import { installedModelBenchmark } from './gpu-benchmark.js';
 import { GpuService } from './gpu-service.js';
 import { LogService } from './log-service.js';
 import { ModelService, type ModelServiceOptions } from './models.js';
@@ -130,7 +131,17 @@ export class Engine {
       heartbeatSeconds: options.heartbeatSeconds ?? 5,
       now,
     });
-    this.gpu = new GpuService({ log: this.logger('inference.gpu'), ...(options.gpu ? { report: options.gpu } : {}) });
+    this.gpu = new GpuService({
+      log: this.logger('inference.gpu'),
+      ...(options.gpu ? { report: options.gpu } : {}),
+      emitSample: (sample) => this.events.emit('gpu.sample', sample),
+      benchmark: installedModelBenchmark({
+        settings: () => this.settings.get(),
+        dataDir: options.dataDir,
+        spawnWorker: this.spawnWorker,
+        logger: this.logger('inference.benchmark'),
+      }),
+    });
     this.models = new ModelService({
       dataDir: options.dataDir,
       logger: this.logger('inference.models'),

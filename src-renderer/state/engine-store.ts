@@ -27,10 +27,15 @@ import {
   type GenerationLibrary,
   type LibraryQuery,
 } from './generation-library.js';
+import { createGpuLive, type GpuLiveSlice } from './gpu-live.js';
 import { MAX_LOG_LINES, appendLog, mergeLogs } from './log-buffer.js';
+import { applyRoundEvent, applyWeightsEvent } from './validator-view.js';
+import type { ValidatorStatus } from '../../src-shared/schemas/validator.js';
 import { MAX_REWARD_POINTS, appendReward } from './rewards.js';
+import { routeEvent, type EventRoutes } from './route-event.js';
 
-export interface EngineState {
+/** The GPU page's live samples and benchmark (gpu-live.ts) are a slice of their own. */
+export interface EngineState extends GpuLiveSlice {
   readonly connection: ConnectionState;
   /** Whether a connection ever succeeded: a new attempt then reads "Reconnecting…". */
   readonly hasConnected: boolean;
@@ -64,6 +69,8 @@ export interface EngineState {
   mediaUrl(path: string): string;
   readonly network: Loaded<NetworkStatus>;
   readonly neuron: NeuronView;
+  /** The validator: null before the first answer (an engine without one answers an error). */
+  readonly validator: Loaded<ValidatorStatus>;
   /** Starts / stops the miner; a refusal lands in `neuron.actionError`. Never rejects. */
   startNeuron(): Promise<void>;
   stopNeuron(): Promise<void>;
@@ -152,6 +159,16 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
   let modelsGeneration = 0;
   // As statusVersion: moved by live events so that an older snapshot answer cannot overwrite them.
   let neuronVersion = 0;
+  let validatorVersion = 0;
+
+  async function refreshValidator(): Promise<void> {
+    try {
+      const value = await client.call('validator.status', {});
+      store.setState({ validator: { value, error: null } });
+    } catch (error) {
+      store.setState((state) => ({ validator: { ...state.validator, error: asHostApiError(error) } }));
+    }
+  }
   let networkVersion = 0;
   let rewardsVersion = 0;
   /** Moves with each generations.list; only the latest one writes its answer. */
@@ -159,7 +176,11 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
   /** While a listing is in flight: the clips stored meanwhile, which it may not include. */
   let storedDuringListing: StoredGenerationItem[] | null = null;
 
+  // The slice's store is this one, made below; the slice reaches it only once it exists.
+  const gpuLive = createGpuLive(client, () => store, { asError: asHostApiError });
+
   const store = createStore<EngineState>()(() => ({
+    ...gpuLive.initial,
     connection: client.connection,
     hasConnected: client.connection.status === 'connected',
     transport: client.transport,
@@ -195,6 +216,7 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     mediaUrl: (path) => client.mediaUrl(path),
     network: { value: null, error: null },
     neuron: { value: null, error: null, action: null, actionError: null },
+    validator: { value: null, error: null },
     startNeuron: () => neuronAction('starting'),
     stopNeuron: () => neuronAction('stopping'),
     rewards: { value: null, error: null },
@@ -259,13 +281,19 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
 
   async function loadMiner(): Promise<void> {
     const generation = connectGeneration;
-    const at = { neuron: neuronVersion, network: networkVersion, rewards: rewardsVersion };
-    const [neuron, network, rewards] = await Promise.allSettled([
+    const at = { neuron: neuronVersion, network: networkVersion, rewards: rewardsVersion, validator: validatorVersion };
+    const [neuron, network, rewards, validator] = await Promise.allSettled([
       client.call('neuron.status', {}),
       client.call('network.status', {}),
       client.call('rewards.list', { limit: MAX_REWARD_POINTS }),
+      client.call('validator.status', {}),
     ]);
     if (generation !== connectGeneration) return;
+    if (validator.status === 'rejected') {
+      store.setState((state) => ({ validator: { ...state.validator, error: asHostApiError(validator.reason) } }));
+    } else if (validatorVersion === at.validator) {
+      store.setState({ validator: { value: validator.value, error: null } });
+    }
     if (neuron.status === 'rejected') setNeuron({ error: asHostApiError(neuron.reason) });
     else if (neuronVersion === at.neuron) setNeuron({ value: neuron.value, error: null });
     if (network.status === 'rejected') {
@@ -373,6 +401,7 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     if (connected) {
       void loadSnapshot();
       void loadMiner();
+      gpuLive.onConnected();
       // Clips stored while disconnected came as no event: list the page shown again.
       if (store.getState().library.items !== null) void loadGenerations({});
     } else {
@@ -383,46 +412,65 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     }
   }
 
+  /** Every event of the contract has its place here (route-event.ts makes a missing one a compile error). */
+  const routes: EventRoutes = {
+    // The wallet store answers signature requests (it holds the extension connection).
+    'signer.request': () => undefined,
+    'validator.round': (payload) => {
+      validatorVersion++;
+      store.setState((state) =>
+        state.validator.value
+          ? { validator: { value: applyRoundEvent(state.validator.value, payload), error: null } }
+          : {},
+      );
+      // The first round of a validator started elsewhere (the CLI, another window): fetch the whole status.
+      if (store.getState().validator.value === null) void refreshValidator();
+    },
+    'validator.weights': (payload) => {
+      validatorVersion++;
+      store.setState((state) =>
+        state.validator.value
+          ? { validator: { value: applyWeightsEvent(state.validator.value, payload), error: null } }
+          : {},
+      );
+    },
+    status: (payload) => {
+      statusVersion++;
+      store.setState({ status: payload, statusReceivedAt: now() });
+    },
+    log: (payload) => {
+      if (liveDuringSnapshot !== null && liveDuringSnapshot.length < MAX_LOG_LINES) liveDuringSnapshot.push(payload);
+      store.setState((state) => ({ logs: appendLog(state.logs, payload) }));
+    },
+    settings: (payload) => {
+      settingsVersion++;
+      store.setState({ settings: payload });
+    },
+    model: (payload) => onModelEvent(payload),
+    network: (payload) => {
+      networkVersion++;
+      store.setState({ network: { value: payload, error: null } });
+    },
+    neuron: (payload) => {
+      neuronVersion++;
+      setNeuron({ value: payload, error: null });
+    },
+    reward: (payload) => {
+      rewardsVersion++;
+      store.setState((state) => ({
+        rewards: { value: appendReward(state.rewards.value ?? [], payload), error: null },
+      }));
+    },
+    generation: (payload) => store.setState((state) => ({ jobs: applyJobEvent(state.jobs, payload) })),
+    'generation.stored': (payload) => {
+      storedDuringListing?.push(payload);
+      store.setState((state) => ({ library: insertStored(state.library, payload) }));
+    },
+    'gpu.sample': (payload) => gpuLive.onSample(payload),
+  };
+
   function onEvent(event: HostEvent): void {
-    switch (event.event) {
-      case 'status':
-        statusVersion++;
-        store.setState({ status: event.payload, statusReceivedAt: now() });
-        return;
-      case 'log':
-        if (liveDuringSnapshot !== null && liveDuringSnapshot.length < MAX_LOG_LINES)
-          liveDuringSnapshot.push(event.payload);
-        store.setState((state) => ({ logs: appendLog(state.logs, event.payload) }));
-        return;
-      case 'settings':
-        settingsVersion++;
-        store.setState({ settings: event.payload });
-        return;
-      case 'model':
-        onModelEvent(event.payload);
-        return;
-      case 'network':
-        networkVersion++;
-        store.setState({ network: { value: event.payload, error: null } });
-        return;
-      case 'neuron':
-        neuronVersion++;
-        setNeuron({ value: event.payload, error: null });
-        return;
-      case 'reward':
-        rewardsVersion++;
-        store.setState((state) => ({
-          rewards: { value: appendReward(state.rewards.value ?? [], event.payload), error: null },
-        }));
-        return;
-      case 'generation':
-        store.setState((state) => ({ jobs: applyJobEvent(state.jobs, event.payload) }));
-        return;
-      case 'generation.stored':
-        storedDuringListing?.push(event.payload);
-        store.setState((state) => ({ library: insertStored(state.library, event.payload) }));
-        return;
-    }
+    routeEvent(event, routes);
   }
 
   const unsubscribeConnection = client.onConnection(onConnection);
@@ -437,6 +485,7 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     dispose() {
       unsubscribeConnection();
       unsubscribeEvents();
+      gpuLive.dispose();
       connectGeneration++;
       gpuGeneration++;
       modelsGeneration++;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { EngineStatusSchema } from '../schemas/status.js';
 import { LogEntrySchema, LogLevelSchema } from '../schemas/logs.js';
 import { SettingsPatchSchema, SettingsSchema } from '../schemas/settings.js';
-import { GpuReportSchema } from '../schemas/gpu.js';
+import { GpuBenchmarkSchema, GpuReportSchema, GpuSampleSchema } from '../schemas/gpu.js';
 import { GenerationEventSchema } from '../schemas/generation.js';
 import { ModelDownloadEventSchema, ModelDtypeSchema, ModelListEntrySchema } from '../schemas/model-manifest.js';
 import { NetworkMetagraphSchema, NetworkStatusSchema } from '../schemas/network.js';
@@ -225,6 +225,29 @@ export const commands = {
     input: ValidatorAnswersInputSchema,
     output: ValidatorAnswersOutputSchema,
   },
+  'gpu.watch': {
+    summary:
+      'Starts (or renews) a watch on the GPUs: `gpu.sample` events about once a second until the lease ends or gpu.unwatch.',
+    input: z.strictObject({
+      /** The watcher's own id (one per open GPU page), so that each unwatches only itself. */
+      id: z.string().min(1).max(64),
+      /** How long the watch lasts unless renewed: a page that vanishes without unwatching stops costing. */
+      leaseMs: z.number().int().min(1000).max(300_000).default(30_000),
+    }),
+    output: z.strictObject({ intervalMs: z.number().int().positive() }),
+  },
+  'gpu.unwatch': {
+    summary: 'Ends a watch; sampling stops when no watch is left. False if the id had none.',
+    input: z.strictObject({ id: z.string().min(1).max(64) }),
+    output: z.strictObject({ stopped: z.boolean() }),
+  },
+  'gpu.benchmark': {
+    summary: 'Runs the installed model on each available execution provider and reports steps/s and real-time factor.',
+    /** Loading a model on each provider and generating takes a while. */
+    slow: true,
+    input: NoInput,
+    output: GpuBenchmarkSchema,
+  },
 } as const;
 
 export const events = {
@@ -250,6 +273,8 @@ export const events = {
   'validator.round': ValidatorRoundEventSchema,
   /** The validator submitted weights. */
   'validator.weights': WeightsSubmissionSchema,
+  /** GPU load (utilisation, VRAM, temperature, power), about once a second while any gpu.watch holds. */
+  'gpu.sample': GpuSampleSchema,
 } as const;
 
 export type Commands = typeof commands;

@@ -231,3 +231,66 @@ export const GpuReportSchema = z.object({
   enableCuda: EnableCudaGuideSchema,
 });
 export type GpuReport = z.infer<typeof GpuReportSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Live samples (gpu.watch → gpu.sample events) and the benchmark (gpu.benchmark)
+
+/** One GPU's load at one moment; every value nvidia-smi would not give is null, never guessed. */
+export const GpuLoadSchema = z.object({
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  utilizationPercent: z.number().min(0).max(100).nullable(),
+  memoryUsedMiB: z.number().nonnegative().nullable(),
+  memoryTotalMiB: z.number().nonnegative().nullable(),
+  temperatureC: z.number().nullable(),
+  powerDrawW: z.number().nonnegative().nullable(),
+  powerLimitW: z.number().nonnegative().nullable(),
+});
+export type GpuLoad = z.infer<typeof GpuLoadSchema>;
+
+/** What the sampler read: the GPUs' loads, or why there are none (nvidia-smi's status). */
+export const GpuSampleSchema = z.object({
+  /** ISO 8601. */
+  at: z.string(),
+  status: NvidiaSmiStatusSchema,
+  /** One sentence when status is not `ok`. */
+  message: z.string().nullable(),
+  gpus: z.array(GpuLoadSchema),
+});
+export type GpuSample = z.infer<typeof GpuSampleSchema>;
+
+export const GpuBenchmarkOutcomeSchema = z.enum([
+  'ok',
+  /** The provider's probe did not pass on this machine: nothing was run on it. */
+  'unavailable',
+  'failed',
+]);
+export type GpuBenchmarkOutcome = z.infer<typeof GpuBenchmarkOutcomeSchema>;
+
+/** One provider's run of the installed model on a short fixed prompt. */
+export const GpuBenchmarkRunSchema = z.object({
+  provider: ExecutionProviderSchema,
+  outcome: GpuBenchmarkOutcomeSchema,
+  /** Decoder steps (audio tokens) per second of wall time; null unless `ok`. */
+  stepsPerSecond: z.number().nonnegative().nullable(),
+  /** Seconds of audio made per second of wall time (above 1: faster than real time); null unless `ok`. */
+  realTimeFactor: z.number().nonnegative().nullable(),
+  steps: z.number().int().nonnegative().nullable(),
+  audioSeconds: z.number().nonnegative().nullable(),
+  wallMs: z.number().nonnegative().nullable(),
+  /** Why it was not run or failed. */
+  message: z.string().nullable(),
+});
+export type GpuBenchmarkRun = z.infer<typeof GpuBenchmarkRunSchema>;
+
+export const GpuBenchmarkSchema = z.object({
+  /** ISO 8601, when the benchmark ended. */
+  finishedAt: z.string(),
+  /** The model and dtype benchmarked (`musicgen-small@q8`). */
+  model: z.string(),
+  /** The provider the engine chose for generation (the report's choice), for comparison. */
+  chosen: ExecutionProviderSchema,
+  /** One per provider, in the order CUDA, WebGPU, CPU. */
+  runs: z.array(GpuBenchmarkRunSchema),
+});
+export type GpuBenchmark = z.infer<typeof GpuBenchmarkSchema>;
