@@ -92,7 +92,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve, reject) => {
     registerNetwork(bob.address, 1)
       .signAndSend(alice, { era: 0 }, (result) => {
-        if (result.status.isInBlock) resolve();
+        if (result.status.isInBlock || result.status.isFinalized) resolve();
         // A dropped or invalid transaction fails the setup at once instead of waiting out the hook.
         else if (result.isError) reject(new Error(`register_network: ${result.status.type}`));
       })

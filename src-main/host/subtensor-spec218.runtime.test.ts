@@ -58,7 +58,7 @@ async function sendRaw(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair)
   await new Promise<void>((resolve, reject) => {
     // Immortal: the test's setup does not depend on which block the signature names.
     tx.signAndSend(signer, { nonce, era: 0 }, (result) => {
-      if (result.status.isInBlock) resolve();
+      if (result.status.isInBlock || result.status.isFinalized) resolve();
     }).catch(reject);
   });
 }
