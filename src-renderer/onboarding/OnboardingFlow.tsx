@@ -300,11 +300,23 @@ function StartStep({ role, onStarted }: { role: Role; onStarted: () => void }): 
   const settings = useEngine((s) => s.settings);
   const startNeuron = useEngine((s) => s.startNeuron);
   const neuron = useEngine((s) => s.neuron);
+  const validator = useEngine((s) => s.validator);
+  const startValidator = useEngine((s) => s.startValidator);
   const [starting, setStarting] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
   if (!settings) return null;
   async function start(): Promise<void> {
     setStarting(true);
     if (role === 'mine' && neuron.value?.state !== 'running') await startNeuron();
+    if (role === 'validate' && validator.value?.state !== 'running') {
+      try {
+        await startValidator();
+      } catch (error) {
+        setProblem(error instanceof Error ? error.message : String(error));
+        setStarting(false);
+        return;
+      }
+    }
     setStarting(false);
     window.location.hash = hrefFor('overview');
     onStarted();
@@ -331,6 +343,11 @@ function StartStep({ role, onStarted }: { role: Role; onStarted: () => void }): 
           </>
         )}
       </dl>
+      {problem && (
+        <p className="alert" role="alert">
+          {problem}
+        </p>
+      )}
       {neuron.actionError && (
         <p className="alert" role="alert">
           {neuron.actionError.message}

@@ -71,6 +71,10 @@ export interface EngineState extends GpuLiveSlice {
   readonly neuron: NeuronView;
   /** The validator: null before the first answer (an engine without one answers an error). */
   readonly validator: Loaded<ValidatorStatus>;
+  /** Starts the validator with the settings' profile; rejects with the engine's refusal. */
+  startValidator(): Promise<void>;
+  /** Stops the validator; rejects with the engine's refusal. */
+  stopValidator(): Promise<void>;
   /** Starts / stops the miner; a refusal lands in `neuron.actionError`. Never rejects. */
   startNeuron(): Promise<void>;
   stopNeuron(): Promise<void>;
@@ -217,6 +221,16 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     network: { value: null, error: null },
     neuron: { value: null, error: null, action: null, actionError: null },
     validator: { value: null, error: null },
+    startValidator: async () => {
+      const value = await client.call('validator.start', {});
+      validatorVersion++;
+      store.setState({ validator: { value, error: null } });
+    },
+    stopValidator: async () => {
+      const value = await client.call('validator.stop', {});
+      validatorVersion++;
+      store.setState({ validator: { value, error: null } });
+    },
     startNeuron: () => neuronAction('starting'),
     stopNeuron: () => neuronAction('stopping'),
     rewards: { value: null, error: null },
