@@ -96,6 +96,8 @@ export function ValidatorRewardsPanel({ status }: { status: ValidatorStatus }): 
   const sorted = [...status.scores].sort((a, b) => a.uid - b.uid);
   const top = Math.max(...sorted.map((score) => score.score), 0);
   const barWidth = 640 / Math.max(sorted.length, 1);
+  // A few miners would otherwise make slabs; bars stay bar-like.
+  const barFill = Math.min(barWidth * 0.7, 40);
   return (
     <div className="panel" data-testid="validator-rewards">
       <div className="panel__head">
@@ -122,9 +124,9 @@ export function ValidatorRewardsPanel({ status }: { status: ValidatorStatus }): 
                   <rect
                     className="chart__bar"
                     data-testid="validator-point"
-                    x={index * barWidth + barWidth * 0.15}
+                    x={index * barWidth + (barWidth - barFill) / 2}
                     y={100 - height}
-                    width={barWidth * 0.7}
+                    width={barFill}
                     height={height}
                   />
                   <text className="chart__label" x={index * barWidth + barWidth / 2} y={114} textAnchor="middle">
