@@ -55,7 +55,7 @@ export function GenerationsPage(): ReactNode {
   return (
     <section className="page" aria-labelledby="page-title">
       <h1 id="page-title">Generations</h1>
-      <div className="tabs" role="tablist" aria-label="Clips">
+      <div className="tabs" role="tablist" aria-label="Which clips">
         <button
           type="button"
           role="tab"
