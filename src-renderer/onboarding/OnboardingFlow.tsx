@@ -11,7 +11,7 @@ import { useStore } from 'zustand';
 import type { NetworkSettings } from '../../src-shared/schemas/settings.js';
 import { formatBytes } from '../format.js';
 import { hrefFor } from '../routes.js';
-import { useEngine } from '../state/engine-context.js';
+import { useEngine, useEngineStore } from '../state/engine-context.js';
 import { modelKey } from '../state/engine-store.js';
 import { useWalletStore } from '../wallet/wallet-context.js';
 import { WalletSetup } from '../wallet/WalletSetup.js';
@@ -302,6 +302,7 @@ function StartStep({ role, onStarted }: { role: Role; onStarted: () => void }): 
   const neuron = useEngine((s) => s.neuron);
   const validator = useEngine((s) => s.validator);
   const startValidator = useEngine((s) => s.startValidator);
+  const engineStore = useEngineStore();
   const [starting, setStarting] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   if (!settings) return null;
@@ -309,10 +310,11 @@ function StartStep({ role, onStarted }: { role: Role; onStarted: () => void }): 
     setStarting(true);
     if (role === 'mine' && neuron.value?.state !== 'running') await startNeuron();
     if (role === 'validate' && validator.value?.state !== 'running') {
-      try {
-        await startValidator();
-      } catch (error) {
-        setProblem(error instanceof Error ? error.message : String(error));
+      await startValidator();
+      // The store keeps a refusal instead of throwing it.
+      const refused = engineStore.getState().validatorAction.error;
+      if (refused) {
+        setProblem(refused.message);
         setStarting(false);
         return;
       }

@@ -16,3 +16,10 @@ export function useEngine<T>(selector: (state: EngineState) => T): T {
   if (store === null) throw new Error('useEngine needs an <EngineProvider> above it');
   return useStore(store, selector);
 }
+
+/** The store itself, for a handler that must read the state after an await (not for rendering). */
+export function useEngineStore(): EngineStore {
+  const store = useContext(EngineStoreContext);
+  if (store === null) throw new Error('useEngineStore needs an <EngineProvider> above it');
+  return store;
+}

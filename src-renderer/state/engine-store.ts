@@ -29,8 +29,9 @@ import {
 } from './generation-library.js';
 import { createGpuLive, type GpuLiveSlice } from './gpu-live.js';
 import { MAX_LOG_LINES, appendLog, mergeLogs } from './log-buffer.js';
-import { applyRoundEvent, applyWeightsEvent } from './validator-view.js';
-import type { ValidatorStatus } from '../../src-shared/schemas/validator.js';
+import { applyRoundEvent, applyWeightsEvent, rememberRounds } from './validator-view.js';
+import type { ValidatorRound, ValidatorStatus } from '../../src-shared/schemas/validator.js';
+import { EMPTY_ANSWERS, type AnswersQuery, type ValidatorAnswersView, ANSWERS_PAGE_SIZE } from './validator-answers.js';
 import { MAX_REWARD_POINTS, appendReward } from './rewards.js';
 import { routeEvent, type EventRoutes } from './route-event.js';
 
@@ -71,10 +72,17 @@ export interface EngineState extends GpuLiveSlice {
   readonly neuron: NeuronView;
   /** The validator: null before the first answer (an engine without one answers an error). */
   readonly validator: Loaded<ValidatorStatus>;
-  /** Starts the validator with the settings' profile; rejects with the engine's refusal. */
+  /** Every round seen in the status since this window opened, by id (the answers show their prompt from it). */
+  readonly validatorRounds: ReadonlyMap<number, ValidatorRound>;
+  /** A validator start or stop asked from this window and not answered yet, and why the last one was refused. */
+  readonly validatorAction: ActionState;
+  /** Starts / stops the validator; a refusal lands in `validatorAction.error`. Never rejects. */
   startValidator(): Promise<void>;
-  /** Stops the validator; rejects with the engine's refusal. */
   stopValidator(): Promise<void>;
+  /** The answers the validator received, a page at a time (Generations' "Received" section). */
+  readonly validatorAnswers: ValidatorAnswersView;
+  /** Lists a page of answers: a changed filter goes back to the first page. Never rejects. */
+  loadValidatorAnswers(query: Partial<AnswersQuery>): Promise<void>;
   /** Starts / stops the miner; a refusal lands in `neuron.actionError`. Never rejects. */
   startNeuron(): Promise<void>;
   stopNeuron(): Promise<void>;
@@ -92,6 +100,11 @@ export interface Loaded<T> {
   /** null before the first answer. */
   readonly value: T | null;
   /** Why the last load failed (e.g. `unavailable` from an engine without the service). */
+  readonly error: HostApiError | null;
+}
+
+export interface ActionState {
+  readonly action: 'starting' | 'stopping' | null;
   readonly error: HostApiError | null;
 }
 
@@ -174,6 +187,8 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     }
   }
   let networkVersion = 0;
+  /** Moves with each validator.answers; only the latest one writes its answer. */
+  let answersGeneration = 0;
   let rewardsVersion = 0;
   /** Moves with each generations.list; only the latest one writes its answer. */
   let libraryGeneration = 0;
@@ -221,16 +236,12 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     network: { value: null, error: null },
     neuron: { value: null, error: null, action: null, actionError: null },
     validator: { value: null, error: null },
-    startValidator: async () => {
-      const value = await client.call('validator.start', {});
-      validatorVersion++;
-      store.setState({ validator: { value, error: null } });
-    },
-    stopValidator: async () => {
-      const value = await client.call('validator.stop', {});
-      validatorVersion++;
-      store.setState({ validator: { value, error: null } });
-    },
+    validatorRounds: new Map(),
+    validatorAction: { action: null, error: null },
+    startValidator: () => validatorAction('starting'),
+    stopValidator: () => validatorAction('stopping'),
+    validatorAnswers: EMPTY_ANSWERS,
+    loadValidatorAnswers: (query) => loadValidatorAnswers(query),
     startNeuron: () => neuronAction('starting'),
     stopNeuron: () => neuronAction('stopping'),
     rewards: { value: null, error: null },
@@ -251,6 +262,50 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       setNeuron({ value: status, error: null, action: null });
     } catch (error) {
       setNeuron({ action: null, actionError: asHostApiError(error) });
+    }
+  }
+
+  async function validatorAction(action: 'starting' | 'stopping'): Promise<void> {
+    store.setState({ validatorAction: { action, error: null } });
+    try {
+      const value = await client.call(action === 'starting' ? 'validator.start' : 'validator.stop', {});
+      validatorVersion++;
+      store.setState({ validator: { value, error: null }, validatorAction: { action: null, error: null } });
+    } catch (error) {
+      store.setState({ validatorAction: { action: null, error: asHostApiError(error) } });
+    }
+  }
+
+  async function loadValidatorAnswers(change: Partial<AnswersQuery>): Promise<void> {
+    const current = store.getState().validatorAnswers.query;
+    const filterChanged =
+      (change.uid !== undefined && change.uid !== current.uid) ||
+      (change.roundId !== undefined && change.roundId !== current.roundId);
+    const query: AnswersQuery = {
+      uid: change.uid !== undefined ? change.uid : current.uid,
+      roundId: change.roundId !== undefined ? change.roundId : current.roundId,
+      offset: Math.max(0, filterChanged && change.offset === undefined ? 0 : (change.offset ?? current.offset)),
+    };
+    const generation = ++answersGeneration;
+    store.setState((state) => ({
+      validatorAnswers: { ...state.validatorAnswers, query, loading: true, error: null },
+    }));
+    try {
+      const page = await client.call('validator.answers', {
+        limit: ANSWERS_PAGE_SIZE,
+        offset: query.offset,
+        ...(query.uid === null ? {} : { uid: query.uid }),
+        ...(query.roundId === null ? {} : { roundId: query.roundId }),
+      });
+      if (generation !== answersGeneration) return;
+      store.setState({
+        validatorAnswers: { query, items: page.items, total: page.total, loading: false, error: null },
+      });
+    } catch (error) {
+      if (generation !== answersGeneration) return;
+      store.setState((state) => ({
+        validatorAnswers: { ...state.validatorAnswers, loading: false, error: asHostApiError(error) },
+      }));
     }
   }
 
@@ -439,6 +494,9 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       );
       // The first round of a validator started elsewhere (the CLI, another window): fetch the whole status.
       if (store.getState().validator.value === null) void refreshValidator();
+      // A round that ended stored its answers: a listing on screen shows them (no event carries answers).
+      const ended = payload.round.state !== 'querying' && payload.round.state !== 'scoring';
+      if (ended && store.getState().validatorAnswers.items !== null) void loadValidatorAnswers({});
     },
     'validator.weights': (payload) => {
       validatorVersion++;
@@ -487,6 +545,13 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     routeEvent(event, routes);
   }
 
+  // Each status the validator slice takes leaves its rounds in validatorRounds.
+  const unsubscribeRounds = store.subscribe((state, previous) => {
+    if (state.validator.value === previous.validator.value) return;
+    const rounds = rememberRounds(state.validatorRounds, state.validator.value);
+    if (rounds !== state.validatorRounds) store.setState({ validatorRounds: rounds });
+  });
+
   const unsubscribeConnection = client.onConnection(onConnection);
   const unsubscribeEvents = client.onEvent(onEvent);
   if (client.connection.status === 'connected') {
@@ -499,11 +564,13 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     dispose() {
       unsubscribeConnection();
       unsubscribeEvents();
+      unsubscribeRounds();
       gpuLive.dispose();
       connectGeneration++;
       gpuGeneration++;
       modelsGeneration++;
       libraryGeneration++;
+      answersGeneration++;
     },
   };
 }

@@ -28,7 +28,16 @@ function cssColor(name: string, fallback: string): string {
   return value === '' ? fallback : value;
 }
 
-export function ClipPlayer({ item, url }: { item: StoredGenerationItem; url: string }): ReactNode {
+export function ClipPlayer({
+  item,
+  url,
+  fileName = `bittaudio-${item.id}.wav`,
+}: {
+  /** Only what the player needs, so a validator's received answer plays here too. */
+  item: Pick<StoredGenerationItem, 'id' | 'durationSeconds'>;
+  url: string;
+  fileName?: string;
+}): ReactNode {
   const waveformRef = useRef<HTMLDivElement>(null);
   const audioRef = useRef<HTMLAudioElement>(null);
   const surferRef = useRef<WaveSurfer | null>(null);
@@ -125,7 +134,7 @@ export function ClipPlayer({ item, url }: { item: StoredGenerationItem; url: str
         <span className="player__time muted" data-testid="clip-time">
           {formatClock(time)} / {formatClock(duration)}
         </span>
-        <a className="button" href={url} download={`bittaudio-${item.id}.wav`} data-testid="clip-save">
+        <a className="button" href={url} download={fileName} data-testid="clip-save">
           Save WAV
         </a>
       </div>

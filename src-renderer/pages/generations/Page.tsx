@@ -11,6 +11,7 @@ import { shortAddress } from '../../miner-text.js';
 import { useEngine } from '../../state/engine-context.js';
 import { LIBRARY_PAGE_SIZE, pageRangeText, type GenerationLibrary } from '../../state/generation-library.js';
 import { ClipPlayer } from './ClipPlayer.js';
+import { ReceivedAnswers } from './ReceivedAnswers.js';
 import { JobRow } from '../../components/MinerPanels.js';
 import './generations.css';
 import { Tag } from '../../components/Tag.js';
@@ -27,6 +28,15 @@ export function GenerationsPage(): ReactNode {
   const mediaUrl = useEngine((state) => state.mediaUrl);
   const [text, setText] = useState(library.query.search);
   const [selected, setSelected] = useState<StoredGenerationItem | null>(null);
+  const [tab, setTab] = useState<'made' | 'received'>('made');
+  const answers = useEngine((state) => state.validatorAnswers);
+  const rounds = useEngine((state) => state.validatorRounds);
+  const validatorKnown = useEngine((state) => state.validator.value !== null);
+  const loadValidatorAnswers = useEngine((state) => state.loadValidatorAnswers);
+  const answersListed = answers.items !== null;
+  useEffect(() => {
+    if (tab === 'received' && connected && !answersListed) void loadValidatorAnswers({});
+  }, [tab, connected, answersListed, loadValidatorAnswers]);
 
   const listed = library.items !== null;
   useEffect(() => {
@@ -45,28 +55,63 @@ export function GenerationsPage(): ReactNode {
   return (
     <section className="page" aria-labelledby="page-title">
       <h1 id="page-title">Generations</h1>
-      <div className="toolbar" role="search">
-        <label className="field field--inline field--grow">
-          <span>Search</span>
-          <input
-            type="search"
-            value={text}
-            placeholder="prompt or caller hotkey"
-            aria-label="Search prompts and callers"
-            onChange={(event) => setText(event.target.value)}
-          />
-        </label>
+      <div className="tabs" role="tablist" aria-label="Which clips">
+        <button
+          type="button"
+          role="tab"
+          className="button button--small"
+          aria-selected={tab === 'made'}
+          onClick={() => setTab('made')}
+          data-testid="tab-made"
+        >
+          Made (miner)
+        </button>
+        <button
+          type="button"
+          role="tab"
+          className="button button--small"
+          aria-selected={tab === 'received'}
+          onClick={() => setTab('received')}
+          data-testid="tab-received"
+        >
+          Received (validator)
+        </button>
       </div>
-      <GenerationsView
-        library={library}
-        jobs={jobs}
-        connected={connected}
-        minerRunning={minerRunning}
-        selected={current}
-        mediaUrl={mediaUrl}
-        onSelect={setSelected}
-        onPage={(offset) => void loadGenerations({ offset })}
-      />
+      {tab === 'received' ? (
+        <ReceivedAnswers
+          view={answers}
+          rounds={rounds}
+          connected={connected}
+          validatorKnown={validatorKnown}
+          mediaUrl={mediaUrl}
+          onQuery={(query) => void loadValidatorAnswers(query)}
+        />
+      ) : (
+        <>
+          <div className="toolbar" role="search">
+            <label className="field field--inline field--grow">
+              <span>Search</span>
+              <input
+                type="search"
+                value={text}
+                placeholder="prompt or caller hotkey"
+                aria-label="Search prompts and callers"
+                onChange={(event) => setText(event.target.value)}
+              />
+            </label>
+          </div>
+          <GenerationsView
+            library={library}
+            jobs={jobs}
+            connected={connected}
+            minerRunning={minerRunning}
+            selected={current}
+            mediaUrl={mediaUrl}
+            onSelect={setSelected}
+            onPage={(offset) => void loadGenerations({ offset })}
+          />
+        </>
+      )}
     </section>
   );
 }

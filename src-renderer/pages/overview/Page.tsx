@@ -4,6 +4,7 @@ import { currentUptime, formatDuration } from '../../format.js';
 import { useEngine } from '../../state/engine-context.js';
 import { useNow } from '../../use-now.js';
 import { AlertsPanel, ChainPanel, NetworkPanel, NeuronPanel, QueuePanel } from '../../components/MinerPanels.js';
+import { ValidatorPanel } from '../../components/ValidatorPanels.js';
 import { OnboardingFlow } from '../../onboarding/OnboardingFlow.js';
 
 const HOST_HINT: Record<EngineStatus['host'], string> = {
@@ -28,6 +29,10 @@ export function OverviewPage(): ReactNode {
   const jobs = useEngine((state) => state.jobs);
   const startNeuron = useEngine((state) => state.startNeuron);
   const stopNeuron = useEngine((state) => state.stopNeuron);
+  const validator = useEngine((state) => state.validator);
+  const validatorAction = useEngine((state) => state.validatorAction);
+  const startValidator = useEngine((state) => state.startValidator);
+  const stopValidator = useEngine((state) => state.stopValidator);
   const onboarded = useEngine((state) => state.settings?.onboarded ?? true);
 
   return (
@@ -47,6 +52,13 @@ export function OverviewPage(): ReactNode {
         connected={connected}
         onStart={() => void startNeuron()}
         onStop={() => void stopNeuron()}
+      />
+      <ValidatorPanel
+        validator={validator}
+        action={validatorAction}
+        connected={connected}
+        onStart={() => void startValidator()}
+        onStop={() => void stopValidator()}
       />
       <QueuePanel neuron={neuron.value} jobs={jobs} />
       <ChainPanel neuron={neuron.value} />

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { HostApiError } from '../../../src-shared/api/errors.js';
 import type { RewardSnapshot } from '../../../src-shared/schemas/neuron.js';
 import { reward } from '../../testing/miner-fixtures.js';
-import { RewardsPanel } from './Page.js';
+import { RUNNING_VALIDATOR } from '../../testing/validator-fixtures.js';
+import { RangeToolbar, RewardsPanel, ValidatorRewardsPanel } from './Page.js';
 
 function render(value: readonly RewardSnapshot[] | null, error: HostApiError | null = null): string {
   return renderToStaticMarkup(<RewardsPanel rewards={{ value, error }} connected />);
@@ -43,5 +44,30 @@ describe('Rewards panel', () => {
     expect(html).toContain('1 epoch recorded');
     expect(html).toContain('<circle class="chart__dot" cx="346" cy="10" r="2.5"></circle>');
     expect(html).not.toContain('<polyline');
+  });
+});
+
+describe('Rewards: the validator and the range', () => {
+  it('draws a bar per miner scored, with scores and weight shares in a table', () => {
+    const html = renderToStaticMarkup(<ValidatorRewardsPanel status={RUNNING_VALIDATOR} />);
+    const bars = [
+      ...html.matchAll(/<rect class="chart__bar" data-testid="validator-point" x="([\d.]+)" y="([\d.]+)"/g),
+    ];
+    // uid 1 (0.25) then uid 2 (0.75, the tallest: 90 high from the axis at 100).
+    expect(bars.map((bar) => Number(bar[2]))).toEqual([70, 10]);
+    expect(html).toContain('aria-label="Scores of 2 miners, highest 0.750"');
+    expect(html).toContain('weights at block 140');
+    expect(html).toContain('data-testid="validator-scores"');
+  });
+
+  it('offers the CSV of the epochs shown, and none when nothing is shown', () => {
+    const html = renderToStaticMarkup(
+      <RangeToolbar range="7d" onRange={() => undefined} items={[reward(100, 0, '0'), reward(200, 0.1, '5')]} />,
+    );
+    expect(html).toContain('Export CSV (2 epochs)');
+    expect(html).toMatch(/<option value="7d" selected="">Last 7 days<\/option>/);
+    expect(renderToStaticMarkup(<RangeToolbar range="all" onRange={() => undefined} items={[]} />)).toMatch(
+      /disabled="" data-testid="rewards-csv"/,
+    );
   });
 });

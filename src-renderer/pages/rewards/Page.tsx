@@ -2,13 +2,19 @@
  * Rewards: what our uid earned epoch by epoch (incentive and emission), from the snapshots the
  * engine records at each epoch; live as `reward` events arrive.
  */
+import { useState } from 'react';
 import type { ReactNode } from 'react';
+import type { ValidatorStatus } from '../../../src-shared/schemas/validator.js';
+import { ScoresTable } from '../../components/ValidatorPanels.js';
+import { REWARD_RANGES, inRange, rewardsCsv, type RewardRange } from '../../validator-text.js';
 import { formatRao, raoToNumber } from '../../../src-shared/format/rao.js';
 import type { RewardSnapshot } from '../../../src-shared/schemas/neuron.js';
 import { LineChart } from '../../components/LineChart.js';
 import { formatLocalDateTime } from '../../format.js';
 import { formatFraction } from '../../miner-text.js';
 import { useEngine } from '../../state/engine-context.js';
+import { useNow } from '../../use-now.js';
+import './rewards.css';
 import type { Loaded } from '../../state/engine-store.js';
 
 /** Rows of the table under the charts, newest first. */
@@ -17,11 +23,123 @@ const TABLE_ROWS = 12;
 export function RewardsPage(): ReactNode {
   const rewards = useEngine((state) => state.rewards);
   const connected = useEngine((state) => state.connection.status === 'connected');
+  const validator = useEngine((state) => state.validator.value);
+  const [range, setRange] = useState<RewardRange>('all');
+  // A range's window moves with the clock; a minute is finer than any epoch.
+  const now = useNow(60_000, range !== 'all');
+  const shown: Loaded<readonly RewardSnapshot[]> =
+    rewards.value === null ? rewards : { ...rewards, value: inRange(rewards.value, range, now) };
   return (
     <section className="page" aria-labelledby="page-title">
       <h1 id="page-title">Rewards</h1>
-      <RewardsPanel rewards={rewards} connected={connected} />
+      <RangeToolbar range={range} onRange={setRange} items={shown.value} />
+      <RewardsPanel rewards={shown} connected={connected} />
+      {validator !== null && <ValidatorRewardsPanel status={validator} />}
     </section>
+  );
+}
+
+/** Starts a download of a CSV built here (no round trip: the snapshots shown are the data). */
+function downloadCsv(items: readonly RewardSnapshot[]): void {
+  const url = URL.createObjectURL(new Blob([rewardsCsv(items)], { type: 'text/csv' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `bittaudio-rewards-${new Date().toISOString().slice(0, 10)}.csv`;
+  link.click();
+  // The click has handed the Blob to the download; the URL is no longer needed.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+export function RangeToolbar({
+  range,
+  onRange,
+  items,
+}: {
+  range: RewardRange;
+  onRange: (range: RewardRange) => void;
+  items: readonly RewardSnapshot[] | null;
+}): ReactNode {
+  return (
+    <div className="toolbar">
+      <label className="field field--inline">
+        <span>Range</span>
+        <select
+          value={range}
+          onChange={(event) => onRange(event.target.value as RewardRange)}
+          data-testid="rewards-range"
+        >
+          {REWARD_RANGES.map((entry) => (
+            <option key={entry.id} value={entry.id}>
+              {entry.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="button"
+        className="button button--small"
+        disabled={items === null || items.length === 0}
+        onClick={() => downloadCsv(items ?? [])}
+        data-testid="rewards-csv"
+      >
+        Export CSV{items === null ? '' : ` (${items.length} epoch${items.length === 1 ? '' : 's'})`}
+      </button>
+    </div>
+  );
+}
+
+/**
+ * The validator's side: the moving-average score it keeps for each miner and the share of the
+ * last weights each got, as a bar per uid (hand-drawn SVG, CSP-safe) and a table.
+ */
+export function ValidatorRewardsPanel({ status }: { status: ValidatorStatus }): ReactNode {
+  const sorted = [...status.scores].sort((a, b) => a.uid - b.uid);
+  const top = Math.max(...sorted.map((score) => score.score), 0);
+  const barWidth = 640 / Math.max(sorted.length, 1);
+  // A few miners would otherwise make slabs; bars stay bar-like.
+  const barFill = Math.min(barWidth * 0.7, 40);
+  return (
+    <div className="panel" data-testid="validator-rewards">
+      <div className="panel__head">
+        <h2>Validator: scores and weights by miner</h2>
+        <span className="muted">
+          {status.roundsDone} round{status.roundsDone === 1 ? '' : 's'} since start
+          {status.lastWeights === null ? '' : ` · weights at block ${status.lastWeights.block}`}
+        </span>
+      </div>
+      {sorted.length > 0 && (
+        <figure className="chart" data-testid="chart-validator-scores">
+          <figcaption className="subhead">Moving-average score by uid</figcaption>
+          <svg
+            className="chart__svg"
+            viewBox="0 0 640 120"
+            role="img"
+            aria-label={`Scores of ${sorted.length} miner${sorted.length === 1 ? '' : 's'}, highest ${top.toPrecision(3)}`}
+          >
+            <line className="chart__axis" x1={0} y1={100} x2={640} y2={100} />
+            {sorted.map((score, index) => {
+              const height = top > 0 ? (score.score / top) * 90 : 0;
+              return (
+                <g key={score.uid}>
+                  <rect
+                    className="chart__bar"
+                    data-testid="validator-point"
+                    x={index * barWidth + (barWidth - barFill) / 2}
+                    y={100 - height}
+                    width={barFill}
+                    height={height}
+                  />
+                  <text className="chart__label" x={index * barWidth + barWidth / 2} y={114} textAnchor="middle">
+                    {score.uid}
+                  </text>
+                </g>
+              );
+            })}
+          </svg>
+        </figure>
+      )}
+      <ScoresTable scores={status.scores} weights={status.lastWeights} />
+    </div>
   );
 }
 

@@ -1,0 +1,75 @@
+/**
+ * The validator watched from the pages, on the local network: started from the Overview, a round
+ * scored (the round, the scores table), its answers on Generations' "Received (validator)" section
+ * with a waveform that plays, and its scores on the Rewards page. Screenshots for the README.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningDaemon } from './support/daemon.js';
+import { SCREENSHOTS, startAppSession, type AppSession } from './support/app-session.js';
+
+let session: AppSession;
+let daemon: RunningDaemon;
+let page: Page;
+
+beforeAll(async () => {
+  session = await startAppSession({ width: 1280, height: 900 });
+  ({ daemon, page } = session);
+}, 60_000);
+
+afterAll(async () => {
+  await session?.close();
+});
+
+/** The text of a test id, or '' while it is not on the page. */
+async function text(testId: string): Promise<string> {
+  const locator = page.getByTestId(testId);
+  return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : '';
+}
+
+describe('the validator, from the pages', () => {
+  it('starts the validator from the Overview and shows a scored round', async () => {
+    await page.goto(daemon.url);
+    await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toContain('Connected');
+    await expect.poll(() => text('network-kind'), { timeout: 30_000 }).toMatch(/local/i);
+    await expect.poll(() => text('validator-state'), { timeout: 15_000 }).toBe('stopped');
+    await page.getByRole('button', { name: 'Start validator' }).click();
+    await expect.poll(() => text('validator-state'), { timeout: 60_000 }).toBe('running');
+    await expect.poll(() => text('validator-rounds'), { timeout: 120_000 }).toMatch(/^[1-9]\d* done/);
+    expect(await text('validator-last')).toMatch(/round \d+/);
+    await expect.poll(() => page.getByTestId('validator-score').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.getByTestId('validator').screenshot({ path: join(SCREENSHOTS, 'validator-overview.png') });
+  }, 180_000);
+
+  it('lists the received answers on Generations, with a waveform that plays', async () => {
+    await page.getByRole('link', { name: 'Generations', exact: true }).click();
+    await page.getByRole('tab', { name: 'Received (validator)' }).click();
+    const answers = page.getByRole('list', { name: 'Received answers' }).getByTestId('validator-answer');
+    await expect.poll(() => answers.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // The newest answer with audio (a miner may have timed out).
+    const withAudio = answers.filter({ hasNotText: 'no audio' });
+    await expect.poll(() => withAudio.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await withAudio.first().getByRole('button').click();
+
+    await expect.poll(() => text('answer-score'), { timeout: 5_000 }).toMatch(/→/);
+    expect(await text('answer-judgement')).not.toBe('');
+    const waveform = page.getByRole('group', { name: 'Waveform' });
+    await expect.poll(() => waveform.getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false');
+    expect(await text('clip-status')).not.toContain('Could not load');
+    await page.screenshot({ path: join(SCREENSHOTS, 'validator-answers.png'), fullPage: true });
+
+    const audio = page.getByTestId('clip-audio');
+    await page.getByTestId('clip-play').click();
+    await expect
+      .poll(() => audio.evaluate((element) => (element as HTMLAudioElement).currentTime), { timeout: 15_000 })
+      .toBeGreaterThan(0.2);
+  }, 120_000);
+
+  it('shows the validator points on Rewards', async () => {
+    await page.getByRole('link', { name: 'Rewards', exact: true }).click();
+    await expect.poll(() => page.getByTestId('validator-point').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('validator-rewards').getByTestId('validator-score').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'validator-rewards.png'), fullPage: true });
+  }, 60_000);
+});

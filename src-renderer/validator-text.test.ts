@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ValidatorAnswerSchema, ValidatorStatusSchema } from '../src-shared/schemas/validator.js';
+import { reward } from './testing/miner-fixtures.js';
+import { RUNNING_VALIDATOR, answer, weights } from './testing/validator-fixtures.js';
+import { duplicateVerdict, inRange, metricRows, rejectionText, rewardsCsv, validatorAlerts } from './validator-text.js';
+
+describe('validator text', () => {
+  it('uses fixtures the engine could have sent', () => {
+    expect(ValidatorStatusSchema.parse(RUNNING_VALIDATOR)).toEqual(RUNNING_VALIDATOR);
+    expect(ValidatorAnswerSchema.parse(answer(1))).toEqual(answer(1));
+  });
+
+  it('raises no alert for a healthy validator', () => {
+    expect(validatorAlerts(RUNNING_VALIDATOR)).toEqual([]);
+  });
+
+  it('alerts on failed weights, a missed reveal, a pending commit and a validator that failed', () => {
+    const failedWeights = validatorAlerts({
+      ...RUNNING_VALIDATOR,
+      lastWeights: weights({ state: 'failed', error: 'SettingWeightsTooFast' }),
+    });
+    expect(failedWeights).toEqual([expect.objectContaining({ kind: 'weights_failed', severity: 'error' })]);
+    expect(failedWeights[0]?.message).toContain('SettingWeightsTooFast');
+    expect(
+      validatorAlerts({ ...RUNNING_VALIDATOR, lastWeights: weights({ state: 'reveal_missing' }) }).map((a) => a.kind),
+    ).toEqual(['reveal_missing']);
+    expect(
+      validatorAlerts({ ...RUNNING_VALIDATOR, lastWeights: weights({ state: 'committed' }) }).map((a) => a.severity),
+    ).toEqual(['warning']);
+    const failed = validatorAlerts({ ...RUNNING_VALIDATOR, state: 'failed', error: 'no validator permit' });
+    expect(failed.map((a) => a.kind)).toEqual(['failed']);
+    expect(failed[0]?.message).toContain('no validator permit');
+  });
+
+  it('warns when every moving average is still 0 after rounds were scored', () => {
+    const zero = RUNNING_VALIDATOR.scores.map((score) => ({ ...score, score: 0 }));
+    expect(validatorAlerts({ ...RUNNING_VALIDATOR, scores: zero }).map((a) => a.kind)).toEqual(['no_scores']);
+  });
+
+  it('flattens metrics into one row per leaf, whatever fields the scorer adds', () => {
+    expect(metricRows({ raw: { kld: 1.23456, fad: 4 }, ok: true, list: [1, 2], nested: [{ a: null }] })).toEqual([
+      { name: 'raw.kld', value: '1.235' },
+      { name: 'raw.fad', value: '4' },
+      { name: 'ok', value: 'yes' },
+      { name: 'list', value: '1; 2' },
+      { name: 'nested[0].a', value: '—' },
+    ]);
+    expect(metricRows(null)).toEqual([]);
+  });
+
+  it('says the duplicate verdict and the rejection in words', () => {
+    expect(duplicateVerdict(answer(1).metrics)).toBe('original');
+    expect(
+      duplicateVerdict({
+        duplicate: { exact: false, near: { matched: 'round1-uid1', similarity: 0.991 }, duplicate: true },
+      }),
+    ).toBe('near duplicate of round1-uid1 (similarity 0.991)');
+    expect(duplicateVerdict({ duplicate: { exact: true, near: null, duplicate: true } })).toBe(
+      'exact duplicate of an earlier answer',
+    );
+    expect(duplicateVerdict({ raw: null })).toBeNull();
+    expect(rejectionText({ rejection: { kind: 'bad_signal', problems: ['silent', 'clipped'] } })).toBe(
+      'bad signal: silent; clipped',
+    );
+    expect(rejectionText({ rejection: null })).toBeNull();
+  });
+
+  it('keeps the snapshots of the chosen range only', () => {
+    const now = Date.parse('2026-12-10T00:00:00.000Z');
+    const old = { ...reward(100, 0.1, '1'), time: '2026-11-01T00:00:00.000Z' };
+    const recent = { ...reward(200, 0.2, '2'), time: '2026-12-09T12:00:00.000Z' };
+    expect(inRange([old, recent], '24h', now)).toEqual([recent]);
+    expect(inRange([old, recent], '30d', now)).toEqual([recent]);
+    expect(inRange([old, recent], 'all', now)).toEqual([old, recent]);
+  });
+
+  it('exports the snapshots as CSV with amounts in rao and RFC 4180 quoting', () => {
+    const csv = rewardsCsv([{ ...reward(100, 0.25, '1500000000'), hotkey: 'a,"b"', trust: null }]);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('time,block,netuid,uid,hotkey,stake_rao,incentive,emission_rao,trust');
+    expect(lines[1]).toMatch(/^[^,]+,100,\d+,\d+,"a,""b""",\d+,0\.25,1500000000,$/);
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+  });
+});
