@@ -22,7 +22,7 @@ import type { Ss58 } from '../chain/types.js';
 import type { Logger } from '../log/logger.js';
 import type { PasswordKdf } from '../wallet/argon2.js';
 import { WalletError } from '../wallet/errors.js';
-import { WalletStore, type KeyInfo, type WalletInfo } from '../wallet/store.js';
+import type { KeyInfo, WalletInfo, WalletStore } from '../wallet/store.js';
 import type { NetworkProvider } from './network-handle.js';
 import type { HandlerSlice, Service } from './service.js';
 import { SignerBroker } from './signer-broker.js';
@@ -66,7 +66,7 @@ export class WalletService implements Service<Commands> {
     });
     this.handlers = {
       'wallet.list': async () => {
-        const store = this.store();
+        const store = await this.store();
         return { root: store.root, wallets: (await guard(() => store.listWallets())).map(summary) };
       },
       'wallet.create': (input) => this.create(input),
@@ -95,7 +95,9 @@ export class WalletService implements Service<Commands> {
   }
 
   /** The wallets folder the settings name now (changes apply to the next call). */
-  store(): WalletStore {
+  async store(): Promise<WalletStore> {
+    // Loaded on first use: the keyring and libsodium are heavy and the daemon's start-up stays light.
+    const { WalletStore } = await import('../wallet/store.js');
     const walletPath = this.options.settings().walletPath;
     return new WalletStore({
       ...(walletPath ? { root: walletPath } : {}),
@@ -106,7 +108,7 @@ export class WalletService implements Service<Commands> {
   }
 
   private async create(input: ParsedCommandInput<'wallet.create'>) {
-    const store = this.store();
+    const store = await this.store();
     const coldkey = await guard(() =>
       store.createColdkey(input.name, { password: input.password, words: input.words }),
     );
@@ -120,7 +122,7 @@ export class WalletService implements Service<Commands> {
   }
 
   private async regenerate(input: ParsedCommandInput<'wallet.regenerate'>) {
-    const store = this.store();
+    const store = await this.store();
     const overwrite = { overwrite: input.overwrite };
     if (input.key === 'coldkey') {
       await guard(() =>
@@ -141,7 +143,7 @@ export class WalletService implements Service<Commands> {
 
   /** Copies a btcli wallet folder in, files unchanged; refuses to replace an existing wallet. */
   private async import(input: ParsedCommandInput<'wallet.import'>) {
-    const store = this.store();
+    const store = await this.store();
     const source = input.path;
     const sourceStat = await stat(source).catch(() => null);
     if (!sourceStat?.isDirectory()) throw new HostApiError('not_found', `${source} is not a folder`);
@@ -151,6 +153,7 @@ export class WalletService implements Service<Commands> {
       throw new HostApiError('invalid_input', `A wallet named "${name}" already exists in ${store.root}`);
     }
     // Check that it is a wallet before copying anything.
+    const { WalletStore } = await import('../wallet/store.js');
     const probe = new WalletStore({ root: join(source, '..'), env: {} });
     const found = await guard(() => probe.showWallet(basename(source)));
     if (found.coldkey.ss58Address === null && found.hotkeys.length === 0) {
@@ -162,7 +165,7 @@ export class WalletService implements Service<Commands> {
   }
 
   private async overview(name: string): Promise<WalletOverview> {
-    const store = this.store();
+    const store = await this.store();
     const wallet = await guard(() => store.showWallet(name));
     const network = this.network();
     const { chain, netuid } = network;
@@ -209,7 +212,8 @@ export class WalletService implements Service<Commands> {
     let signer: ChainSigner;
     if (input.signer.kind === 'local') {
       const { wallet, password } = input.signer;
-      signer = await guard(() => this.store().loadColdkeyPair(wallet, password));
+      const store = await this.store();
+      signer = await guard(() => store.loadColdkeyPair(wallet, password));
     } else {
       signer = this.broker.signerFor(
         input.signer.address,
