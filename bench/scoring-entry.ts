@@ -5,6 +5,7 @@ export { checkSignal } from '../src-main/audio/signal-checks.js';
 export { resample } from '../src-main/audio/resample.js';
 export { exactAudioHash } from '../src-main/scoring/audio-hash.js';
 export { kldBoth } from '../src-main/scoring/kl-divergence.js';
+export { frechetDistanceFromFrames } from '../src-main/scoring/frechet.js';
 export { audioFingerprint, NearDuplicateIndex } from '../src-main/scoring/near-duplicate.js';
 export { ModelRoundScorer } from '../src-main/scoring/round-scorer.js';
 export { createModelTaskHandler } from '../src-main/scoring/worker-tasks.js';

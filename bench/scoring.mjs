@@ -107,6 +107,15 @@ try {
     windows = (await run({ kind: 'classify', model: models.classifier, audio: at16, sampleRate: 16_000 })).windows;
   });
   await step('KL maths (kld_both over the window pairs)', 'answer', () => s.kldBoth(windows, windows));
+  // FAD without a VGGish export: CLAP embeddings of 10 s windows every 1 s (raw-metrics' fallback).
+  let frames = [];
+  await step('FAD frames, CLAP fallback (10 s windows, 1 s hop)', 'answer', async () => {
+    frames = (await run({ kind: 'embed-audio', model: models.clap, audio: at48, sampleRate: 48_000, hopSeconds: 1 }))
+      .windows;
+  });
+  await step('FAD maths (Fréchet distance of the two frame sets)', 'answer', () =>
+    s.frechetDistanceFromFrames(frames, frames),
+  );
 
   const decoded = (samples) => ({ container: 'wav', sampleRate: RATE, channelData: [samples] });
   const answers = Array.from({ length: ANSWERS }, (_, i) => ({

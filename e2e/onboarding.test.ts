@@ -169,4 +169,29 @@ describe('first run, wallet and extension signing on the local network', () => {
     const overview = await callDaemon(daemon, 'wallet.overview', { name: 'ext' });
     expect(overview.hotkeys[0]?.uid).not.toBeNull();
   }, 90_000);
+
+  it('goes through the whole setup again from Settings with the keyboard alone', async () => {
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByTestId('reopen-setup').click();
+    await expect.poll(() => page.getByTestId('onboarding').count(), { timeout: 15_000 }).toBe(1);
+    const focusedId = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? '');
+    /** Tab until the control with this test id has the focus (the test fails if it never does). */
+    const tabTo = async (testId: string): Promise<void> => {
+      for (let i = 0; i < 80; i++) {
+        if ((await focusedId()) === testId) return;
+        await page.keyboard.press('Tab');
+      }
+      throw new Error(`Tab never reached ${testId}`);
+    };
+    // Explore: the default choice. Network: local, as it is. Wallet: optional here. Then Start.
+    for (const step of ['network-check', 'wallet-create-form', 'start-step']) {
+      await tabTo('onboarding-next');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.getByTestId(step).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    }
+    await tabTo('onboarding-start');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('onboarding').count(), { timeout: 15_000 }).toBe(0);
+    expect((await callDaemon(daemon, 'settings.get', {})).onboarded).toBe(true);
+  }, 90_000);
 });
