@@ -41,7 +41,7 @@ describe('the local network of the built daemon', () => {
         return served.length === 3 && served.every((n) => n.incentive > 0) ? metagraph : undefined;
       });
       const status = await callDaemon(daemon, 'network.status');
-      expect(status).toMatchObject({ kind: 'local', state: 'running', blockTimeMs: 1000, localMiners: 2 });
+      expect(status).toMatchObject({ kind: 'local', state: 'running', blockTimeMs: 1000, localMiners: 3 });
       expect(status.testValidator?.answered).toBeGreaterThan(0);
       expect(status.testValidator?.answered).toBe(status.testValidator?.queries);
       expect(graph.neurons).toHaveLength(4);
