@@ -37,14 +37,14 @@ describe('the local network of the built daemon', () => {
       const graph = await until(async () => {
         const metagraph = await callDaemon(daemon, 'network.metagraph');
         const served = metagraph.neurons.filter((n) => n.axon.port > 0);
-        // The two local miners and "yours", which the daemon starts by itself on a first local run.
-        return served.length === 3 && served.every((n) => n.incentive > 0) ? metagraph : undefined;
+        // The three local miners and "yours", which the daemon starts by itself on a first local run.
+        return served.length === 4 && served.every((n) => n.incentive > 0) ? metagraph : undefined;
       });
       const status = await callDaemon(daemon, 'network.status');
-      expect(status).toMatchObject({ kind: 'local', state: 'running', blockTimeMs: 1000, localMiners: 2 });
+      expect(status).toMatchObject({ kind: 'local', state: 'running', blockTimeMs: 1000, localMiners: 3 });
       expect(status.testValidator?.answered).toBeGreaterThan(0);
       expect(status.testValidator?.answered).toBe(status.testValidator?.queries);
-      expect(graph.neurons).toHaveLength(4);
+      expect(graph.neurons).toHaveLength(5);
       // The miners' MusicGen ran in the worker process, not in the daemon.
       expect(daemon.output()).toMatch(/\[network\.local\.inference\.worker\] MusicGen loaded/);
 

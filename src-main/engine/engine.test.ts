@@ -101,7 +101,7 @@ describe('Engine', () => {
       engines.push(engine);
       expect(await engine.handlers['network.status']({})).toMatchObject({ kind: 'local', state: 'stopped' });
       await engine.network.start();
-      expect(await engine.handlers['network.status']({})).toMatchObject({ state: 'running', localMiners: 2 });
+      expect(await engine.handlers['network.status']({})).toMatchObject({ state: 'running', localMiners: 3 });
       const network = await engine.handlers['settings.get']({});
       await engine.handlers['settings.update']({ network: { ...network.network, localMiners: 1 } });
       // The replacement runs in the background; the next network command waits its turn.

@@ -198,6 +198,22 @@ export class Engine {
       logger: (source) => this.logger(source),
       store: new ValidatorStore(this.db, options.dataDir),
       now,
+      db: this.db,
+      // Scoring gets its own worker on the scoring device (the CPU by default: MusicGen keeps the GPU).
+      spawnWorker: this.spawnWorker
+        ? () => {
+            const device = this.settings.get().scoringDevice;
+            return (this.spawnWorker as (slot: WorkerSlot) => SpawnWorker)({ gpu: null, device, label: 'scoring' })();
+          }
+        : null,
+      scoringModels: async () => {
+        const [{ resolveScoringModels }, { ModelStore, modelsDirIn }] = await Promise.all([
+          import('./scoring-settings.js'),
+          import('../models/index.js'),
+        ]);
+        const store = new ModelStore({ modelsDir: modelsDirIn(options.dataDir), logger: this.logger('scoring') });
+        return resolveScoringModels(this.settings.get(), store);
+      },
     });
     this.services = [
       this.logs,

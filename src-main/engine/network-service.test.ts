@@ -90,7 +90,7 @@ describe('NetworkService', () => {
         state: 'running',
         block: 0,
         tempo: 10,
-        localMiners: 2,
+        localMiners: 3,
         testValidator: { queries: 0, answered: 0, lastWeightsBlock: null },
         error: null,
       });
@@ -104,8 +104,8 @@ describe('NetworkService', () => {
       expect(handle.axon.externalIp).toBe(handle.axon.host);
 
       const graph = NetworkMetagraphSchema.parse(await service.handlers['network.metagraph']({}));
-      expect(graph.neurons).toHaveLength(4);
-      expect(graph.neurons.filter((n) => n.axon.port > 0).map((n) => n.uid)).toEqual([2, 3]);
+      expect(graph.neurons).toHaveLength(5);
+      expect(graph.neurons.filter((n) => n.axon.port > 0).map((n) => n.uid)).toEqual([2, 3, 4]);
       expect(graph.neurons[0]?.alphaStake).toBe('20000000000000');
 
       const before = networkEvents(events).length;

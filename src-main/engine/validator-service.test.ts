@@ -1,26 +1,37 @@
 /**
  * The validator through the engine's Host API handlers on the real local network (devnet, local
- * miners with the tiny model on loopback axons, one good, one silent, one replaying), SQLite and
- * WAV files in a temp folder. Blocks advance when the test says so.
+ * miners with the tiny model on loopback axons, one good, one silent, one replaying), scored by
+ * the real round scorer on the tiny CLAP/AST/VGGish in a real inference worker process (the worker
+ * entry bundled with esbuild, as the build does), weights through the chain weight setter, SQLite
+ * and WAV files in a temp folder. Blocks advance when the test says so.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commands, events as eventSchemas, type HostEvent } from '../../src-shared/api/contract.js';
 import { HostApiError } from '../../src-shared/api/errors.js';
 import { openDatabase } from '../store/database.js';
 import { ValidatorStore } from '../store/validator-store.js';
+import { forkWorker } from '../inference/worker/worker-client.js';
+import { bundleWorker, type WorkerBundle } from '../inference/worker/testing/worker-bundle.js';
 import { useTempDirs } from '../testing/temp-dir.js';
 import { Engine } from './engine.js';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
+let bundle: WorkerBundle | undefined;
+beforeAll(async () => {
+  bundle = await bundleWorker('validator-service-test');
+}, 60_000);
+afterAll(() => bundle?.remove());
 afterEach(async () => {
   for (const engine of engines.splice(0)) await engine.shutdown();
 });
 
-function engine(dataDir = tempDir()): { engine: Engine; events: HostEvent[] } {
+function engine(dataDir = tempDir(), options: { worker?: boolean } = {}): { engine: Engine; events: HostEvent[] } {
+  const entry = bundle?.entry;
   const made = new Engine({
     dataDir,
     host: 'daemon',
+    ...(options.worker !== false && entry ? { spawnWorker: () => forkWorker(entry) } : {}),
     networkService: { local: { blockTimeMs: null, miners: 3 } },
   });
   engines.push(made);
@@ -49,12 +60,12 @@ describe('ValidatorService', () => {
       await e.network.start();
       const local = e.network.local;
       if (!local) throw new Error('no local network');
-      const status = await e.handlers['validator.start']({ minersPerRound: 10 });
+      const status = await e.handlers['validator.start']({ minersPerRound: 10, profile: 'fixed' });
       expect(commands['validator.start'].output.parse(status)).toMatchObject({
         state: 'running',
         hotkey: local.validatorHotkey.address,
         netuid: 50,
-        profile: 'bittaudio-1.1.3',
+        profile: 'fixed',
         alpha: 0.1,
       });
       expect(local.localMiners.map((m) => m.behaviour)).toEqual(['good', 'silent', 'replay']);
@@ -80,16 +91,50 @@ describe('ValidatorService', () => {
       expect(goodAnswer?.wavFile).toMatch(/^validator\/.+\.wav$/);
       const one = await e.handlers['validator.answers']({ limit: 50, offset: 0, uid: silent?.uid ?? -1 });
       expect(one.items.map((a) => a.uid)).toEqual([silent?.uid]);
+      const [, , replay] = local.localMiners;
+      // The silent miner answered nothing and the replaying one sent the reference back: both 0, with the reason.
+      const silentAnswer = answers.items.find((a) => a.uid === silent?.uid);
+      const replayAnswer = answers.items.find((a) => a.uid === replay?.uid);
+      expect(silentAnswer).toMatchObject({
+        wavFile: null,
+        metrics: { rejection: { kind: 'no_answer' } },
+        judgement: { punish: true },
+        scoreAfter: 0,
+      });
+      // Under `fixed` the replayed reference is caught by its fingerprint, not scored, punished.
+      expect(replayAnswer).toMatchObject({
+        metrics: { duplicate: { duplicate: true, near: { matched: 'reference' } } },
+        judgement: { punish: true, note: 'duplicate_not_scored' },
+        scoreAfter: 0,
+      });
+      // The good one's clip went through the models in the worker: every raw metric is there. (The
+      // tiny models have random weights, so whether CLAP's gate opens is chance: no score is asserted.)
+      expect(goodAnswer).toMatchObject({
+        metrics: { rejection: null, errors: [], duplicate: { duplicate: false } },
+        judgement: { punish: false, note: 'scored' },
+      });
+      const raw = (goodAnswer?.metrics as { raw: Record<string, number> }).raw;
+      for (const metric of ['clap', 'kld', 'fad']) expect(Number.isFinite(raw[metric])).toBe(true);
       const running = await e.handlers['validator.status']({});
-      expect(running.scores.find((s) => s.uid === good?.uid)?.score).toBeGreaterThan(0.5);
+      const goodScore = running.scores.find((s) => s.uid === good?.uid)?.score ?? -1;
+      for (const other of running.scores.filter((s) => s.uid !== good?.uid))
+        expect(goodScore).toBeGreaterThanOrEqual(other.score);
 
       const stopped = await e.handlers['validator.stop']({});
       expect(stopped).toMatchObject({ state: 'stopped', hotkey: local.validatorHotkey.address });
       // Stopped, the status reads the moving averages from the store.
-      expect(stopped.scores.find((s) => s.uid === good?.uid)?.score).toBeGreaterThan(0.5);
+      expect(stopped.scores.find((s) => s.uid === good?.uid)?.score).toBe(goodScore);
       expect(local.localMiners.map((m) => m.behaviour)).toEqual(['good', 'good', 'good']);
     },
   );
+
+  it('does not start without an inference worker to score in, and hands the miners back', async () => {
+    const { engine: e } = engine(tempDir(), { worker: false });
+    await e.network.start();
+    await expect(e.handlers['validator.start']({})).rejects.toThrow(/inference worker/);
+    expect(e.validator.status()).toMatchObject({ state: 'failed', error: expect.stringMatching(/inference worker/) });
+    expect(e.network.local?.localMiners.map((m) => m.behaviour)).toEqual(['good', 'good', 'good']);
+  });
 
   it('closes a round a killed engine left open when the next engine starts', () => {
     const dataDir = tempDir();

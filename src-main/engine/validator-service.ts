@@ -4,8 +4,12 @@
  * NetworkProvider hands out. On the local network it takes the network's validator hotkey (the
  * test validator steps aside and the local miners show their demo behaviours) and asks for short
  * clips; on a real one it validates with the wallet's hotkey from the settings and the reference's
- * duration and timeout. The prompt source, scorer and weight setter are the interim ones of
- * neuron/validator-parts.ts until the real ones are integrated.
+ * duration and timeout. Rounds are scored by the real round scorer in an inference worker process
+ * (neuron/validator-assembly.ts): the tiny CLAP/AST/VGGish on the local network, the models of
+ * Settings → Scoring on a real one; weights go through the chain weight setter (plain or
+ * commit-reveal, as the subnet's hyperparameters say). The local network keeps its fixed prompts
+ * with synthetic references (its replaying miner must know them); a real network takes the
+ * bundled prompts, falling back to them whenever another source fails.
  */
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { HostApiError } from '../../src-shared/api/errors.js';
@@ -17,6 +21,9 @@ import type { Logger } from '../log/logger.js';
 import type { LocalNetwork } from '../neuron/local-network.js';
 import type { Validator, ValidatorOptions } from '../neuron/validator.js';
 import type { WeightsSubmission } from '../neuron/validator-ports.js';
+import type { SpawnWorker } from '../inference/worker/worker-client.js';
+import type { ValidatorParts, ValidatorScoringModels } from '../neuron/validator-assembly.js';
+import type { Db } from '../store/database.js';
 import type { ValidatorStore } from '../store/validator-store.js';
 import type { EventBus } from './events.js';
 import type { NetworkHandle, NetworkProvider } from './network-handle.js';
@@ -39,6 +46,14 @@ export interface ValidatorServiceOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   now?: () => Date;
+  /** The data folder's database (duplicate hashes, fingerprints, weights). */
+  db: Db;
+  /** Starts the scoring worker; without one the validator cannot score and does not start. */
+  spawnWorker: SpawnWorker | null;
+  /** The scoring models of the settings on a real network (resolveScoringModels). */
+  scoringModels?: () => Promise<ValidatorScoringModels>;
+  /** The local network's scoring models; default the tiny ones shipped with the app. */
+  localScoringModels?: () => ValidatorScoringModels | null;
 }
 
 export interface ValidatorStartInput {
@@ -49,6 +64,7 @@ export interface ValidatorStartInput {
 
 interface Run {
   validator: Validator;
+  parts: ValidatorParts;
   network: NetworkHandle;
   local: LocalNetwork | null;
 }
@@ -125,6 +141,7 @@ export class ValidatorService implements Service<Commands> {
     this.run = null;
     this.state = 'stopping';
     await run.validator.stop();
+    await run.parts.close();
     run.local?.takeBackFromValidator();
     this.state = 'stopped';
     this.log.info('Validator stopped');
@@ -160,54 +177,83 @@ export class ValidatorService implements Service<Commands> {
     };
     this.state = 'starting';
     this.error = null;
+    let parts: ValidatorParts | null = null;
     try {
+      const spawnWorker = this.options.spawnWorker;
+      if (!spawnWorker)
+        throw new HostApiError('unavailable', 'This host cannot start an inference worker to score rounds.');
       const { Validator } = await import('../neuron/validator.js');
-      const parts = await import('../neuron/validator-parts.js');
+      const assembly = await import('../neuron/validator-assembly.js');
       const local = network.kind === 'local' ? this.options.local() : null;
       const log = this.options.logger('validator');
       let validator: Validator;
       if (local) {
         const { LOCAL_VALIDATOR_DURATION_TOKENS, LOCAL_VALIDATOR_TIMEOUT_SECONDS } =
           await import('../neuron/local-network.js');
+        const models = (this.options.localScoringModels ?? (() => assembly.findTinyScoringModels()))();
+        if (!models)
+          throw new HostApiError(
+            'unavailable',
+            'The tiny scoring models (models/tiny/clap, ast, vggish) are missing from this installation.',
+          );
         await local.handOverToValidator();
+        parts = assembly.createValidatorParts({
+          db: this.options.db,
+          chain: network.chain,
+          netuid: network.netuid,
+          hotkey: local.validatorHotkey,
+          log,
+          models,
+          spawnWorker,
+          // Blocks come every few seconds here: weights every 5 blocks so an epoch shows them.
+          weightsEveryBlocks: 5,
+          // The tiny CLAP cannot tell half-second clips apart; the fingerprint still catches replays.
+          referenceEmbeddingThreshold: null,
+          // Half-second clips (LOCAL_VALIDATOR_DURATION_TOKENS) under the 1 s floor of the signal checks.
+          signalThresholds: { minSeconds: 0.25 },
+          ...(this.options.now ? { now: this.options.now } : {}),
+        });
         validator = new Validator({
           ...this.common(network, log),
           hotkey: local.validatorHotkey,
           prompts: local.prompts,
-          // Half-second clips: the duration penalty would zero every answer.
-          scorer: new parts.SignalRoundScorer({ durationPenalty: false }),
-          weights: new parts.PlainWeightSetter({
-            chain: network.chain,
-            netuid: network.netuid,
-            hotkey: local.validatorHotkey,
-            log: log.child('weights'),
-            everyBlocks: 5,
-          }),
+          scorer: parts.scorer,
+          weights: parts.weights,
           durationTokens: LOCAL_VALIDATOR_DURATION_TOKENS,
           timeoutSeconds: LOCAL_VALIDATOR_TIMEOUT_SECONDS,
         });
       } else {
         const hotkey = await this.walletHotkey();
+        if (!this.options.scoringModels)
+          throw new HostApiError('unavailable', 'No scoring models are configured for this host.');
+        const models = await this.options.scoringModels();
+        const { BundledPromptSource } = await import('../neuron/prompts/index.js');
+        parts = assembly.createValidatorParts({
+          db: this.options.db,
+          chain: network.chain,
+          netuid: network.netuid,
+          hotkey,
+          log,
+          models,
+          spawnWorker,
+          ...(this.options.now ? { now: this.options.now } : {}),
+        });
         validator = new Validator({
           ...this.common(network, log),
           hotkey,
-          prompts: new parts.FixedPromptSource(),
-          scorer: new parts.SignalRoundScorer(),
-          weights: new parts.PlainWeightSetter({
-            chain: network.chain,
-            netuid: network.netuid,
-            hotkey,
-            log: log.child('weights'),
-          }),
+          prompts: new BundledPromptSource(Date.now() >>> 0),
+          scorer: parts.scorer,
+          weights: parts.weights,
         });
       }
       validator.start();
-      this.run = { validator, network, local };
+      this.run = { validator, parts, network, local };
       this.state = 'running';
       return this.status();
     } catch (error) {
       this.state = 'failed';
       this.error = error instanceof Error ? error.message : String(error);
+      await parts?.close();
       this.options.local()?.takeBackFromValidator();
       if (error instanceof HostApiError) throw error;
       throw new HostApiError('unavailable', this.error);

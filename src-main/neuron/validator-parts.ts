@@ -1,18 +1,17 @@
 /**
- * INTERIM parts for the validator (issue #12), replaced at integration by the real ones built in
- * parallel against validator-ports.ts and round-types.ts: the prompt sources (`prompts/`), the
- * weight setter (`weight-setter.ts`, commit-reveal and timelocked included) and the round scorer
- * (`scoring/round-scorer.ts`, CLAP/KLD/FAD in the inference worker). They are deliberately small:
+ * Small validator parts that stay after the integration of issue #12 (the validator itself runs
+ * the real ones: `prompts/`, `scoring/round-scorer.ts` in the inference worker, `weight-setter.ts`,
+ * put together by validator-assembly.ts):
  *
- * - `FixedPromptSource`: a fixed prompt list, each with a synthetic reference clip (a chord that
- *   differs per prompt), so the round's reference-dependent checks have something to compare to.
- * - `SignalRoundScorer`: no models. An answer with usable audio scores 1 (times the profile's
- *   duration multiplier when `durationPenalty` is on); a missing answer is punished; audio that is
- *   empty, non-finite or silent scores 0; an answer that is the round's reference clip again
- *   (fingerprint similarity ≥ NEAR_DUPLICATE_THRESHOLD, whatever the profile) is punished and
- *   scores 0, so a replaying miner is visible on the local network.
- * - `PlainWeightSetter`: `set_weights` with the scores max-upscaled to u16 (chain/weights.ts),
- *   every `everyBlocks` blocks when the subnet's rate limit allows and some score is above 0.
+ * - `FixedPromptSource`: the LOCAL NETWORK's prompt source, a fixed prompt list, each with a
+ *   synthetic reference clip (a chord that differs per prompt), so the round's reference checks
+ *   have something to compare to and the replaying local miner knows the reference to send back.
+ * - `SignalRoundScorer` and `PlainWeightSetter`: model-free stand-ins that the round loop's own
+ *   tests (validator.test.ts) use to check the loop's bookkeeping without loading models. An answer
+ *   with usable audio scores 1 (times the profile's duration multiplier when `durationPenalty` is
+ *   on); a missing answer is punished; empty, non-finite or silent audio scores 0; the round's
+ *   reference again (fingerprint similarity ≥ NEAR_DUPLICATE_THRESHOLD) is punished and scores 0.
+ *   The setter sends `set_weights` with the scores max-upscaled to u16 every `everyBlocks` blocks.
  */
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { MUSIC_SAMPLE_RATE } from '../../src-shared/synapse/music-generation.js';

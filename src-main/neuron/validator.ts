@@ -33,7 +33,7 @@ import { Dendrite } from '../net/dendrite.js';
 import { applyJudgement, EMA_ALPHA } from '../scoring/aggregation.js';
 import type { RoundAnswer, RoundScorer, ScoredAnswer } from '../scoring/round-types.js';
 import type { ValidatorStore } from '../store/validator-store.js';
-import { FixedPromptSource } from './validator-parts.js';
+import { BundledPromptSource } from './prompts/bundled-source.js';
 import type { PromptSource, ValidatorPrompt, WeightSetter, WeightsSubmission } from './validator-ports.js';
 
 /** The reference queries up to 10 uids per round. */
@@ -46,7 +46,7 @@ export interface ValidatorOptions {
   log: Logger;
   store: ValidatorStore;
   prompts: PromptSource;
-  /** Used when `prompts` cannot answer; default the interim bundled list. */
+  /** Used when `prompts` cannot answer; default the bundled prompt set. */
   fallbackPrompts?: PromptSource;
   scorer: RoundScorer;
   weights: WeightSetter;
@@ -420,7 +420,7 @@ export class Validator {
     try {
       return await this.options.prompts.next(signal);
     } catch (error) {
-      const fallback = this.options.fallbackPrompts ?? new FixedPromptSource();
+      const fallback = this.options.fallbackPrompts ?? new BundledPromptSource(Date.now() >>> 0);
       this.options.log.warn(`The prompt source failed; using ${fallback.describe()}`, { error: errorText(error) });
       return fallback.next(signal);
     }

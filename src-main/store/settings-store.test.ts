@@ -45,7 +45,7 @@ describe('SettingsStore', () => {
 
   it('keeps the network settings (the local network by default) and refuses an endpoint that is no network', () => {
     const store = new SettingsStore(openDatabase('', { file: ':memory:' }));
-    expect(store.get().network).toMatchObject({ mode: 'local', netuid: 50, localBlockTimeMs: 1000, localMiners: 2 });
+    expect(store.get().network).toMatchObject({ mode: 'local', netuid: 50, localBlockTimeMs: 1000, localMiners: 3 });
     const remote = { ...DEFAULT_SETTINGS.network, mode: 'remote' as const, endpoint: 'wss://node.example:443' };
     expect(store.update({ network: remote }).network).toEqual(remote);
     for (const endpoint of ['http://node.example', 'mainnet']) {

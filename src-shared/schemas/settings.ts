@@ -104,7 +104,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
     endpoint: 'finney',
     netuid: 50,
     localBlockTimeMs: 1000,
-    localMiners: 2,
+    // Three, so that while the app's validator runs the local network shows one good, one silent and
+    // one replaying miner (local-behaviours.ts): with two there would be no silent one.
+    localMiners: 3,
     axonPort: 8091,
     externalIp: null,
   }),

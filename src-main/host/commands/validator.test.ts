@@ -4,10 +4,11 @@
  * and staked, the Python validator's flags, rounds stored in the data folder.
  */
 import { Command } from 'commander';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ValidatorRoundEvent } from '../../../src-shared/schemas/validator.js';
 import type { Chain } from '../../chain/chain.js';
 import { RAO_PER_TAO } from '../../chain/units.js';
+import { bundleWorker, type WorkerBundle } from '../../inference/worker/testing/worker-bundle.js';
 import { LogRoot } from '../../log/logger.js';
 import { LocalNetwork } from '../../neuron/local-network.js';
 import { openDatabase } from '../../store/database.js';
@@ -18,6 +19,11 @@ import { registerValidatorCommand, type ValidatorCliIo } from './validator.js';
 
 const tempDir = useTempDirs();
 const networks: LocalNetwork[] = [];
+let bundle: WorkerBundle | undefined;
+beforeAll(async () => {
+  bundle = await bundleWorker('validator-cli-test');
+}, 60_000);
+afterAll(() => bundle?.remove());
 afterEach(async () => {
   for (const network of networks.splice(0)) await network.stop();
 });
@@ -30,6 +36,7 @@ function io(chain: Chain, patch: Partial<ValidatorCliIo> = {}): ValidatorCliIo {
     // The network outlives the command: closing it there would stop the local miners' chain.
     openChain: () => Promise.resolve(chainWithoutClose(chain)),
     untilStopped: () => new Promise(() => undefined),
+    workerEntry: bundle?.entry ?? null,
     ...patch,
   };
 }
@@ -85,7 +92,7 @@ describe('bittaudio validator', () => {
         [
           ...['--netuid', '50', '--wallet.path', walletPath, '--wallet.name', 'validator1'],
           ...['--alpha', '0.2', '--logging.debug', '--miners-per-round', '2', '--scoring-profile', 'fixed'],
-          ...['--duration', '28', '--timeout', '3', '--data-dir', dataDir],
+          ...['--duration', '28', '--timeout', '3', '--data-dir', dataDir, '--scoring-tiny'],
         ],
         io(network.chain, {
           err: (text) => (err += text),
@@ -115,13 +122,20 @@ describe('bittaudio validator', () => {
       const scores = store.scores(scope);
       const [good, silent, replay] = network.localMiners;
       if (!good || !silent || !replay) throw new Error('three miners expected');
-      // The fixed profile zeroes every clip under 12.5 s: the interim scorer follows it, so even the good one scores 0 here.
+      // Half-second clips fail the signal checks' 1 s floor (and `fixed` zeroes clips under 12.5 s): even the good one scores 0 here.
       expect(scores.get(silent.uid)?.score ?? 0).toBe(0);
       // The answers of the scored rounds (a round still running at the signal was closed unscored).
       const scored = (uid: number) => store.answers({ uid }).find((a) => done.some((r) => r.round.id === a.roundId));
-      expect(scored(replay.uid)?.judgement).toMatchObject({ punish: true });
+      // The bundled prompts carry no reference clip, so the replaying miner has none to replay here
+      // (the engine's local-network test covers the replay); it was asked all the same.
+      expect(scored(replay.uid)).toBeDefined();
       expect(scored(silent.uid)?.judgement).toMatchObject({ punish: true });
-      expect(scored(good.uid)).toMatchObject({ statusCode: 200, judgement: { punish: false } });
+      expect(scored(good.uid)).toMatchObject({
+        statusCode: 200,
+        metrics: { rejection: { kind: 'bad_signal', problems: ['too-short'] } },
+        judgement: { punish: false },
+      });
+      expect(scored(silent.uid)).toMatchObject({ metrics: { rejection: { kind: 'no_answer' } } });
       expect(store.lastRound(scope)?.state).toMatch(/^(done|interrupted)$/);
     },
   );
@@ -137,11 +151,24 @@ describe('bittaudio validator', () => {
     const wallets = new WalletStore({ root: walletPath, env: {} });
     await wallets.createHotkey('default', 'default');
     await wallets.regenerateColdkeypub('default', { ss58Address: network.devnet.spare.coldkey.address });
-    const error = await run(['--wallet.path', walletPath, '--data-dir', tempDir()], io(network.chain));
+    const error = await run(
+      ['--wallet.path', walletPath, '--data-dir', tempDir(), '--scoring-tiny'],
+      io(network.chain),
+    );
     expect(String(error)).toMatch(
       /is not registered on subnet 50\. Registering burns .* bittaudio wallet register --netuid 50/,
     );
     const bad = await run(['--alpha', '1.5', '--wallet.path', walletPath], io(network.chain));
     expect(String(bad)).toMatch(/alpha is a number from 0 to 1/);
+    const badPrompts = await run(['--prompts', 'ftp:somewhere', '--wallet.path', walletPath], io(network.chain));
+    expect(String(badPrompts)).toMatch(/--prompts ftp:somewhere/);
+    // The default scoring models are not installed in a fresh data folder: every one is named.
+    const noModels = await run(['--wallet.path', walletPath, '--data-dir', tempDir()], io(network.chain));
+    expect(String(noModels)).toMatch(/The validator cannot score: .*scoringClapModel.*scoringClassifierModel/);
+    const noWorker = await run(
+      ['--wallet.path', walletPath, '--scoring-tiny'],
+      io(network.chain, { workerEntry: null }),
+    );
+    expect(String(noWorker)).toMatch(/inference worker is missing/);
   });
 });

@@ -1,16 +1,29 @@
 /**
  * `bittaudio validator`: validate on subnet 50 from a terminal or a service, with the Python
  * validator's flag names (`--netuid`, `--wallet.*`, `--subtensor.*`, `--alpha`, `--logging.debug`)
- * plus ours: miners per round, the scoring profile, the prompt source, and the query's duration and
- * timeout (the reference's 755 tokens and 200 s by default). It loads the hotkey (never the
+ * plus ours: miners per round, the scoring profile and models, the prompt source (`--prompts
+ * bundled|hub:…|folder:…|llm:…`, falling back to the bundled set whenever it fails), and the query's
+ * duration and timeout (the reference's 755 tokens and 200 s by default). Rounds are scored by the
+ * real round scorer in an inference worker process on the scoring device (CPU by default), with
+ * the installed models the flags or settings defaults name; weights go through the chain weight
+ * setter (plain or commit-reveal, as the subnet says). It loads the hotkey (never the
  * coldkey), checks the registration, runs the round loop and keeps every round, answer (WAV),
  * metric and score in the data folder's SQLite; Ctrl+C or SIGTERM stop it cleanly, and a round cut
  * short is closed without punishing anyone.
  */
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
+import {
+  parsePromptSourceArg,
+  PromptSourceArgError,
+  type PromptSourceConfig,
+} from '../../../src-shared/schemas/prompts.js';
 import { SCORING_PROFILES, type ScoringProfile } from '../../../src-shared/schemas/scoring.js';
+import { DEFAULT_SETTINGS } from '../../../src-shared/schemas/settings.js';
 import type { ValidatorRoundEvent } from '../../../src-shared/schemas/validator.js';
 import { VALIDATOR_DURATION_TOKENS, VALIDATOR_TIMEOUT_SECONDS } from '../../../src-shared/synapse/music-generation.js';
 import type { Chain } from '../../chain/chain.js';
@@ -19,15 +32,22 @@ import { COMMAND_GROUPS } from '../../command-groups.js';
 import { LogRoot, formatLogLine } from '../../log/logger.js';
 import { RotatingLogFile } from '../../log/rotating-file.js';
 import { DEFAULT_MINERS_PER_ROUND, Validator } from '../../neuron/validator.js';
-import { FixedPromptSource, PlainWeightSetter, SignalRoundScorer } from '../../neuron/validator-parts.js';
+import { resolveScoringModels } from '../../engine/scoring-settings.js';
+import { forkWorker } from '../../inference/worker/worker-client.js';
+import { HubClient, ModelStore, modelsDirIn } from '../../models/index.js';
+import { BundledPromptSource, createPromptSource, PromptSourceWithFallback } from '../../neuron/prompts/index.js';
+import {
+  createValidatorParts,
+  findTinyScoringModels,
+  type ValidatorParts,
+  type ValidatorScoringModels,
+} from '../../neuron/validator-assembly.js';
+import { DuplicateStore } from '../../store/duplicate-store.js';
 import { openDatabase } from '../../store/database.js';
 import { defaultDataDir } from '../../store/paths.js';
 import { ValidatorStore } from '../../store/validator-store.js';
 import { WalletStore } from '../../wallet/store.js';
 import { addEndpointOptions, endpointOf, openChain, parseNetuid, type EndpointOptions } from './chain.js';
-
-/** Prompt sources this build knows (the hub and folder sources arrive with the prompts module). */
-export const PROMPT_SOURCES = ['bundled'] as const;
 
 export interface ValidatorCliIo {
   err(text: string): void;
@@ -38,6 +58,8 @@ export interface ValidatorCliIo {
   untilStopped(): Promise<string>;
   /** Called on each round event (tests follow the rounds with it). */
   onRound?(event: ValidatorRoundEvent): void;
+  /** The bundled inference worker beside this module; scoring never runs in this process. */
+  workerEntry: string | null;
 }
 
 export function terminalValidatorIo(): ValidatorCliIo {
@@ -51,6 +73,10 @@ export function terminalValidatorIo(): ValidatorCliIo {
         process.once('SIGINT', () => resolveStop('received SIGINT'));
         process.once('SIGTERM', () => resolveStop('received SIGTERM'));
       }),
+    workerEntry: (() => {
+      const file = fileURLToPath(new URL('./inference-worker.js', import.meta.url));
+      return existsSync(file) ? file : null;
+    })(),
   };
 }
 
@@ -63,7 +89,13 @@ interface ValidatorFlags extends EndpointOptions {
   'logging.debug'?: boolean;
   minersPerRound: number;
   scoringProfile: ScoringProfile;
-  prompts: (typeof PROMPT_SOURCES)[number];
+  prompts: PromptSourceConfig;
+  scoringClap: string;
+  scoringClassifier: string;
+  /** 'none': FAD on CLAP frames. */
+  scoringVggish: string;
+  scoringDevice: ExecutionProvider;
+  scoringTiny?: boolean;
   duration: number;
   timeout: number;
   weightsEvery: number;
@@ -83,6 +115,15 @@ function wholeNumber(min: number, max: number): (value: string) => number {
       throw new InvalidArgumentError(`a whole number from ${min} to ${max}`);
     return n;
   };
+}
+
+function promptSource(value: string): PromptSourceConfig {
+  try {
+    return parsePromptSourceArg(value);
+  } catch (error) {
+    if (error instanceof PromptSourceArgError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
 }
 
 function positiveSeconds(value: string): number {
@@ -119,7 +160,33 @@ export function registerValidatorCommand(program: Command, io: ValidatorCliIo = 
           .choices(SCORING_PROFILES)
           .default('bittaudio-1.1.3'),
       )
-      .addOption(new Option('--prompts <source>', 'where prompts come from').choices(PROMPT_SOURCES).default('bundled'))
+      .addOption(
+        new Option('--prompts <source>', 'where prompts come from: bundled, hub:<repo>, folder:<dir> or llm:<url>')
+          .argParser(promptSource)
+          .default(parsePromptSourceArg('bundled'), 'bundled'),
+      )
+      .addOption(
+        new Option('--scoring-clap <model>', 'installed CLAP model (prompt adherence)').default(
+          DEFAULT_SETTINGS.scoringClapModel,
+        ),
+      )
+      .addOption(
+        new Option('--scoring-classifier <model>', 'installed AudioSet classifier (KL divergence)').default(
+          DEFAULT_SETTINGS.scoringClassifierModel,
+        ),
+      )
+      .addOption(
+        new Option('--scoring-vggish <model>', 'installed VGGish for FAD, or none for CLAP frames').default(
+          DEFAULT_SETTINGS.scoringVggishModel ?? 'none',
+        ),
+      )
+      .addOption(
+        new Option('--scoring-device <device>', 'where the scoring models run (the GPU belongs to MusicGen)')
+          .choices(EXECUTION_PROVIDERS)
+          .default(DEFAULT_SETTINGS.scoringDevice),
+      )
+      // The tiny random-weight models shipped for the local network and tests: never for a real subnet.
+      .addOption(new Option('--scoring-tiny', 'score with the tiny test models (local devnets only)').hideHelp())
       .addOption(
         new Option('--duration <tokens>', 'MusicGen tokens asked of each miner (755 ≈ 15 s, as the reference)')
           .argParser(wholeNumber(4, 1503))
@@ -158,9 +225,12 @@ on the subnet and hold a validator permit for its weights to count. Answers are 
       const walletName = flags['wallet.name'] ?? (io.env['BT_WALLET_NAME'] || 'default');
       const hotkeyName = flags['wallet.hotkey'] ?? (io.env['BT_WALLET_HOTKEY'] || 'default');
       const { hotkey } = await wallets.loadNeuronKeys(walletName, hotkeyName);
+      if (!io.workerEntry) throw new InvalidArgumentError('the inference worker is missing from this installation');
+      const models = await scoringModels(flags, dataDir);
       const chain = await io.openChain(endpointOf(flags));
       const db = openDatabase(dataDir);
       let validator: Validator | null = null;
+      let parts: ValidatorParts | null = null;
       try {
         const uid = await chain.uidOf(flags.netuid, hotkey.address);
         if (uid === undefined) {
@@ -180,21 +250,39 @@ on the subnet and hold a validator permit for its weights to count. Answers are 
             },
           );
         }
+        const entry = io.workerEntry;
+        parts = createValidatorParts({
+          db,
+          chain,
+          netuid: flags.netuid,
+          hotkey,
+          log,
+          models,
+          spawnWorker: forkWorker(entry),
+          weightsEveryBlocks: flags.weightsEvery,
+        });
+        const seed = Date.now() >>> 0;
+        const prompts = new PromptSourceWithFallback(
+          createPromptSource(flags.prompts, {
+            dataDir,
+            hub: new HubClient(),
+            duplicates: new DuplicateStore(db),
+            logger: log,
+            seed,
+            env: io.env,
+          }),
+          new BundledPromptSource(seed),
+          log,
+        );
         validator = new Validator({
           chain,
           netuid: flags.netuid,
           hotkey,
           log,
           store: new ValidatorStore(db, dataDir),
-          prompts: new FixedPromptSource(),
-          scorer: new SignalRoundScorer(),
-          weights: new PlainWeightSetter({
-            chain,
-            netuid: flags.netuid,
-            hotkey,
-            log: log.child('weights'),
-            everyBlocks: flags.weightsEvery,
-          }),
+          prompts,
+          scorer: parts.scorer,
+          weights: parts.weights,
           profile: flags.scoringProfile,
           alpha: flags.alpha,
           minersPerRound: flags.minersPerRound,
@@ -212,8 +300,29 @@ on the subnet and hold a validator permit for its weights to count. Answers are 
         log.info(`Stopping: ${reason}`);
       } finally {
         await validator?.stop();
+        await parts?.close();
         await chain.close();
         db.close();
       }
     });
+}
+
+/** The scoring models the flags name, installed and verified in the data folder's model store. */
+async function scoringModels(flags: ValidatorFlags, dataDir: string): Promise<ValidatorScoringModels> {
+  if (flags.scoringTiny) {
+    const tiny = findTinyScoringModels();
+    if (!tiny) throw new InvalidArgumentError('the tiny scoring models (models/tiny) are missing');
+    return tiny;
+  }
+  const resolved = await resolveScoringModels(
+    {
+      scoringProfile: flags.scoringProfile,
+      scoringClapModel: flags.scoringClap,
+      scoringClassifierModel: flags.scoringClassifier,
+      scoringVggishModel: flags.scoringVggish === 'none' ? null : flags.scoringVggish,
+      scoringDevice: flags.scoringDevice,
+    },
+    new ModelStore({ modelsDir: modelsDirIn(dataDir) }),
+  );
+  return resolved;
 }
