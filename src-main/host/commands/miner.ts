@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Chain } from '../../chain/chain.js';
@@ -24,14 +24,13 @@ import { gpuReport } from '../../inference/gpu/report.js';
 import { ModelStore, modelsDirIn } from '../../models/index.js';
 import { forkWorker } from '../../inference/worker/worker-client.js';
 import { slotEnv, WorkerPool, workerSlots, type WorkerSlot } from '../../inference/worker/worker-pool.js';
-import { LogRoot, formatLogLine, type Logger } from '../../log/logger.js';
-import { RotatingLogFile } from '../../log/rotating-file.js';
+import type { Logger } from '../../log/logger.js';
 import { Miner, type MinerStatus } from '../../neuron/miner.js';
 import { detectExternalIp } from '../../net/external-ip.js';
 import { openDatabase } from '../../store/database.js';
 import { GenerationStore } from '../../store/generation-store.js';
 import { defaultDataDir } from '../../store/paths.js';
-import { WalletStore } from '../../wallet/store.js';
+import { neuronHotkey, neuronLogRoot } from './neuron-cli.js';
 import { addEndpointOptions, endpointOf, openChain, parseNetuid, type EndpointOptions } from './chain.js';
 
 export interface MinerCliIo {
@@ -152,20 +151,13 @@ The miner needs only the hotkey and coldkeypub.txt on this machine. Register the
 The axon's port must be reachable from the internet (open it in the firewall / NAT).`,
     )
     .action(async (flags: MinerFlags) => {
-      // The terminal gets readable lines; <data>/logs/bittaudio.log keeps them as JSON, rotated.
-      const logFile = new RotatingLogFile(join(resolve(flags.dataDir), 'logs'));
-      const root = new LogRoot(
-        (line) => {
-          io.err(`${formatLogLine(line)}\n`);
-          logFile.write(line);
-        },
-        flags['logging.debug'] ? 'debug' : 'info',
-      );
+      const root = neuronLogRoot({
+        dataDir: resolve(flags.dataDir),
+        debug: flags['logging.debug'] === true,
+        err: io.err,
+      });
       const log = root.logger('miner');
-      const wallets = new WalletStore({ root: flags['wallet.path'], env: io.env, home: io.home });
-      const walletName = flags['wallet.name'] ?? (io.env['BT_WALLET_NAME'] || 'default');
-      const hotkeyName = flags['wallet.hotkey'] ?? (io.env['BT_WALLET_HOTKEY'] || 'default');
-      const { hotkey } = await wallets.loadNeuronKeys(walletName, hotkeyName);
+      const hotkey = await neuronHotkey(flags, io);
       const externalIp = flags['axon.external_ip'] ?? detectExternalIp();
       if (!externalIp) {
         throw new InvalidArgumentError('this machine has no address others can reach: pass --axon.external_ip');

@@ -13,7 +13,7 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
@@ -29,8 +29,6 @@ import { VALIDATOR_DURATION_TOKENS, VALIDATOR_TIMEOUT_SECONDS } from '../../../s
 import type { Chain } from '../../chain/chain.js';
 import { formatTao } from '../../chain/units.js';
 import { COMMAND_GROUPS } from '../../command-groups.js';
-import { LogRoot, formatLogLine } from '../../log/logger.js';
-import { RotatingLogFile } from '../../log/rotating-file.js';
 import { DEFAULT_MINERS_PER_ROUND, Validator } from '../../neuron/validator.js';
 import { resolveScoringModels } from '../../engine/scoring-settings.js';
 import { forkWorker } from '../../inference/worker/worker-client.js';
@@ -46,7 +44,7 @@ import { DuplicateStore } from '../../store/duplicate-store.js';
 import { openDatabase } from '../../store/database.js';
 import { defaultDataDir } from '../../store/paths.js';
 import { ValidatorStore } from '../../store/validator-store.js';
-import { WalletStore } from '../../wallet/store.js';
+import { neuronHotkey, neuronLogRoot } from './neuron-cli.js';
 import { addEndpointOptions, endpointOf, openChain, parseNetuid, type EndpointOptions } from './chain.js';
 
 export interface ValidatorCliIo {
@@ -212,19 +210,9 @@ on the subnet and hold a validator permit for its weights to count. Answers are 
     )
     .action(async (flags: ValidatorFlags) => {
       const dataDir = resolve(flags.dataDir);
-      const logFile = new RotatingLogFile(join(dataDir, 'logs'));
-      const root = new LogRoot(
-        (line) => {
-          io.err(`${formatLogLine(line)}\n`);
-          logFile.write(line);
-        },
-        flags['logging.debug'] ? 'debug' : 'info',
-      );
+      const root = neuronLogRoot({ dataDir, debug: flags['logging.debug'] === true, err: io.err });
       const log = root.logger('validator');
-      const wallets = new WalletStore({ root: flags['wallet.path'], env: io.env, home: io.home });
-      const walletName = flags['wallet.name'] ?? (io.env['BT_WALLET_NAME'] || 'default');
-      const hotkeyName = flags['wallet.hotkey'] ?? (io.env['BT_WALLET_HOTKEY'] || 'default');
-      const { hotkey } = await wallets.loadNeuronKeys(walletName, hotkeyName);
+      const hotkey = await neuronHotkey(flags, io);
       if (!io.workerEntry) throw new InvalidArgumentError('the inference worker is missing from this installation');
       const models = await scoringModels(flags, dataDir);
       const chain = await io.openChain(endpointOf(flags));
