@@ -8,20 +8,13 @@ import type { HostApiError } from '../../src-shared/api/errors.js';
 import { formatRao } from '../../src-shared/format/rao.js';
 import type { GenerationEvent } from '../../src-shared/schemas/generation.js';
 import type { NetworkStatus } from '../../src-shared/schemas/network.js';
-import type { Alert, NeuronState, NeuronStatus } from '../../src-shared/schemas/neuron.js';
+import type { Alert, NeuronStatus } from '../../src-shared/schemas/neuron.js';
 import { InlineCode } from './InlineCode.js';
 import { formatLocalDateTime } from '../format.js';
 import { epochCountdownText, formatFraction, jobProgressText, shortAddress } from '../miner-text.js';
 import type { Loaded, NeuronView } from '../state/engine-store.js';
+import { NeuronControls } from './NeuronControls.js';
 import { Tag } from './Tag.js';
-
-const STATE_TONE: Record<NeuronState, 'ok' | 'warn' | 'error' | 'neutral'> = {
-  stopped: 'neutral',
-  starting: 'warn',
-  running: 'ok',
-  stopping: 'warn',
-  failed: 'error',
-};
 
 const SEVERITY_TONE: Record<Alert['severity'], 'neutral' | 'warn' | 'error'> = {
   info: 'neutral',
@@ -48,41 +41,21 @@ export function NeuronPanel({
   const status = neuron.value;
   const state = status?.state ?? null;
   const starting = neuron.action === 'starting' || state === 'starting';
-  const stopping = neuron.action === 'stopping' || state === 'stopping';
-  const running = state === 'running';
   const failure = neuron.actionError ?? (state === 'failed' ? status?.error : null) ?? null;
   return (
     <section className="panel" aria-labelledby="neuron-title" data-testid="neuron">
       <div className="panel__head">
         <h2 id="neuron-title">Miner</h2>
-        <span className="neuron__controls">
-          {state !== null && (
-            <Tag tone={STATE_TONE[state]} testId="neuron-state">
-              {state}
-            </Tag>
-          )}
-          {running || stopping ? (
-            <button
-              type="button"
-              className="button"
-              disabled={!connected || stopping}
-              onClick={onStop}
-              data-testid="neuron-stop"
-            >
-              {stopping ? 'Stopping…' : 'Stop miner'}
-            </button>
-          ) : (
-            <button
-              type="button"
-              className="button"
-              disabled={!connected || starting || status === null}
-              onClick={onStart}
-              data-testid="neuron-start"
-            >
-              {starting ? 'Starting…' : 'Start miner'}
-            </button>
-          )}
-        </span>
+        <NeuronControls
+          state={state}
+          action={neuron.action}
+          noun="miner"
+          testIdPrefix="neuron"
+          connected={connected}
+          canStart={status !== null}
+          onStart={onStart}
+          onStop={onStop}
+        />
       </div>
       {starting && (
         <p className="gpu-waiting" role="status" data-testid="neuron-progress">

@@ -5,7 +5,6 @@
  */
 import type { ReactNode } from 'react';
 import type { HostApiError } from '../../src-shared/api/errors.js';
-import type { NeuronState } from '../../src-shared/schemas/neuron.js';
 import type {
   ValidatorRound,
   ValidatorRoundState,
@@ -18,15 +17,8 @@ import { shortAddress } from '../miner-text.js';
 import type { ActionState, Loaded } from '../state/engine-store.js';
 import { formatMetric, validatorAlerts } from '../validator-text.js';
 import { InlineCode } from './InlineCode.js';
+import { NeuronControls } from './NeuronControls.js';
 import { Tag, type Tone } from './Tag.js';
-
-const STATE_TONE: Record<NeuronState, Tone> = {
-  stopped: 'neutral',
-  starting: 'warn',
-  running: 'ok',
-  stopping: 'warn',
-  failed: 'error',
-};
 
 export const ROUND_TONE: Record<ValidatorRoundState, Tone> = {
   querying: 'warn',
@@ -64,41 +56,20 @@ export function ValidatorPanel({
 }): ReactNode {
   const status = validator.value;
   const state = status?.state ?? null;
-  const starting = action.action === 'starting' || state === 'starting';
-  const stopping = action.action === 'stopping' || state === 'stopping';
-  const running = state === 'running';
   return (
     <section className="panel" aria-labelledby="validator-title" data-testid="validator">
       <div className="panel__head">
         <h2 id="validator-title">Validator</h2>
-        <span className="neuron__controls">
-          {state !== null && (
-            <Tag tone={STATE_TONE[state]} testId="validator-state">
-              {state}
-            </Tag>
-          )}
-          {running || stopping ? (
-            <button
-              type="button"
-              className="button"
-              disabled={!connected || stopping}
-              onClick={onStop}
-              data-testid="validator-stop"
-            >
-              {stopping ? 'Stopping…' : 'Stop validator'}
-            </button>
-          ) : (
-            <button
-              type="button"
-              className="button"
-              disabled={!connected || starting || status === null}
-              onClick={onStart}
-              data-testid="validator-start"
-            >
-              {starting ? 'Starting…' : 'Start validator'}
-            </button>
-          )}
-        </span>
+        <NeuronControls
+          state={state}
+          action={action.action}
+          noun="validator"
+          testIdPrefix="validator"
+          connected={connected}
+          canStart={status !== null}
+          onStart={onStart}
+          onStop={onStop}
+        />
       </div>
       {action.error !== null && (
         <div className="alert" role="alert" data-testid="validator-error">
