@@ -56,7 +56,7 @@ describe('daemon.json', () => {
         }
         const out = await chainCli(['metagraph', '--netuid', '50', '--data-dir', dataDir]);
         expect(out).toContain(`(the network of the daemon running in ${dataDir}, pid ${process.pid})`);
-        expect(out).toMatch(/Subnet 50 at block \d+ \(tempo 10\): 4 uids/);
+        expect(out).toMatch(/Subnet 50 at block \d+ \(tempo 10\): 5 uids/);
         expect(out).toMatch(/^2 +5\w{47} .* 127\.0\.0\.\d:\d+$/m);
         await expect(chainCli(['metagraph', '--netuid', '7', '--data-dir', dataDir])).rejects.toThrow(
           /runs subnet 50, not 7: pass --netuid 50, or --no-daemon/,
