@@ -18,7 +18,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RAO_PER_TAO } from '../../src-shared/domain/units.js';
 import { musicGeneration } from '../../src-shared/synapse/music-generation.js';
 import { SubtensorChain } from '../chain/subtensor.js';
-import { ChopsticksNode, freeLoopbackPort } from '../chain/testing/chopsticks.js';
+import { type ChopsticksNode, freeLoopbackPort } from '../chain/testing/chopsticks.js';
+import { startSpec218Subnet } from '../chain/testing/spec218-subnet.js';
 import { RAONET_SPEC_218, sharedFixture } from '../chain/testing/shared-fixtures.js';
 import { MusicgenGenerator } from '../inference/generate/musicgen.js';
 import { LogRoot } from '../log/logger.js';
@@ -76,28 +77,12 @@ beforeAll(async () => {
     KeyringPair,
   ];
   axonPort = await freeLoopbackPort();
-  node = await ChopsticksNode.start(SPEC);
-  await node.setStorage({
-    System: { Account: [[[alice.address], { providers: 1, data: { free: (1_000_000n * RAO_PER_TAO).toString() } }]] },
-    SubtensorModule: { NetworkRateLimit: 1 },
-  });
-  chain = await SubtensorChain.connect({
-    endpoint: node.url,
+  ({ node, chain } = await startSpec218Subnet({
+    spec: SPEC,
+    funder: alice,
+    ownerHotkey: bob.address,
     log: quiet.logger('chain'),
-    backoff: { initialMs: 100, maxMs: 500 },
-    inclusionTimeoutMs: 30_000,
-  });
-  const registerNetwork = chain.api.tx['subtensorModule']?.['registerNetwork'];
-  if (!registerNetwork) throw new Error('spec 218 has register_network');
-  await new Promise<void>((resolve, reject) => {
-    registerNetwork(bob.address, 1)
-      .signAndSend(alice, { era: 0 }, (result) => {
-        if (result.status.isInBlock || result.status.isFinalized) resolve();
-        // A dropped or invalid transaction fails the setup at once instead of waiting out the hook.
-        else if (result.isError) reject(new Error(`register_network: ${result.status.type}`));
-      })
-      .catch(reject);
-  });
+  }));
   await node.setStorage({
     SubtensorModule: {
       MaxRegistrationsPerBlock: [[[NETUID], 16]],

@@ -7,7 +7,6 @@
  * The tests share one chain and run in order: later ones build on the registrations of earlier ones.
  */
 import { Command } from 'commander';
-import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Codec } from '@polkadot/types/types';
@@ -25,7 +24,8 @@ import { commitHash } from '../chain/commit-hash.js';
 import { blocksUntilNextEpoch, revealWindow } from '../chain/epoch.js';
 import { ChainError } from '../chain/errors.js';
 import { SubtensorChain } from '../chain/subtensor.js';
-import { ChopsticksNode } from '../chain/testing/chopsticks.js';
+import type { ChopsticksNode } from '../chain/testing/chopsticks.js';
+import { startSpec218Subnet } from '../chain/testing/spec218-subnet.js';
 import { RAONET_SPEC_218, sharedFixture } from '../chain/testing/shared-fixtures.js';
 import type { ChainConnection } from '../chain/types.js';
 
@@ -52,17 +52,6 @@ function query(item: string, ...keys: unknown[]): Promise<Codec> {
   return read(...keys);
 }
 
-/** Sends a setup call (not under test) and waits for its block. */
-async function sendRaw(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<void> {
-  const nonce = (await chain.api.rpc.system.accountNextIndex(signer.address)).toNumber();
-  await new Promise<void>((resolve, reject) => {
-    // Immortal: the test's setup does not depend on which block the signature names.
-    tx.signAndSend(signer, { nonce, era: 0 }, (result) => {
-      if (result.status.isInBlock || result.status.isFinalized) resolve();
-    }).catch(reject);
-  });
-}
-
 function captureLog(): Logger {
   const log: Logger = {
     debug: () => undefined,
@@ -83,22 +72,13 @@ beforeAll(async () => {
     KeyringPair,
     KeyringPair,
   ];
-  node = await ChopsticksNode.start(SPEC);
-  await node.setStorage({
-    System: { Account: [[[coldkey.address], { providers: 1, data: { free: (1_000_000n * TAO).toString() } }]] },
-    // Genesis forbids a new network for its first 10 blocks; 0 would read as "unset" (the default).
-    SubtensorModule: { NetworkRateLimit: 1 },
-  });
-  chain = await SubtensorChain.connect({
-    endpoint: node.url,
-    log: captureLog(),
-    backoff: { initialMs: 100, maxMs: 500 },
-    inclusionTimeoutMs: 30_000,
-  });
   // Subnet 2 with //Bob as the owner's hotkey (uid 0), then quick, predictable parameters.
-  const registerNetwork = chain.api.tx['subtensorModule']?.['registerNetwork'];
-  if (!registerNetwork) throw new Error('spec 218 has register_network');
-  await sendRaw(registerNetwork(owner.address, 1), coldkey);
+  ({ node, chain } = await startSpec218Subnet({
+    spec: SPEC,
+    funder: coldkey,
+    ownerHotkey: owner.address,
+    log: captureLog(),
+  }));
   await node.setStorage({
     SubtensorModule: {
       Tempo: [[[NETUID], TEMPO]],

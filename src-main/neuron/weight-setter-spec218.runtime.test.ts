@@ -6,14 +6,14 @@
  * setter falls back from timelocked to commit-reveal v2 by itself.
  * Needs ../shared/fixtures/subtensor-raonet-spec218.json (CI: required).
  */
-import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Codec } from '@polkadot/types/types';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SubtensorChain } from '../chain/subtensor.js';
-import { ChopsticksNode } from '../chain/testing/chopsticks.js';
+import type { SubtensorChain } from '../chain/subtensor.js';
+import type { ChopsticksNode } from '../chain/testing/chopsticks.js';
+import { startSpec218Subnet } from '../chain/testing/spec218-subnet.js';
 import { RAONET_SPEC_218, sharedFixture } from '../chain/testing/shared-fixtures.js';
 import { openDatabase } from '../store/database.js';
 import { WeightsStore } from '../store/weights-store.js';
@@ -23,7 +23,6 @@ import { ChainWeightSetter } from './weight-setter.js';
 const SPEC = sharedFixture(RAONET_SPEC_218, 'the weight setter against a real subtensor runtime (spec 218)');
 const NETUID = 2;
 const TEMPO = 10;
-const TAO = 1_000_000_000n;
 
 const tempDir = useTempDirs();
 
@@ -38,16 +37,6 @@ function query(item: string, ...keys: unknown[]): Promise<Codec> {
   return read(...keys);
 }
 
-async function sendRaw(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<void> {
-  const nonce = (await chain.api.rpc.system.accountNextIndex(signer.address)).toNumber();
-  await new Promise<void>((resolve, reject) => {
-    tx.signAndSend(signer, { nonce, era: 0 }, (result) => {
-      // This chopsticks reports Finalized straight away, without an InBlock status first.
-      if (result.status.isInBlock || result.status.isFinalized) resolve();
-    }).catch(reject);
-  });
-}
-
 beforeAll(async () => {
   if (!SPEC) return;
   await cryptoWaitReady();
@@ -57,19 +46,7 @@ beforeAll(async () => {
   ) as [KeyringPair, KeyringPair, KeyringPair, KeyringPair];
   coldkey = alice;
   validator = charlie;
-  node = await ChopsticksNode.start(SPEC);
-  await node.setStorage({
-    System: { Account: [[[coldkey.address], { providers: 1, data: { free: (1_000_000n * TAO).toString() } }]] },
-    SubtensorModule: { NetworkRateLimit: 1 },
-  });
-  chain = await SubtensorChain.connect({
-    endpoint: node.url,
-    backoff: { initialMs: 100, maxMs: 500 },
-    inclusionTimeoutMs: 30_000,
-  });
-  const registerNetwork = chain.api.tx['subtensorModule']?.['registerNetwork'];
-  if (!registerNetwork) throw new Error('spec 218 has register_network');
-  await sendRaw(registerNetwork(bob.address, 1), coldkey);
+  ({ node, chain } = await startSpec218Subnet({ spec: SPEC, funder: coldkey, ownerHotkey: bob.address }));
   await node.setStorage({
     SubtensorModule: {
       Tempo: [[[NETUID], TEMPO]],
