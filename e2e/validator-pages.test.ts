@@ -52,8 +52,9 @@ describe('the validator, from the pages', () => {
     await expect.poll(() => withAudio.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await withAudio.first().getByRole('button').click();
 
-    await expect.poll(() => text('answer-score'), { timeout: 5_000 }).toMatch(/→/);
-    expect(await text('answer-judgement')).not.toBe('');
+    // The detail renders as the answer's data arrives: wait for each part rather than read it once.
+    await expect.poll(() => text('answer-score'), { timeout: 15_000 }).toMatch(/→/);
+    await expect.poll(() => text('answer-judgement'), { timeout: 15_000 }).not.toBe('');
     const waveform = page.getByRole('group', { name: 'Waveform' });
     await expect.poll(() => waveform.getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false');
     expect(await text('clip-status')).not.toContain('Could not load');
