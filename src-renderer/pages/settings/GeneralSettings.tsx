@@ -1,12 +1,11 @@
-import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { HostApiError } from '../../../src-shared/api/errors.js';
 import { LOG_LEVELS, LogLevelSchema } from '../../../src-shared/schemas/logs.js';
 import { ThemeSchema } from '../../../src-shared/schemas/settings.js';
-import type { SettingKey, Settings, SettingsPatch } from '../../../src-shared/schemas/settings.js';
+import type { Settings } from '../../../src-shared/schemas/settings.js';
 import { Field } from '../../components/Field.js';
 import { Panel } from '../../components/Panel.js';
 import { useEngine } from '../../state/engine-context.js';
+import { useSettingsSave, type SaveState } from './use-settings-save.js';
 
 const THEME_LABELS: Record<Settings['theme'], string> = { system: 'System', dark: 'Dark', light: 'Light' };
 
@@ -14,36 +13,13 @@ const HARDWARE_ACCELERATION_HELP =
   'Lets the desktop window draw with the GPU. Off by default because the GPU belongs to MusicGen. ' +
   'Applies at the next start of the desktop app; has no effect in the browser.';
 
-type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; error: HostApiError };
-
 /** The engine's general settings: each control saves on change. */
 export function GeneralSettings(): ReactNode {
   const saved = useEngine((state) => state.settings);
   const connected = useEngine((state) => state.connection.status === 'connected');
   const transport = useEngine((state) => state.transport);
-  const updateSettings = useEngine((state) => state.updateSettings);
-  const [save, setSave] = useState<SaveState>({ kind: 'idle' });
-  // Values sent but not yet confirmed: shown at once so a control never snaps back while the
-  // daemon answers, and dropped (the saved value shows again) when it refuses.
-  const [unconfirmed, setUnconfirmed] = useState<SettingsPatch>({});
+  const { save, pending: unconfirmed, apply } = useSettingsSave();
   const settings = saved === null ? null : { ...saved, ...unconfirmed };
-
-  // Each control saves on change: there is no half-edited form to lose.
-  async function apply(patch: SettingsPatch): Promise<void> {
-    setUnconfirmed((current) => ({ ...current, ...patch }));
-    setSave({ kind: 'saving' });
-    try {
-      await updateSettings(patch);
-      setSave({ kind: 'saved' });
-    } catch (error) {
-      setSave({
-        kind: 'error',
-        error: error instanceof HostApiError ? error : new HostApiError('internal', String(error)),
-      });
-    } finally {
-      setUnconfirmed((current) => withoutConfirmed(current, patch));
-    }
-  }
 
   const disabled = settings === null || !connected;
 
@@ -148,10 +124,4 @@ function SaveStatus({ save }: { save: SaveState }): ReactNode {
       {save.kind === 'saving' ? 'Saving…' : save.kind === 'saved' ? 'Saved.' : ''}
     </p>
   );
-}
-
-/** Forgets the values of `sent`, unless a later change to the same key is still on its way. */
-function withoutConfirmed(unconfirmed: SettingsPatch, sent: SettingsPatch): SettingsPatch {
-  const still = Object.entries(unconfirmed).filter(([key, value]) => sent[key as SettingKey] !== value);
-  return Object.fromEntries(still) as SettingsPatch;
 }

@@ -4,7 +4,6 @@
  * once that the chosen CLAP still has to be downloaded (Settings → Models, below). Each control
  * saves on change, like the rest of the Settings page.
  */
-import { useState } from 'react';
 import type { ReactNode } from 'react';
 import { HostApiError } from '../../../src-shared/api/errors.js';
 import { EXECUTION_PROVIDERS, ExecutionProviderSchema } from '../../../src-shared/schemas/gpu.js';
@@ -12,6 +11,7 @@ import type { ModelKind, ModelListEntry } from '../../../src-shared/schemas/mode
 import { SCORING_PROFILES, ScoringProfileSchema } from '../../../src-shared/schemas/scoring.js';
 import type { Settings, SettingsPatch } from '../../../src-shared/schemas/settings.js';
 import { useEngine } from '../../state/engine-context.js';
+import { useSettingsSave, type SaveState } from './use-settings-save.js';
 
 type ScoringKey = 'scoringClapModel' | 'scoringClassifierModel' | 'scoringVggishModel';
 
@@ -107,36 +107,11 @@ export type ScoringChoices = Pick<
   'scoringProfile' | 'scoringClapModel' | 'scoringClassifierModel' | 'scoringVggishModel' | 'scoringDevice'
 >;
 
-type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; error: HostApiError };
-
 export function ScoringSettings(): ReactNode {
   const settings = useEngine((state) => state.settings);
   const entries = useEngine((state) => state.models.entries);
   const connected = useEngine((state) => state.connection.status === 'connected');
-  const updateSettings = useEngine((state) => state.updateSettings);
-  const [save, setSave] = useState<SaveState>({ kind: 'idle' });
-  // The last value sent and not yet answered, shown at once so a select never snaps back while
-  // the engine answers; dropped when it answers (the saved value shows, or the refusal).
-  const [pending, setPending] = useState<SettingsPatch>({});
-
-  async function apply(patch: SettingsPatch): Promise<void> {
-    setPending((current) => ({ ...current, ...patch }));
-    setSave({ kind: 'saving' });
-    try {
-      await updateSettings(patch);
-      setSave({ kind: 'saved' });
-    } catch (error) {
-      setSave({
-        kind: 'error',
-        error: error instanceof HostApiError ? error : new HostApiError('internal', String(error)),
-      });
-    } finally {
-      setPending((current) => {
-        const still = Object.entries(current).filter(([key, value]) => patch[key as keyof SettingsPatch] !== value);
-        return Object.fromEntries(still) as SettingsPatch;
-      });
-    }
-  }
+  const { save, pending, apply, refuse } = useSettingsSave();
 
   if (settings === null) return null;
   return (
@@ -150,7 +125,7 @@ export function ScoringSettings(): ReactNode {
         try {
           patch = scoringPatch(key, value);
         } catch {
-          setSave({ kind: 'error', error: new HostApiError('invalid_input', `${value} is not a choice for ${key}.`) });
+          refuse(new HostApiError('invalid_input', `${value} is not a choice for ${key}.`));
           return;
         }
         void apply(patch);
