@@ -165,6 +165,51 @@ describe('the media route', () => {
     }
   });
 
+  it("serves a round's reference clip by the media path the round gives, and nothing else by that name", async () => {
+    const dir = engine.status().dataDir;
+    const store = new ValidatorStore(openDatabase(dir), dir);
+    const opened = store.openRound({
+      scope: '5Validator@50',
+      started: new Date().toISOString(),
+      block: 1,
+      promptId: 'hub:7',
+      prompt: 'a chord',
+      promptSource: 'hub:etechgrid/ttm-validation-dataset',
+      referenceName: 'chord.flac',
+      profile: 'bittaudio-1.1.3',
+      durationTokens: 28,
+      timeoutSeconds: 10,
+      uids: [0],
+    });
+    const left = Float32Array.from({ length: 960 }, (_, i) => Math.sin(i / 5) * 0.4);
+    const round = store.addReference(opened.id, { channelData: [left, left.map((x) => -x)], sampleRate: 48_000 });
+    expect(round.referenceWavFile).toBe(`validator/${opened.id}-reference.wav`);
+    const reply = await get(media(round.referenceWavFile ?? ''));
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('audio/wav');
+    expect(reply.body.equals(readFileSync(store.wavPath(round.referenceWavFile ?? '')))).toBe(true);
+    const ranged = await get(media(round.referenceWavFile ?? ''), { Range: 'bytes=0-43' });
+    expect(ranged.status).toBe(206);
+    expect(ranged.body.equals(reply.body.subarray(0, 44))).toBe(true);
+    // Beside the reference, in the data folder: must never be reachable through the reference's name.
+    writeFileSync(join(dir, 'validator', 'notes-reference.wav'), 'not a clip');
+    for (const path of [
+      `validator/${opened.id + 1}-reference.wav`,
+      'validator/0-reference.wav',
+      'validator/notes-reference.wav',
+      'validator/reference.wav',
+      `validator/${opened.id}-reference.wav.tmp`,
+      `validator/.${opened.id}-reference.wav.tmp`,
+      `validator/${opened.id}-reference%2f..%2f..%2fbittaudio.db`,
+      `validator/..%2f${opened.id}-reference.wav`,
+      `generations/${opened.id}-reference.wav`,
+    ]) {
+      expect({ path, status: (await get(media(path))).status }).toEqual({ path, status: 404 });
+    }
+    // Without the session token, a reference is refused like any clip.
+    expect((await get(`/media/${round.referenceWavFile ?? ''}`)).status).toBe(401);
+  });
+
   it('serves nothing but history clips: no traversal, no other names, 404 for a missing clip', async () => {
     for (const path of [
       'generations/2.wav',

@@ -10,22 +10,23 @@ import { dirname, join } from 'node:path';
 const GENERATION_FILE = /^generations\/([1-9]\d{0,15})\.wav$/;
 
 /**
- * Validator answers as the validator store names them (`<round>-<uid>-<answer id>.wav`), in
- * `<data>/validator`, the folder beside `<data>/generations`.
+ * Validator answers and rounds' reference clips as the validator store names them
+ * (`<round>-<uid>-<answer id>.wav`, `<round>-reference.wav`), in `<data>/validator`, the folder
+ * beside `<data>/generations`.
  */
-const VALIDATOR_FILE = /^validator\/([1-9]\d{0,15}-(?:0|[1-9]\d{0,4})-[1-9]\d{0,15})\.wav$/;
+const VALIDATOR_FILE = /^validator\/([1-9]\d{0,15}-(?:(?:0|[1-9]\d{0,4})-[1-9]\d{0,15}|reference))\.wav$/;
 
 /**
- * The file for a media path (`generations/<id>.wav` or `validator/<round>-<uid>-<id>.wav`,
- * percent-decoded already or not), inside `mediaDir` (the `<data>/generations` folder) or the
- * validator folder beside it; null for anything else. A strict pattern rather
- * than a path check: there is no name that could climb out of the folder.
+ * The file for a media path (`generations/<id>.wav`, `validator/<round>-<uid>-<id>.wav` or
+ * `validator/<round>-reference.wav`, percent-decoded already or not), inside `mediaDir` (the
+ * `<data>/generations` folder) or the validator folder beside it; null for anything else. A strict
+ * pattern rather than a path check: there is no name that could climb out of the folder.
  */
 export function resolveMediaFile(mediaDir: string, mediaPath: string): string | null {
   const match = GENERATION_FILE.exec(mediaPath);
   if (match) return join(mediaDir, `${match[1]}.wav`);
-  const answer = VALIDATOR_FILE.exec(mediaPath);
-  return answer ? join(dirname(mediaDir), 'validator', `${answer[1]}.wav`) : null;
+  const validator = VALIDATOR_FILE.exec(mediaPath);
+  return validator ? join(dirname(mediaDir), 'validator', `${validator[1]}.wav`) : null;
 }
 
 export interface ByteRange {

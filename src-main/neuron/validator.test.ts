@@ -6,7 +6,10 @@
  */
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MUSIC_SAMPLE_RATE } from '../../src-shared/synapse/music-generation.js';
+import { decodeWav } from '../audio/wav.js';
 import { LogRoot } from '../log/logger.js';
 import { openDatabase } from '../store/database.js';
 import { ValidatorStore } from '../store/validator-store.js';
@@ -110,6 +113,14 @@ describe('Validator', () => {
         judgement: { punish: true, update: 0 },
         metrics: { duplicate: { duplicate: true, near: { matched: 'reference' } } },
       });
+      // The round's reference clip is kept beside its answers, and every answer names it.
+      expect(first?.referenceWavFile).toBe(`validator/${first?.id}-reference.wav`);
+      expect(new Set(answers.map((a) => a.referenceWavFile))).toEqual(new Set([first?.referenceWavFile]));
+      const kept = decodeWav(readFileSync(store.wavPath(first?.referenceWavFile ?? '')));
+      const clip = net.prompts.referenceFor(first?.prompt ?? '');
+      expect(kept).toMatchObject({ sampleRate: MUSIC_SAMPLE_RATE, channels: 1 });
+      expect(kept.samples.length).toBe(clip?.length);
+      expect(kept.samples[1234]).toBeCloseTo(clip?.[1234] ?? Number.NaN, 4);
 
       await v.runRound();
       const after = store.scores(scope);

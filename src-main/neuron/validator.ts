@@ -238,6 +238,7 @@ export class Validator {
       timeoutSeconds,
       uids: targets.map((n) => n.uid),
     });
+    if (prompt.reference) round = this.keepReference(round, prompt.reference);
     this.current = round;
     this.emitRound(round);
     try {
@@ -275,6 +276,24 @@ export class Validator {
       throw error;
     } finally {
       this.current = null;
+    }
+  }
+
+  /**
+   * The round's reference clip as a WAV beside its answers, so the page can play both. Only for
+   * listening: a clip that cannot be written is logged and the round goes on (scoring has the
+   * decoded clip in memory).
+   */
+  private keepReference(round: ValidatorRound, reference: NonNullable<ValidatorPrompt['reference']>): ValidatorRound {
+    try {
+      return this.options.store.addReference(round.id, reference);
+    } catch (error) {
+      this.options.log.warn("Could not keep the round's reference clip; the round goes on without it", {
+        round: round.id,
+        reference: reference.name,
+        error: errorText(error),
+      });
+      return round;
     }
   }
 

@@ -180,4 +180,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Issue #12: the round's reference clip as a WAV beside its answers, so the page can play both.
+    version: 8,
+    name: 'validator round reference clips',
+    sql: `
+      ALTER TABLE validator_rounds ADD COLUMN reference_wav_file TEXT; -- relative to <data>/validator, NULL without one
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeWav } from '../audio/wav.js';
 import { useTempDirs } from '../testing/temp-dir.js';
@@ -101,6 +102,58 @@ describe('ValidatorStore', () => {
     expect(kept).toHaveLength(1);
     expect(existsSync(after.wavPath(kept[0]?.wavFile ?? ''))).toBe(true);
     expect(after.interruptOpenRounds(SCOPE, T1)).toEqual([]);
+  });
+
+  it("keeps a round's reference clip once as a WAV beside its answers, on the round and on each answer", () => {
+    const dir = tempDir();
+    const store = new ValidatorStore(openDatabase(dir), dir);
+    const round = store.openRound(newRound());
+    expect(round.referenceWavFile).toBeNull();
+    const left = Float32Array.from({ length: 4800 }, (_, i) => 0.5 * Math.sin(i / 9));
+    const right = Float32Array.from({ length: 4800 }, (_, i) => 0.25 * Math.cos(i / 13));
+    const kept = store.addReference(round.id, { channelData: [left, right], sampleRate: 48_000 });
+    expect(kept.referenceWavFile).toBe(`validator/${round.id}-reference.wav`);
+    store.addAnswer(round.id, answer(1), { samples: new Float32Array(320).fill(0.1), sampleRate: 32_000 });
+    store.addAnswer(round.id, answer(4, 'timed out after 200 s'));
+    // Another round without a reference: its answers say so.
+    const bare = store.openRound(newRound({ referenceName: null }));
+    store.addAnswer(bare.id, answer(1), { samples: new Float32Array(320).fill(0.2), sampleRate: 32_000 });
+
+    const again = new ValidatorStore(openDatabase(dir), dir);
+    expect(again.round(round.id)?.referenceWavFile).toBe(kept.referenceWavFile);
+    expect(again.answers({ roundId: round.id }).map((a) => a.referenceWavFile)).toEqual([
+      kept.referenceWavFile,
+      kept.referenceWavFile,
+    ]);
+    expect(again.answers({ roundId: bare.id }).map((a) => a.referenceWavFile)).toEqual([null]);
+    const wav = decodeWav(readFileSync(again.wavPath(kept.referenceWavFile ?? '')));
+    expect(wav).toMatchObject({ sampleRate: 48_000, channels: 2, format: 'pcm16' });
+    expect(wav.samples.length).toBe(2 * 4800);
+    // Interleaved PCM16: frame 100's left and right, within one quantisation step.
+    expect(wav.samples[200]).toBeCloseTo(left[100] ?? 0, 4);
+    expect(wav.samples[201]).toBeCloseTo(right[100] ?? 0, 4);
+
+    // Once per round: a second clip does not replace the first.
+    const before = readFileSync(again.wavPath(kept.referenceWavFile ?? ''));
+    again.addReference(round.id, { channelData: [new Float32Array(10)], sampleRate: 32_000 });
+    expect(readFileSync(again.wavPath(kept.referenceWavFile ?? '')).equals(before)).toBe(true);
+  });
+
+  it('refuses a reference clip without samples or with a bad rate, and the round stays without one', () => {
+    const dir = tempDir();
+    const store = new ValidatorStore(openDatabase(dir), dir);
+    const round = store.openRound(newRound());
+    expect(() => store.addReference(round.id, { channelData: [new Float32Array(0)], sampleRate: 32_000 })).toThrow(
+      /has no samples/,
+    );
+    expect(() => store.addReference(round.id, { channelData: [new Float32Array(64)], sampleRate: 0 })).toThrow(
+      /sample rate/,
+    );
+    expect(() => store.addReference(round.id + 1, { channelData: [new Float32Array(64)], sampleRate: 32_000 })).toThrow(
+      `no validator round ${round.id + 1}`,
+    );
+    expect(store.round(round.id)?.referenceWavFile).toBeNull();
+    expect(existsSync(join(dir, 'validator', `${round.id}-reference.wav`))).toBe(false);
   });
 
   it('refuses a negative or non-finite score and writes none of the batch', () => {

@@ -1,7 +1,8 @@
 /**
- * The validator's memory in SQLite (issue #12): each round (prompt, uids, state), each miner's
- * answer with its audio as a WAV file beside the database (`<data>/validator/<round>-<uid>.wav`),
- * the metrics and judgement the scorer gave it, and the moving-average scores by uid and hotkey.
+ * The validator's memory in SQLite (issue #12): each round (prompt, uids, state) with its reference
+ * clip as a WAV file (`<data>/validator/<round>-reference.wav`), each miner's answer with its audio
+ * as a WAV file beside it (`<data>/validator/<round>-<uid>-<id>.wav`), the metrics and judgement
+ * the scorer gave it, and the moving-average scores by uid and hotkey.
  *
  * Restart safety: a round is a row from its start; answers are rows as they arrive; the scores of
  * a round and its closing are one transaction, so a kill -9 leaves either the scores before the
@@ -18,7 +19,7 @@ import type {
   ValidatorRoundState,
   ValidatorScore,
 } from '../../src-shared/schemas/validator.js';
-import { encodeWav } from '../audio/wav.js';
+import { encodeWav, encodeWavChannels } from '../audio/wav.js';
 import type { Db } from './database.js';
 
 /** The folder under the data folder that holds the answers' WAV files (also their media prefix). */
@@ -49,6 +50,12 @@ export interface NewAnswer {
   failure: string | null;
 }
 
+/** A round's reference clip as the prompt source decoded it: one Float32Array per channel. */
+export interface ReferenceAudio {
+  channelData: readonly Float32Array[];
+  sampleRate: number;
+}
+
 /** What the scorer and the moving average made of one answer. */
 export interface AnswerOutcome {
   answerId: number;
@@ -74,6 +81,7 @@ interface RoundRow {
   state: string;
   ended: string | null;
   error: string | null;
+  reference_wav_file: string | null;
 }
 
 interface AnswerRow {
@@ -95,6 +103,8 @@ interface AnswerRow {
   judgement: string | null;
   score_before: number | null;
   score_after: number | null;
+  /** The round's, joined in. */
+  reference_wav_file: string | null;
 }
 
 interface ScoreRow {
@@ -155,14 +165,28 @@ export class ValidatorStore {
     if (!audio) return id;
     const file = `${roundId}-${answer.uid}-${id}.wav`;
     const bytes = encodeWav(audio.samples, audio.sampleRate, 'pcm16');
-    mkdirSync(this.audioDir, { recursive: true });
-    const temp = join(this.audioDir, `.${file}.tmp`);
-    writeFileSync(temp, bytes);
-    renameSync(temp, join(this.audioDir, file));
+    this.writeWav(file, bytes);
     this.db
       .prepare('UPDATE validator_answers SET wav_file = ?, audio_bytes = ?, samples = ?, sample_rate = ? WHERE id = ?')
       .run(file, bytes.length, audio.samples.length, audio.sampleRate, id);
     return id;
+  }
+
+  /**
+   * Keeps the round's reference clip as a WAV beside its answers (PCM16, every channel), written the
+   * way answers are, once: a round that has one keeps it. Returns the round with its media path. A
+   * clip that cannot be written (no samples, a bad rate) throws and leaves the round without one.
+   */
+  addReference(roundId: number, reference: ReferenceAudio): ValidatorRound {
+    const round = this.round(roundId);
+    if (!round) throw new Error(`no validator round ${roundId}`);
+    if (round.referenceWavFile !== null) return round;
+    const frames = reference.channelData[0]?.length ?? 0;
+    if (frames === 0) throw new RangeError(`the reference clip of round ${roundId} has no samples`);
+    const file = `${roundId}-reference.wav`;
+    this.writeWav(file, encodeWavChannels(reference.channelData, reference.sampleRate, 'pcm16'));
+    this.db.prepare('UPDATE validator_rounds SET reference_wav_file = ? WHERE id = ?').run(file, roundId);
+    return this.round(roundId) ?? round;
   }
 
   /**
@@ -265,9 +289,9 @@ export class ValidatorStore {
   answers(options: { limit?: number; offset?: number; uid?: number; roundId?: number } = {}): ValidatorAnswer[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM validator_answers
-         WHERE (@uid IS NULL OR uid = @uid) AND (@roundId IS NULL OR round_id = @roundId)
-         ORDER BY id DESC LIMIT @limit OFFSET @offset`,
+        `SELECT a.*, r.reference_wav_file FROM validator_answers a LEFT JOIN validator_rounds r ON r.id = a.round_id
+         WHERE (@uid IS NULL OR a.uid = @uid) AND (@roundId IS NULL OR a.round_id = @roundId)
+         ORDER BY a.id DESC LIMIT @limit OFFSET @offset`,
       )
       .all({
         uid: options.uid ?? null,
@@ -288,9 +312,17 @@ export class ValidatorStore {
     return row.n;
   }
 
-  /** Absolute path of an answer's WAV file (wavFile as `answers` gives it). */
+  /** Absolute path of an answer's or a reference's WAV file (the media path `answers` and `round` give). */
   wavPath(wavFile: string): string {
     return join(this.audioDir, wavFile.slice(VALIDATOR_AUDIO_FOLDER.length + 1));
+  }
+
+  /** To a temp name, then renamed: a crash leaves no half file under the media name. */
+  private writeWav(file: string, bytes: Buffer): void {
+    mkdirSync(this.audioDir, { recursive: true });
+    const temp = join(this.audioDir, `.${file}.tmp`);
+    writeFileSync(temp, bytes);
+    renameSync(temp, join(this.audioDir, file));
   }
 
   private writeScores(
@@ -328,6 +360,7 @@ function fromRoundRow(row: RoundRow): ValidatorRound {
     state: ROUND_STATES.find((s) => s === row.state) ?? 'failed',
     ended: row.ended,
     error: row.error,
+    referenceWavFile: mediaPath(row.reference_wav_file),
   };
 }
 
@@ -346,10 +379,16 @@ function fromAnswerRow(row: AnswerRow): ValidatorAnswer {
     samples: row.samples,
     sampleRate: row.sample_rate,
     audioBytes: row.audio_bytes,
-    wavFile: row.wav_file ? `${VALIDATOR_AUDIO_FOLDER}/${row.wav_file}` : null,
+    wavFile: mediaPath(row.wav_file),
     metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as JsonValue),
     judgement: row.judgement === null ? null : (JSON.parse(row.judgement) as JsonValue),
     scoreBefore: row.score_before,
     scoreAfter: row.score_after,
+    referenceWavFile: mediaPath(row.reference_wav_file),
   };
+}
+
+/** A file of the validator folder as the media route names it. */
+function mediaPath(file: string | null): string | null {
+  return file ? `${VALIDATOR_AUDIO_FOLDER}/${file}` : null;
 }

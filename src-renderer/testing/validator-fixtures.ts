@@ -25,6 +25,7 @@ export function round(id: number, patch: Partial<ValidatorRound> = {}): Validato
     state: 'done',
     ended: '2026-12-03T08:00:20.000Z',
     error: null,
+    referenceWavFile: `validator/${id}-reference.wav`,
     ...patch,
   };
 }
@@ -113,6 +114,7 @@ export function answer(id: number, patch: Partial<ValidatorAnswer> = {}): Valida
     },
     scoreBefore: 0.7,
     scoreAfter: 0.68,
+    referenceWavFile: `validator/${patch.roundId ?? 3}-reference.wav`,
     ...patch,
   };
 }

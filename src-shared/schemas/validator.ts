@@ -29,6 +29,8 @@ export const ValidatorRoundSchema = z.strictObject({
   state: ValidatorRoundStateSchema,
   ended: z.string().nullable(),
   error: z.string().nullable(),
+  /** The media path of the reference clip's WAV (`validator/<round>-reference.wav`), null without one. */
+  referenceWavFile: z.string().nullable(),
 });
 export type ValidatorRound = z.infer<typeof ValidatorRoundSchema>;
 
@@ -56,6 +58,8 @@ export const ValidatorAnswerSchema = z.strictObject({
   judgement: JsonValueSchema.nullable(),
   scoreBefore: z.number().nullable(),
   scoreAfter: z.number().nullable(),
+  /** The round's reference clip (its media path), so an answer plays beside it even when its round is not at hand. */
+  referenceWavFile: z.string().nullable(),
 });
 export type ValidatorAnswer = z.infer<typeof ValidatorAnswerSchema>;
 
