@@ -92,9 +92,43 @@ describe('an answer in detail', () => {
     expect(html).toContain('5.00 s at 32000 Hz');
   });
 
-  it('says honestly that the reference clip is named but not served', () => {
-    expect(/data-testid="answer-reference">(.*?)<\/p>/.exec(detail(5))?.[1]).toContain(
-      'Reference clip “reference-3.wav”: the engine does not store or serve reference audio',
+  it("plays the round's reference clip beside the answer, from the media route", () => {
+    const html = detail(5);
+    const reference = /data-testid="reference-clip">(.*?)<\/section>/s.exec(html)?.[1] ?? '';
+    expect(reference).toContain('Reference clip');
+    expect(reference).toContain('“reference-3.wav”');
+    expect(reference).toContain('data-testid="waveform"');
+    expect(reference).toContain('href="http://127.0.0.1:1/media/validator/3-reference.wav?token=t"');
+    expect(reference).toContain('download="bittaudio-reference-3.wav"');
+    // The answer's own player stays on its side.
+    const own = /data-testid="answer-clip">(.*?)<\/section>/s.exec(html)?.[1] ?? '';
+    expect(own).toContain('media/validator/answer-5.wav');
+    expect(own).not.toContain('reference');
+  });
+
+  it('says when a prompt had no reference clip, or when one was named but not kept', () => {
+    const none = renderToStaticMarkup(
+      <AnswerDetail
+        answer={answer(5, { referenceWavFile: null })}
+        round={round(3, { referenceName: null, referenceWavFile: null })}
+        mediaUrl={mediaUrl}
+      />,
+    );
+    const side = /data-testid="reference-clip">(.*?)<\/section>/s.exec(none)?.[1] ?? '';
+    expect(side).toContain('No reference clip for this prompt.');
+    expect(side).not.toContain('data-testid="waveform"');
+    // Only the answer's player is on the page.
+    expect(none.match(/data-testid="clip-player"/g)).toHaveLength(1);
+
+    const older = renderToStaticMarkup(
+      <AnswerDetail
+        answer={answer(5, { referenceWavFile: null })}
+        round={round(3, { referenceWavFile: null })}
+        mediaUrl={mediaUrl}
+      />,
+    );
+    expect(/data-testid="answer-reference">(.*?)<\/p>/.exec(older)?.[1]).toBe(
+      'The round named “reference-3.wav” but its audio was not kept, so it cannot be played here.',
     );
   });
 
@@ -110,8 +144,11 @@ describe('an answer in detail', () => {
       },
       scoreAfter: null,
     });
-    expect(html).not.toContain('data-testid="waveform"');
-    expect(html).toContain('No audio: empty audio.');
+    const own = /data-testid="answer-clip">(.*?)<\/section>/s.exec(html)?.[1] ?? '';
+    expect(own).not.toContain('data-testid="waveform"');
+    expect(own).toContain('No audio: empty audio.');
+    // The reference still plays: it shows what the miner was asked to match.
+    expect(html.match(/data-testid="waveform"/g)).toHaveLength(1);
     expect(html).toMatch(/data-testid="answer-duplicate">exact duplicate of an earlier answer</);
     expect(html).toMatch(/data-testid="answer-rejection">bad signal: silent</);
     expect(html).toContain('Raw metrics: none recorded.');

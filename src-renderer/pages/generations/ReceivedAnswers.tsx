@@ -1,9 +1,10 @@
 /**
  * Generations' "Received (validator)" section: the answers the validator got from miners, newest
  * first and paged, filtered by uid, round and minimum score. Selecting one shows its waveform with
- * Play, the round's prompt, every raw and normalised metric, the judgement, the duplicate verdict
- * and the rejection reason. The round's reference clip is named but not playable: the engine does
- * not store or serve reference audio (only the answers' WAVs are under the media route).
+ * Play and, beside it, the round's reference clip with its own waveform and Play (the engine keeps
+ * a round's reference as a WAV under the media route), so the two can be heard one after the other;
+ * then the round's prompt, every raw and normalised metric, the judgement, the duplicate verdict
+ * and the rejection reason.
  */
 import { useState } from 'react';
 import type { ReactNode } from 'react';
@@ -242,6 +243,15 @@ function MetricTable({
   );
 }
 
+/** Why an answer has no reference to play beside it. */
+function referenceAbsence(round: ValidatorRound | null): string {
+  if (round !== null && round.referenceName !== null) {
+    // A round from before the engine kept reference clips, or one whose clip could not be written.
+    return `The round named “${round.referenceName}” but its audio was not kept, so it cannot be played here.`;
+  }
+  return 'No reference clip for this prompt.';
+}
+
 export function AnswerDetail({
   answer,
   round,
@@ -266,26 +276,50 @@ export function AnswerDetail({
         uid {answer.uid}, round {answer.roundId}
         {round === null ? '' : `: “${round.prompt}”`}
       </h2>
-      {answer.wavFile !== null ? (
-        <ClipPlayer
-          key={answer.id}
-          item={{ id: answer.id, durationSeconds }}
-          url={mediaUrl(answer.wavFile)}
-          fileName={`bittaudio-answer-${answer.roundId}-uid${answer.uid}.wav`}
-        />
-      ) : (
-        <p className="muted" data-testid="answer-no-audio">
-          No audio: {answer.failure ?? 'the miner sent none'}
-          {answer.statusMessage === null ? '' : ` (${answer.statusMessage})`}.
-        </p>
-      )}
-      <p className="muted" data-testid="answer-reference">
-        {round === null
-          ? 'Reference clip: the round is older than this window, so its prompt and reference are not known here.'
-          : round.referenceName === null
-            ? 'This round had no reference clip.'
-            : `Reference clip “${round.referenceName}”: the engine does not store or serve reference audio, so it cannot be played here to compare.`}
-      </p>
+      <div className="clip-pair">
+        <section className="clip-pair__side" aria-labelledby="answer-clip-title" data-testid="answer-clip">
+          <h3 id="answer-clip-title" className="clip-pair__title">
+            Answer of uid {answer.uid}
+          </h3>
+          {answer.wavFile !== null ? (
+            <ClipPlayer
+              key={answer.id}
+              item={{ id: answer.id, durationSeconds }}
+              url={mediaUrl(answer.wavFile)}
+              fileName={`bittaudio-answer-${answer.roundId}-uid${answer.uid}.wav`}
+            />
+          ) : (
+            <p className="muted" data-testid="answer-no-audio">
+              No audio: {answer.failure ?? 'the miner sent none'}
+              {answer.statusMessage === null ? '' : ` (${answer.statusMessage})`}.
+            </p>
+          )}
+        </section>
+        <section className="clip-pair__side" aria-labelledby="reference-clip-title" data-testid="reference-clip">
+          <h3 id="reference-clip-title" className="clip-pair__title">
+            Reference clip
+            {round?.referenceName ? (
+              <span className="muted" data-testid="reference-name">
+                {' '}
+                “{round.referenceName}”
+              </span>
+            ) : null}
+          </h3>
+          {answer.referenceWavFile !== null ? (
+            <ClipPlayer
+              key={`reference-${answer.roundId}`}
+              // Its length is known once the player has read the clip.
+              item={{ id: answer.roundId, durationSeconds: 0 }}
+              url={mediaUrl(answer.referenceWavFile)}
+              fileName={`bittaudio-reference-${answer.roundId}.wav`}
+            />
+          ) : (
+            <p className="muted" data-testid="answer-reference">
+              {referenceAbsence(round)}
+            </p>
+          )}
+        </section>
+      </div>
       <dl className="facts facts--compact">
         <dt>Miner</dt>
         <dd>
