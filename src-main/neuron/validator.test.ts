@@ -6,8 +6,10 @@
  */
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../src-shared/schemas/logs.js';
 import { MUSIC_SAMPLE_RATE } from '../../src-shared/synapse/music-generation.js';
 import { decodeWav } from '../audio/wav.js';
 import { LogRoot } from '../log/logger.js';
@@ -139,6 +141,38 @@ describe('Validator', () => {
       const weights = new Map(net.chain.weightsOf(net.netuid, validatorUid));
       expect(weights.get(good.uid)).toBe(65535);
       expect(weights.get(silent.uid) ?? 0).toBe(0);
+    },
+  );
+
+  it(
+    'a reference clip that cannot be kept is logged and the round is scored without it',
+    { timeout: 120_000 },
+    async () => {
+      const net = await network();
+      await net.testValidator.stop();
+      const dir = tempDir();
+      const store = new ValidatorStore(openDatabase(dir), dir);
+      // The first round's reference name is taken by a folder: the rename onto it fails, as a full
+      // or read-only disk would make the write fail.
+      mkdirSync(join(dir, 'validator', '1-reference.wav', 'in-the-way'), { recursive: true });
+      const lines: Omit<LogEntry, 'id'>[] = [];
+      const v = validator(net, store, { log: new LogRoot((line) => lines.push(line)).logger('validator') });
+      v.start();
+      const round = await v.runRound();
+      expect(round).toMatchObject({ id: 1, state: 'done', referenceWavFile: null });
+      const answers = store.answers({ roundId: 1 });
+      expect(answers).toHaveLength(3);
+      expect(answers.every((a) => a.referenceWavFile === null && a.judgement !== null)).toBe(true);
+      expect(answers.some((a) => a.wavFile !== null)).toBe(true);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          message: expect.stringContaining("Could not keep the round's reference clip"),
+          fields: expect.objectContaining({ round: 1, reference: expect.stringMatching(/^synthetic-\d+\.wav$/) }),
+        }),
+      );
+      // No half-written temp file is left beside the answers.
+      expect(readdirSync(join(dir, 'validator')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     },
   );
 

@@ -9,7 +9,7 @@
  * round or after it, never half. A round found open at start-up is closed as `interrupted` (its
  * answers stay for the page; the scores were never touched by it).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonValue } from '../../src-shared/schemas/json.js';
 import type { ScoringProfile } from '../../src-shared/schemas/scoring.js';
@@ -321,8 +321,13 @@ export class ValidatorStore {
   private writeWav(file: string, bytes: Buffer): void {
     mkdirSync(this.audioDir, { recursive: true });
     const temp = join(this.audioDir, `.${file}.tmp`);
-    writeFileSync(temp, bytes);
-    renameSync(temp, join(this.audioDir, file));
+    try {
+      writeFileSync(temp, bytes);
+      renameSync(temp, join(this.audioDir, file));
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
   }
 
   private writeScores(
