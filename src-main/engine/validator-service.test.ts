@@ -107,18 +107,23 @@ describe('ValidatorService', () => {
         judgement: { punish: true, note: 'duplicate_not_scored' },
         scoreAfter: 0,
       });
-      // The good one's clip went through the models in the worker: every raw metric is there. (The
-      // tiny models have random weights, so whether CLAP's gate opens is chance: no score is asserted.)
+      // The good one's clip went through the models in the worker: every raw metric is there, and
+      // it scored above 0 (the tiny CLAP's towers share a direction so its gate opens, and the half
+      // second asked for counts as a full clip: validator-service.ts passes requestedSeconds).
       expect(goodAnswer).toMatchObject({
         metrics: { rejection: null, errors: [], duplicate: { duplicate: false } },
         judgement: { punish: false, note: 'scored' },
       });
       const raw = (goodAnswer?.metrics as { raw: Record<string, number> }).raw;
       for (const metric of ['clap', 'kld', 'fad']) expect(Number.isFinite(raw[metric])).toBe(true);
+      expect((goodAnswer?.judgement as { update: number }).update).toBeGreaterThan(0);
       const running = await e.handlers['validator.status']({});
       const goodScore = running.scores.find((s) => s.uid === good?.uid)?.score ?? -1;
-      for (const other of running.scores.filter((s) => s.uid !== good?.uid))
-        expect(goodScore).toBeGreaterThanOrEqual(other.score);
+      expect(goodScore).toBeGreaterThan(0);
+      for (const other of running.scores.filter((s) => s.uid !== good?.uid)) {
+        expect(goodScore).toBeGreaterThan(other.score);
+        expect(other.score).toBe(0);
+      }
 
       const stopped = await e.handlers['validator.stop']({});
       expect(stopped).toMatchObject({ state: 'stopped', hotkey: local.validatorHotkey.address });
