@@ -12,9 +12,11 @@ import {
 } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
 import { readOnnxGraphSummary } from '../../src-main/models/onnx-graph.js';
-import { CLAP_GATE } from '../../src-main/scoring/aggregation.js';
+import { CLAP_GATE, normalizeFad } from '../../src-main/scoring/aggregation.js';
 import { ClapRunner } from '../../src-main/scoring/clap-runner.js';
 import { dot } from '../../src-main/scoring/cosine.js';
+import { frechetDistanceFromFrames } from '../../src-main/scoring/frechet.js';
+import { VggishRunner } from '../../src-main/scoring/vggish-runner.js';
 import { useTempDirs } from '../../src-main/testing/temp-dir.js';
 import { SCORING_SHAPES, writeClapModel, writeScoringModels } from './scoring-models.mjs';
 
@@ -141,6 +143,24 @@ describe('the tiny scoring-model generator', () => {
     expect(new Set(committed.map((c) => c.toFixed(4))).size).toBe(committed.length);
     const unrelated = await cosines(writeClapModel(tempDir(), { agreement: 0 }).dir);
     expect(Math.min(...unrelated)).toBeLessThanOrEqual(CLAP_GATE);
+  });
+
+  it("puts the FAD of different half-second clips on the tiny VGGish where fixed's normaliser still tells them apart", async () => {
+    const runner = await VggishRunner.load({ dir: join(COMMITTED, 'vggish'), device: 'cpu' });
+    try {
+      const frames = async (hz: number) => (await runner.embedFrames(sine(hz, 16_000, 8_000), 16_000)).windows;
+      const [low, high, higher] = await Promise.all([frames(220), frames(880), frames(3_520)]);
+      const fads = [frechetDistanceFromFrames(low, high).distance, frechetDistanceFromFrames(low, higher).distance];
+      for (const fad of fads) {
+        expect(fad).toBeGreaterThan(0);
+        // Neither 1 (identical) nor 0 (≥ 10, the floor every answer sat at before the scale).
+        expect(normalizeFad('fixed', fad)).toBeGreaterThan(0);
+        expect(normalizeFad('fixed', fad)).toBeLessThan(1);
+      }
+      expect(fads[0]).not.toBeCloseTo(fads[1] ?? 0, 3);
+    } finally {
+      await runner.dispose();
+    }
   });
 
   it('keeps VGGish embeddings pre-ReLU (negative values occur) at 128 dimensions per 0.96 s example', async () => {
