@@ -50,9 +50,10 @@ describe.skipIf(process.platform !== 'linux')('kill -9 of the daemon mid-round',
       const newest = answers.items.find((a) => a.uid === score.uid && a.scoreAfter !== null);
       if (newest) expect(score.score).toBeCloseTo(newest.scoreAfter ?? -1, 12);
     }
-    // Scores are kept for the uids the rounds met. (The real scorer on the tiny random-weight CLAP
-    // rarely opens CLAP's 0.1 gate, so the moving averages are mostly 0 here: no score > 0 is asserted.)
+    // Scores are kept for the uids the rounds met, and the good miners' are above 0 (the tiny CLAP's
+    // towers share a direction so its gate opens: models/tiny/README.md).
     expect(after.scores.length).toBeGreaterThan(0);
+    expect(after.scores.some((s) => s.score > 0)).toBe(true);
     expect(after.scores.every((s) => answers.items.some((a) => a.uid === s.uid))).toBe(true);
     // The cut round's answers never reached the scores.
     const cutAnswers = await callDaemon(second, 'validator.answers', { limit: 200, roundId: cut });

@@ -7,6 +7,26 @@
  */
 import { DT } from './onnx-builder.mjs';
 
+/**
+ * Length of the direction both tiny CLAP towers add to their projections (see `projectionHead`).
+ * Random towers point anywhere: without it the tiny MusicGen's clips had cosines of −0.3 to −0.7
+ * with every local prompt, so CLAP's 0.1 gate (scoring.md §1.4) never opened and the local network
+ * scored every miner 0. The input-driven part of each embedding is a few tenths long; a shared
+ * component of 0.4 lifts those cosines to about 0.4–0.9 (white noise: about −0.1–0.4) while the
+ * rest of each embedding still follows its input (different prompts and clips, different
+ * cosines). It measures nothing: it exists so the local network shows non-zero scores.
+ */
+export const CLAP_AGREEMENT_LENGTH = 0.4;
+
+/**
+ * What the tiny VGGish multiplies its embeddings by. Its random layers put different clips' embeddings
+ * ~20 apart (the local network's good answers had a FAD of ~335 against their reference), far past
+ * the 10 at which `fixed`'s FAD normaliser reaches 0, so every answer's quality sat at the geometric
+ * mean's floor. At a tenth, FADs land at a few units, where the real model's do between different
+ * music; like the CLAP agreement, this measures nothing.
+ */
+export const VGGISH_OUTPUT_SCALE = 0.1;
+
 function linear(g, x, name, inWidth, outWidth) {
   const y = g.matmul(x, g.matmulWeight(`${name}.weight`, [inWidth, outWidth], Math.sqrt(3 / inWidth)));
   return g.op('Add', [y, g.weight(`${name}.bias`, [outWidth], 0.02)]);
@@ -26,7 +46,7 @@ export function buildClapAudio(g, dims) {
   const h = g.op('Tanh', [linear(g, scaled, 'audio.encoder', melBins, hidden)]);
   g.opNamed('Unsqueeze', [h, g.ints([1])], 'last_hidden_state');
   g.output('last_hidden_state', DT.FLOAT, ['batch_size', 1, hidden]);
-  projectionHead(g, h, 'audio', hidden, projection);
+  projectionHead(g, h, 'audio', hidden, projection, dims.agreement);
 }
 
 /**
@@ -46,14 +66,20 @@ export function buildClapText(g, dims) {
   const sum = g.op('ReduceSum', [g.op('Mul', [tokens, keep]), g.ints([1])], { keepdims: 0 });
   const count = g.op('Max', [g.op('ReduceSum', [keep, g.ints([1])], { keepdims: 0 }), g.floats([1], [])]);
   const pooled = g.op('Tanh', [linear(g, g.op('Div', [sum, count]), 'text.pooler', hidden, hidden)]);
-  projectionHead(g, pooled, 'text', hidden, projection);
+  projectionHead(g, pooled, 'text', hidden, projection, dims.agreement);
 }
 
-/** CLAP's projection (linear → ReLU → linear) to the shared space, as the output `<tower>_embeds`. */
-function projectionHead(g, x, tower, hidden, projection) {
+/**
+ * CLAP's projection (linear → ReLU → linear) to the shared space, as the output `<tower>_embeds`,
+ * plus the towers' common direction: the same constant in both, (1, 1, …)·L/√P for
+ * L = `length` (default CLAP_AGREEMENT_LENGTH; 0 leaves the towers unrelated), so text and audio "agree" (see there).
+ */
+function projectionHead(g, x, tower, hidden, projection, length = CLAP_AGREEMENT_LENGTH) {
   const first = g.op('Relu', [linear(g, x, `${tower}_projection.linear1`, hidden, projection)]);
   const projected = linear(g, first, `${tower}_projection.linear2`, projection, projection);
-  g.opNamed('Identity', [projected], `${tower}_embeds`);
+  const agreement = new Array(projection).fill(length / Math.sqrt(projection));
+  const agreed = g.op('Add', [projected, g.floats(agreement, [projection])]);
+  g.opNamed('Identity', [agreed], `${tower}_embeds`);
   g.output(`${tower}_embeds`, DT.FLOAT, ['batch_size', projection]);
 }
 
@@ -83,7 +109,7 @@ export function buildVggish(g, dims, names = { input: 'input_features', output: 
   const features = g.input(names.input, DT.FLOAT, ['num_examples', 1, frames, melBins]);
   const pooled = g.op('ReduceMean', [features], { axes: [1, 2], keepdims: 0 });
   const h = g.op('Relu', [linear(g, pooled, 'vggish.features', melBins, hidden)]);
-  const out = linear(g, h, 'vggish.embeddings', hidden, embedding);
+  const out = g.op('Mul', [linear(g, h, 'vggish.embeddings', hidden, embedding), g.floats([VGGISH_OUTPUT_SCALE], [])]);
   g.opNamed('Identity', [out], names.output);
   g.output(names.output, DT.FLOAT, ['num_examples', embedding]);
 }

@@ -11,7 +11,11 @@ export interface WrittenModel {
   files: string[];
 }
 
-export declare function writeClapModel(dir: string, options?: { seed?: number; realDims?: boolean }): WrittenModel;
+/** `agreement`: length of the direction both towers share (default CLAP_AGREEMENT_LENGTH, 2; 0: none). */
+export declare function writeClapModel(
+  dir: string,
+  options?: { seed?: number; realDims?: boolean; agreement?: number },
+): WrittenModel;
 export declare function writeAstModel(dir: string, options?: { seed?: number; realDims?: boolean }): WrittenModel;
 export declare function writeVggishModel(
   dir: string,

@@ -48,7 +48,7 @@ function writer(dir) {
 }
 
 /** CLAP with `larger_clap_*`'s preprocessor config (rand_trunc, repeatpad, 48 kHz, 10 s, 64 mel 50–14000 Hz). */
-export function writeClapModel(dir, { seed = 1, realDims = false } = {}) {
+export function writeClapModel(dir, { seed = 1, realDims = false, agreement } = {}) {
   const real = REAL_SHAPES.clap;
   const shapes = realDims
     ? { melBins: real.melBins, hidden: real.widths[real.widths.length - 1], projection: real.projection }
@@ -98,8 +98,8 @@ export function writeClapModel(dir, { seed = 1, realDims = false } = {}) {
     w.onnx('audio_model', seed, (g) => buildClapAudioReal(g));
     w.onnx('text_model', seed + 1, (g) => buildClapTextReal(g));
   } else {
-    w.onnx('audio_model', seed, (g) => buildClapAudio(g, shapes));
-    w.onnx('text_model', seed + 1, (g) => buildClapText(g, { ...shapes, vocabSize }));
+    w.onnx('audio_model', seed, (g) => buildClapAudio(g, { ...shapes, agreement }));
+    w.onnx('text_model', seed + 1, (g) => buildClapText(g, { ...shapes, vocabSize, agreement }));
   }
   return { dir, files: w.files };
 }

@@ -12,8 +12,13 @@ import {
 } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
 import { readOnnxGraphSummary } from '../../src-main/models/onnx-graph.js';
+import { CLAP_GATE, normalizeFad } from '../../src-main/scoring/aggregation.js';
+import { ClapRunner } from '../../src-main/scoring/clap-runner.js';
+import { dot } from '../../src-main/scoring/cosine.js';
+import { frechetDistanceFromFrames } from '../../src-main/scoring/frechet.js';
+import { VggishRunner } from '../../src-main/scoring/vggish-runner.js';
 import { useTempDirs } from '../../src-main/testing/temp-dir.js';
-import { SCORING_SHAPES, writeScoringModels } from './scoring-models.mjs';
+import { SCORING_SHAPES, writeClapModel, writeScoringModels } from './scoring-models.mjs';
 
 const tempDir = useTempDirs();
 const COMMITTED = join(import.meta.dirname, '..', '..', 'models', 'tiny');
@@ -112,6 +117,50 @@ describe('the tiny scoring-model generator', () => {
     const labels = (ast.config as unknown as { id2label: Record<string, string> }).id2label;
     expect([labels['0'], labels['137'], Object.keys(labels).length]).toEqual(['Speech', 'Music', 527]);
     await Promise.all([textModel.dispose(), audioModel.dispose(), ast.dispose()]);
+  });
+
+  it("opens CLAP's gate for prompts and tonal clips through the towers' shared direction, which the random towers alone do not", async () => {
+    // Half-second clips at 48 kHz, as the local network's validator embeds them.
+    const chord = (hz: number[]) =>
+      Float32Array.from({ length: 24_000 }, (_, i) =>
+        hz.reduce((s, f) => s + 0.2 * Math.sin((2 * Math.PI * f * i) / 48_000), 0),
+      );
+    const clips = [sine(440, 48_000, 24_000), chord([220, 277, 330]), chord([98, 147, 1175])];
+    const prompts = ['calm piano music', 'fast rock with drums', 'solo cello playing a sad slow melody'];
+    const cosines = async (dir: string): Promise<number[]> => {
+      const clap = await ClapRunner.load({ dir, device: 'cpu' });
+      try {
+        const { embeddings } = await clap.embedText(prompts);
+        const audio = await Promise.all(clips.map(async (c) => (await clap.embedAudio(c, 48_000)).mean));
+        return embeddings.flatMap((text) => audio.map((a) => dot(a, text)));
+      } finally {
+        await clap.dispose();
+      }
+    };
+    const committed = await cosines(join(COMMITTED, 'clap'));
+    for (const cosine of committed) expect(cosine).toBeGreaterThan(CLAP_GATE);
+    // The rest of the embedding still follows the input: nine pairs, nine different cosines.
+    expect(new Set(committed.map((c) => c.toFixed(4))).size).toBe(committed.length);
+    const unrelated = await cosines(writeClapModel(tempDir(), { agreement: 0 }).dir);
+    expect(Math.min(...unrelated)).toBeLessThanOrEqual(CLAP_GATE);
+  });
+
+  it("puts the FAD of different half-second clips on the tiny VGGish where fixed's normaliser still tells them apart", async () => {
+    const runner = await VggishRunner.load({ dir: join(COMMITTED, 'vggish'), device: 'cpu' });
+    try {
+      const frames = async (hz: number) => (await runner.embedFrames(sine(hz, 16_000, 8_000), 16_000)).windows;
+      const [low, high, higher] = await Promise.all([frames(220), frames(880), frames(3_520)]);
+      const fads = [frechetDistanceFromFrames(low, high).distance, frechetDistanceFromFrames(low, higher).distance];
+      for (const fad of fads) {
+        expect(fad).toBeGreaterThan(0);
+        // Neither 1 (identical) nor 0 (≥ 10, the floor every answer sat at before the scale).
+        expect(normalizeFad('fixed', fad)).toBeGreaterThan(0);
+        expect(normalizeFad('fixed', fad)).toBeLessThan(1);
+      }
+      expect(fads[0]).not.toBeCloseTo(fads[1] ?? 0, 3);
+    } finally {
+      await runner.dispose();
+    }
   });
 
   it('keeps VGGish embeddings pre-ReLU (negative values occur) at 128 dimensions per 0.96 s example', async () => {

@@ -7,7 +7,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commands, events as eventSchemas, type HostEvent } from '../../src-shared/api/contract.js';
+import type { ValidatorStatus } from '../../src-shared/schemas/validator.js';
 import { HostApiError } from '../../src-shared/api/errors.js';
+import { blocksUntilNextEpoch } from '../chain/epoch.js';
 import { openDatabase } from '../store/database.js';
 import { ValidatorStore } from '../store/validator-store.js';
 import { forkWorker } from '../inference/worker/worker-client.js';
@@ -107,23 +109,60 @@ describe('ValidatorService', () => {
         judgement: { punish: true, note: 'duplicate_not_scored' },
         scoreAfter: 0,
       });
-      // The good one's clip went through the models in the worker: every raw metric is there. (The
-      // tiny models have random weights, so whether CLAP's gate opens is chance: no score is asserted.)
+      // The good one's clip went through the models in the worker: every raw metric is there, and
+      // it scored above 0 (the tiny CLAP's towers share a direction so its gate opens, and the half
+      // second asked for counts as a full clip: validator-service.ts passes requestedSeconds).
       expect(goodAnswer).toMatchObject({
         metrics: { rejection: null, errors: [], duplicate: { duplicate: false } },
         judgement: { punish: false, note: 'scored' },
       });
       const raw = (goodAnswer?.metrics as { raw: Record<string, number> }).raw;
       for (const metric of ['clap', 'kld', 'fad']) expect(Number.isFinite(raw[metric])).toBe(true);
+      expect((goodAnswer?.judgement as { update: number }).update).toBeGreaterThan(0);
       const running = await e.handlers['validator.status']({});
       const goodScore = running.scores.find((s) => s.uid === good?.uid)?.score ?? -1;
-      for (const other of running.scores.filter((s) => s.uid !== good?.uid))
-        expect(goodScore).toBeGreaterThanOrEqual(other.score);
+      expect(goodScore).toBeGreaterThan(0);
+      for (const other of running.scores.filter((s) => s.uid !== good?.uid)) {
+        expect(goodScore).toBeGreaterThan(other.score);
+        expect(other.score).toBe(0);
+      }
+
+      // Weights on the chain from those scores (the first ones, sent before any score, weigh
+      // everyone alike): blocks until an included set puts the good miner above both bad ones.
+      type Weights = NonNullable<ValidatorStatus['lastWeights']>;
+      const weightOf = (w: Weights, uid: number | undefined) => w.weights[w.uids.indexOf(uid ?? -1)] ?? 0;
+      const apart = (w: Weights) => [silent, replay].every((o) => weightOf(w, good?.uid) > weightOf(w, o?.uid));
+      let weights: Weights | null = null;
+      await expect
+        .poll(
+          async () => {
+            local.chain.advance();
+            const last = (await e.handlers['validator.status']({})).lastWeights;
+            if (last?.state === 'included' && apart(last)) weights = last;
+            return weights;
+          },
+          { timeout: 30_000, interval: 200 },
+        )
+        .not.toBeNull();
+      const included = weights as Weights | null;
+      if (!included) throw new Error('no weights');
+      expect(weightOf(included, good?.uid)).toBe(Math.max(...included.weights));
+      // After the next epoch (chain/epoch.ts) the metagraph's incentive follows them.
+      const { netuid, tempo } = await e.handlers['network.metagraph']({});
+      local.chain.advanceTo(included.block + blocksUntilNextEpoch(netuid, tempo, included.block + 1) + 2);
+      const graph = await e.handlers['network.metagraph']({});
+      const incentive = (uid: number | undefined) => graph.neurons.find((n) => n.uid === uid)?.incentive ?? 0;
+      for (const other of [silent, replay]) expect(incentive(good?.uid)).toBeGreaterThan(incentive(other?.uid));
+      expect(incentive(good?.uid)).toBe(Math.max(...graph.neurons.map((n) => n.incentive)));
 
       const stopped = await e.handlers['validator.stop']({});
       expect(stopped).toMatchObject({ state: 'stopped', hotkey: local.validatorHotkey.address });
-      // Stopped, the status reads the moving averages from the store.
-      expect(stopped.scores.find((s) => s.uid === good?.uid)?.score).toBe(goodScore);
+      // Stopped, the status reads the moving averages from the store: the score the good miner's
+      // newest scored answer left (rounds went on while the blocks above were made).
+      const goodAnswers = await e.handlers['validator.answers']({ limit: 200, offset: 0, uid: good?.uid ?? -1 });
+      const newest = goodAnswers.items.find((a) => a.scoreAfter !== null);
+      expect(newest?.scoreAfter).toBeGreaterThan(0);
+      expect(stopped.scores.find((s) => s.uid === good?.uid)?.score).toBe(newest?.scoreAfter);
       expect(local.localMiners.map((m) => m.behaviour)).toEqual(['good', 'good', 'good']);
     },
   );

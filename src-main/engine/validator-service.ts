@@ -188,7 +188,7 @@ export class ValidatorService implements Service<Commands> {
       const log = this.options.logger('validator');
       let validator: Validator;
       if (local) {
-        const { LOCAL_VALIDATOR_DURATION_TOKENS, LOCAL_VALIDATOR_TIMEOUT_SECONDS } =
+        const { LOCAL_CLIP_SECONDS, LOCAL_VALIDATOR_DURATION_TOKENS, LOCAL_VALIDATOR_TIMEOUT_SECONDS } =
           await import('../neuron/local-network.js');
         const models = (this.options.localScoringModels ?? (() => assembly.findTinyScoringModels()))();
         if (!models)
@@ -213,6 +213,8 @@ export class ValidatorService implements Service<Commands> {
           // and the tiny random-weight MusicGen's output may sit off zero (seen: a good miner refused for
           // dc-offset on CI): the local network checks only what its tiny models can meet.
           signalThresholds: { minSeconds: 0.25, maxDcOffset: 0.5 },
+          // The duration penalty is written for 15 s clips: a full half-second one is complete here.
+          requestedSeconds: LOCAL_CLIP_SECONDS,
           ...(this.options.now ? { now: this.options.now } : {}),
         });
         validator = new Validator({

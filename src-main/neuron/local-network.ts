@@ -40,6 +40,9 @@ export const MAX_LOCAL_MINERS = 8;
 
 /** What the real validator asks of local miners: about half a second, so the tiny model on a CPU keeps up. */
 export const LOCAL_VALIDATOR_DURATION_TOKENS = 28;
+/** Seconds of audio those tokens make (the delay pattern costs 3 frames): what a good local miner sends back. */
+export const LOCAL_CLIP_SECONDS =
+  expectedSamples(LOCAL_VALIDATOR_DURATION_TOKENS, 32_000 / DEFAULT_FRAME_RATE) / 32_000;
 /** The real validator's per-query timeout on the local network, seconds. */
 export const LOCAL_VALIDATOR_TIMEOUT_SECONDS = 10;
 /** How long a `slow` local miner waits before generating: past the local timeout. */
@@ -182,8 +185,7 @@ export class LocalNetwork {
         );
       }
     }
-    const clipSeconds = expectedSamples(LOCAL_VALIDATOR_DURATION_TOKENS, 32_000 / DEFAULT_FRAME_RATE) / 32_000;
-    const prompts = new FixedPromptSource(undefined, clipSeconds);
+    const prompts = new FixedPromptSource(undefined, LOCAL_CLIP_SECONDS);
     // The network object exists only after the miners start; their behaviour is read through this.
     let network: LocalNetwork | null = null;
     const makeTestValidator = (): TestValidator =>

@@ -61,6 +61,8 @@ export interface ValidatorPartsOptions {
   readonly referenceEmbeddingThreshold?: number | null;
   /** Signal-check overrides (the local network's half-second clips are shorter than the 1 s floor). */
   readonly signalThresholds?: Partial<SignalThresholds>;
+  /** The clip length asked for when it is not ~15 s: the duration penalty judges the share of it (round-scorer.ts). */
+  readonly requestedSeconds?: number;
   readonly now?: () => Date;
 }
 
@@ -87,6 +89,7 @@ export function createValidatorParts(options: ValidatorPartsOptions): ValidatorP
       ? {}
       : { referenceEmbeddingThreshold: options.referenceEmbeddingThreshold }),
     ...(options.signalThresholds ? { signalThresholds: options.signalThresholds } : {}),
+    ...(options.requestedSeconds === undefined ? {} : { requestedSeconds: options.requestedSeconds }),
   });
   const weights = new ChainWeightSetter({
     chain: options.chain,

@@ -311,6 +311,34 @@ describe('ModelRoundScorer', { timeout: 120_000 }, () => {
     expect(scored?.raw).toMatchObject({ clap: expect.any(Number), kld: null, fad: null });
   });
 
+  it('judges a clip by its share of the requested length when one is given (the local network asks for half a second)', async () => {
+    const half = (seed: number, seconds: number) => gain(syntheticMusic(seed, seconds, RATE), 0.5);
+    const input = {
+      ...round([answer(1, half(51, 0.5)), answer(2, half(52, 0.45))], 'fixed'),
+      reference: decoded(half(50, 0.5)),
+    };
+    const signalThresholds = { minSeconds: 0.25 };
+    const asked = setup({ deps: { requestedSeconds: 0.5, signalThresholds } });
+    const scored = await asked.scorer.scoreRound(input);
+    // Reported as measured; judged as 15 s (all of it) and 13.5 s (90 %).
+    expect(scored.map((s) => s.durationSeconds)).toEqual([0.5, 0.45]);
+    expect(scored.map((s) => s.judgement.durationMultiplier)).toEqual([1, 0.7]);
+    scored.forEach((s, i) => {
+      const raw = s.raw ?? { kld: null, fad: null, clap: null };
+      const judgedSeconds = [15, 13.5][i] ?? 0;
+      expect(s.judgement).toEqual(judgeResponse('fixed', { ...raw, durationSeconds: judgedSeconds, duplicate: false }));
+    });
+    // Without it the same clips are half a second long, and `fixed` scores anything under 13 s 0.
+    const plain = setup({ deps: { signalThresholds } });
+    const unscaled = await plain.scorer.scoreRound({ ...input, time: '2026-12-03T08:00:00.000Z' });
+    expect(unscaled.map((s) => [s.judgement.durationMultiplier, s.judgement.update])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(() => setup({ deps: { requestedSeconds: 0 } })).toThrow(/positive number of seconds, got 0/);
+    expect(() => setup({ deps: { requestedSeconds: Number.NaN } })).toThrow(RangeError);
+  });
+
   it('stops between answers when aborted', async () => {
     const { scorer } = setup();
     const controller = new AbortController();

@@ -22,7 +22,7 @@ import type { DecodedAudio } from '../audio/decode.js';
 import { resample as torchaudioResample } from '../audio/resample.js';
 import { checkSignal, type SignalThresholds } from '../audio/signal-checks.js';
 import type { ModelTaskSource } from '../inference/worker/protocol.js';
-import { judgeResponse, type Judgement, type RawMetrics } from './aggregation.js';
+import { FULL_DURATION_SECONDS, judgeResponse, type Judgement, type RawMetrics } from './aggregation.js';
 import { dot, l2Normalize } from './cosine.js';
 import { checkDuplicate, registerReferenceClip, type DuplicateVerdict, type HashLedger } from './duplicate-check.js';
 import { frechetDistanceFromFrames } from './frechet.js';
@@ -62,6 +62,15 @@ export interface RoundScorerDeps {
   readonly signalThresholds?: Partial<SignalThresholds>;
   /** Null turns the reference-embedding check off (e.g. for models whose cosines all sit near 1). */
   readonly referenceEmbeddingThreshold?: number | null;
+  /**
+   * The clip length this validator asks for, seconds, where that is not the ~15 s the duration
+   * penalty (aggregation.ts `durationMultiplier`) was written for: a clip is then judged by the
+   * share of it that came back, scaled to 15 s. The local network asks its tiny MusicGen for half a
+   * second, and a full half-second clip is as complete as a full 15 s one; without this every
+   * local answer would fall under 13 s and score 0. Unset on a real network. The measured length
+   * (`durationSeconds`) is reported unscaled.
+   */
+  readonly requestedSeconds?: number;
 }
 
 const DEFAULT_RATES = { clap: 48_000, classifier: 16_000 };
@@ -87,6 +96,10 @@ export class ModelRoundScorer implements RoundScorer {
   private readonly resampleFn: (samples: Float32Array, fromRate: number, toRate: number) => Float32Array;
 
   constructor(private readonly deps: RoundScorerDeps) {
+    const requested = deps.requestedSeconds;
+    if (requested !== undefined && !(Number.isFinite(requested) && requested > 0)) {
+      throw new RangeError(`The requested clip length must be a positive number of seconds, got ${requested}.`);
+    }
     this.rates = deps.rates ?? DEFAULT_RATES;
     this.resampleFn = deps.resample ?? ((samples, from, to) => torchaudioResample(samples, from, to));
   }
@@ -193,7 +206,13 @@ export class ModelRoundScorer implements RoundScorer {
     );
     if (profile === 'fixed' && duplicate.duplicate) {
       // `fixed` punishes a duplicate and does not score it: the models need not run.
-      const judgement = judgeResponse(profile, { kld: null, fad: null, clap: null, durationSeconds, duplicate: true });
+      const judgement = judgeResponse(profile, {
+        kld: null,
+        fad: null,
+        clap: null,
+        durationSeconds: this.judgedSeconds(durationSeconds),
+        duplicate: true,
+      });
       return { ...base, raw: null, durationSeconds, duplicate, rejection: null, judgement, errors };
     }
 
@@ -205,7 +224,11 @@ export class ModelRoundScorer implements RoundScorer {
       const detail = errors.join('; ');
       return rejected(base, { kind: 'worker_failed', detail }, durationSeconds, duplicate, errors, false, metrics.raw);
     }
-    const judgement = judgeResponse(profile, { ...metrics.raw, durationSeconds, duplicate: duplicate.duplicate });
+    const judgement = judgeResponse(profile, {
+      ...metrics.raw,
+      durationSeconds: this.judgedSeconds(durationSeconds),
+      duplicate: duplicate.duplicate,
+    });
     return { ...base, raw: metrics.raw, durationSeconds, duplicate, rejection: null, judgement, errors };
   }
 
@@ -291,6 +314,12 @@ export class ModelRoundScorer implements RoundScorer {
     const similarity = dot(answer, reference);
     if (similarity < threshold) return verdict;
     return { ...verdict, near: { matched: 'reference', similarity, offsetSeconds: 0 }, duplicate: true };
+  }
+
+  /** The length the duration penalty sees: measured, or its share of `requestedSeconds` scaled to 15 s. */
+  private judgedSeconds(measured: number): number {
+    const requested = this.deps.requestedSeconds;
+    return requested === undefined ? measured : (measured / requested) * FULL_DURATION_SECONDS;
   }
 
   private at(clip: MonoClip, rate: number): Float32Array {
