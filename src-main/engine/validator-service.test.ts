@@ -120,8 +120,40 @@ describe('ValidatorService', () => {
       for (const other of running.scores.filter((s) => s.uid !== good?.uid))
         expect(goodScore).toBeGreaterThanOrEqual(other.score);
 
+      // The round's metagraph gave our permit; a weights submission moves the next weights block by the cadence.
+      expect(running.permit).toMatchObject({ stake: expect.stringMatching(/^\d+$/) as unknown });
+      let submitted: HostEvent | undefined;
+      for (let i = 0; i < 20 && !submitted; i++) {
+        local.chain.advance();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        submitted = events.find((event) => event.event === 'validator.weights');
+      }
+      const weights = submitted?.event === 'validator.weights' ? submitted.payload : null;
+      if (!weights) throw new Error('no weights were submitted in 20 blocks');
+      const hyper = await local.chain.hyperparameters(50);
+      const afterWeights = commands['validator.status'].output.parse(await e.handlers['validator.status']({}));
+      const last = afterWeights.lastWeights ?? weights;
+      expect(afterWeights.nextWeightsBlock).toBe(
+        last.block + (last.state === 'failed' ? 10 : Math.max(5, hyper.weightsRateLimit)),
+      );
+      // The history has the scored answers per miner and the weights that reached the chain.
+      const history = commands['validator.history'].output.parse(
+        await e.handlers['validator.history']({ range: 'all' }),
+      );
+      expect(history).toMatchObject({ hotkey: local.validatorHotkey.address, netuid: 50, range: 'all' });
+      const goodHistory = history.miners.find((miner) => miner.uid === good?.uid);
+      expect(goodHistory?.scores.length).toBeGreaterThan(0);
+      if (last.state !== 'failed') {
+        const shares = history.miners.flatMap((miner) => miner.weights.filter((point) => point.block === last.block));
+        expect(shares.reduce((sum, point) => sum + point.value, 0)).toBeCloseTo(1, 6);
+      }
+
       const stopped = await e.handlers['validator.stop']({});
-      expect(stopped).toMatchObject({ state: 'stopped', hotkey: local.validatorHotkey.address });
+      expect(stopped).toMatchObject({
+        state: 'stopped',
+        hotkey: local.validatorHotkey.address,
+        nextWeightsBlock: null,
+      });
       // Stopped, the status reads the moving averages from the store.
       expect(stopped.scores.find((s) => s.uid === good?.uid)?.score).toBe(goodScore);
       expect(local.localMiners.map((m) => m.behaviour)).toEqual(['good', 'good', 'good']);

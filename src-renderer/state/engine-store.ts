@@ -497,6 +497,8 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       // A round that ended stored its answers: a listing on screen shows them (no event carries answers).
       const ended = payload.round.state !== 'querying' && payload.round.state !== 'scoring';
       if (ended && store.getState().validatorAnswers.items !== null) void loadValidatorAnswers({});
+      // The permit and the next weights block come only with the whole status: read it once a round is over.
+      if (ended && store.getState().validator.value !== null) void refreshValidator();
     },
     'validator.weights': (payload) => {
       validatorVersion++;
@@ -505,6 +507,8 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
           ? { validator: { value: applyWeightsEvent(state.validator.value, payload), error: null } }
           : {},
       );
+      // The next weights block moved with this submission; only the engine knows the cadence.
+      void refreshValidator();
     },
     status: (payload) => {
       statusVersion++;
