@@ -56,6 +56,18 @@ describe('ValidatorHistoryPanel', () => {
     expect(screen.getByRole('img', { name: /uid 2: share of our weights: 1 submission/ })).toBeTruthy();
   });
 
+  it('opens on a miner we scored, not one the uniform first weights merely named', () => {
+    const weighedOnly = { uid: 0, scores: [], weights: [{ time: at(1), block: 105, value: 0.5 }] };
+    render(
+      <ValidatorHistoryPanel
+        view={view({ value: { ...HISTORY, miners: [weighedOnly, ...HISTORY.miners] } })}
+        onRange={() => undefined}
+      />,
+    );
+    expect(screen.getByTestId('validator-history-uid')).toHaveProperty('value', '1');
+    expect(screen.getByTestId('chart-validator-score').querySelectorAll('circle')).toHaveLength(2);
+  });
+
   it('asks for another range and counts the points the CSV will hold', () => {
     const asked: string[] = [];
     render(<ValidatorHistoryPanel view={view()} onRange={(range) => asked.push(range)} />);

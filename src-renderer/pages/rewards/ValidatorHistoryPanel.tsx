@@ -29,13 +29,18 @@ export function ValidatorHistoryPanel({
 }: {
   view: ValidatorHistoryView;
   onRange: (range: ValidatorHistoryRange) => void;
-  /** The miner shown first (tests); by default the first one with points. */
+  /** The miner shown first (tests); by default the first one with scores. */
   initialUid?: number | null;
 }): ReactNode {
   const [picked, setPicked] = useState<number | null>(initialUid);
   const history = view.value;
   const miners = history?.miners ?? [];
-  const miner = miners.find((entry) => entry.uid === picked) ?? miners[0] ?? null;
+  // By default a miner we scored (weights, uniform at first, also name uids never asked).
+  const miner =
+    miners.find((entry) => entry.uid === picked) ??
+    miners.find((entry) => entry.scores.length > 0) ??
+    miners[0] ??
+    null;
   const points = historyPointCount(history);
   return (
     <div className="panel" data-testid="validator-history">
