@@ -13,7 +13,15 @@ import { ValidatorStore } from '../store/validator-store.js';
 import { forkWorker } from '../inference/worker/worker-client.js';
 import { bundleWorker, type WorkerBundle } from '../inference/worker/testing/worker-bundle.js';
 import { useTempDirs } from '../testing/temp-dir.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_SETTINGS } from '../../src-shared/schemas/settings.js';
+import { LogRoot } from '../log/logger.js';
+import { findTinyScoringModels } from '../neuron/validator-assembly.js';
+import { WalletStore } from '../wallet/store.js';
 import { Engine } from './engine.js';
+import { EventBus } from './events.js';
+import { ValidatorService } from './validator-service.js';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
@@ -195,4 +203,70 @@ describe('ValidatorService', () => {
       scores: [{ uid: 2, hotkey: '5Miner', score: 0.3 }],
     });
   });
+
+  it(
+    'on a real network takes the prompt source of Settings → Validator (a folder here) for its rounds',
+    { timeout: 120_000 },
+    async () => {
+      // The local network's chain and miners, presented as a real network: what differs is the path
+      // the service takes (wallet hotkey, scoring models of the settings, the configured prompts).
+      const { engine: e } = engine();
+      await e.network.start();
+      const local = e.network.current();
+      if (!local || !bundle) throw new Error('no local network or worker bundle');
+      const walletPath = tempDir();
+      const wallets = new WalletStore({ root: walletPath, env: {} });
+      await wallets.createColdkey('validator', { password: 'a long test password' });
+      await wallets.createHotkey('validator', 'v1');
+      const folder = tempDir();
+      writeFileSync(join(folder, 'prompts.csv'), 'prompt\nA lonely oboe over slow strings\n');
+      const dataDir = tempDir();
+      const db = openDatabase(dataDir);
+      const events = new EventBus();
+      const seen: HostEvent[] = [];
+      events.subscribe((event) => seen.push(event));
+      const entry = bundle.entry;
+      const service = new ValidatorService({
+        network: { current: () => ({ ...local, kind: 'remote' }), onChange: () => () => undefined },
+        local: () => null,
+        settings: {
+          get: () => ({
+            ...DEFAULT_SETTINGS,
+            walletName: 'validator',
+            walletHotkey: 'v1',
+            walletPath,
+            validatorPrompts: { kind: 'folder', path: folder },
+          }),
+        },
+        events,
+        logger: (source) => new LogRoot(() => undefined).logger(source),
+        store: new ValidatorStore(db, dataDir),
+        db,
+        dataDir,
+        env: {},
+        spawnWorker: () => forkWorker(entry),
+        scoringModels: async () => {
+          const models = findTinyScoringModels();
+          if (!models) throw new Error('the tiny scoring models are missing');
+          return models;
+        },
+      });
+      try {
+        const status = await service.start({ profile: 'fixed' });
+        expect(status.prompts).toBe(`folder:${folder} (not loaded yet)`);
+        e.network.local?.chain.advance();
+        await expect
+          .poll(() => seen.find((event) => event.event === 'validator.round'), { timeout: 60_000 })
+          .toBeDefined();
+        const round = seen.find((event) => event.event === 'validator.round')?.payload;
+        expect(round && 'round' in round ? round.round : null).toMatchObject({
+          prompt: 'A lonely oboe over slow strings',
+          promptSource: `folder:${folder}`,
+        });
+        expect(service.status().prompts).toMatch(new RegExp(`^folder:${folder} \\(1 prompts`));
+      } finally {
+        await service.stop();
+      }
+    },
+  );
 });
