@@ -244,7 +244,7 @@ describe('ValidatorService', () => {
         db,
         dataDir,
         env: {},
-        spawnWorker: () => forkWorker(entry),
+        spawnWorker: forkWorker(entry),
         scoringModels: async () => {
           const models = findTinyScoringModels();
           if (!models) throw new Error('the tiny scoring models are missing');
