@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ValidatorAnswerSchema, ValidatorStatusSchema } from '../src-shared/schemas/validator.js';
 import { reward } from './testing/miner-fixtures.js';
 import { RUNNING_VALIDATOR, answer, weights } from './testing/validator-fixtures.js';
-import { duplicateVerdict, inRange, metricRows, rejectionText, rewardsCsv, validatorAlerts } from './validator-text.js';
+import {
+  duplicateVerdict,
+  inRange,
+  metricRows,
+  nextWeightsText,
+  rejectionText,
+  rewardsCsv,
+  validatorAlerts,
+} from './validator-text.js';
 
 describe('validator text', () => {
   it('uses fixtures the engine could have sent', () => {
@@ -35,6 +43,34 @@ describe('validator text', () => {
   it('warns when every moving average is still 0 after rounds were scored', () => {
     const zero = RUNNING_VALIDATOR.scores.map((score) => ({ ...score, score: 0 }));
     expect(validatorAlerts({ ...RUNNING_VALIDATOR, scores: zero }).map((a) => a.kind)).toEqual(['no_scores']);
+  });
+
+  it('alerts on low stake when our hotkey holds no validator permit, naming both stakes', () => {
+    const permit = { block: 139, validatorPermit: false, stake: '400000000000', lowestPermittedStake: '1000000000000' };
+    const low = validatorAlerts({ ...RUNNING_VALIDATOR, permit });
+    expect(low).toEqual([expect.objectContaining({ kind: 'low_stake', severity: 'error' })]);
+    expect(low[0]?.message).toMatch(/400(\.0+)? α is below the lowest permitted validator's 1,?000(\.0+)? α/);
+    // Enough stake but the permits are handed out at the next epoch.
+    const pending = validatorAlerts({ ...RUNNING_VALIDATOR, permit: { ...permit, stake: '2000000000000' } });
+    expect(pending[0]?.message).toContain('permits are given at the next epoch');
+    expect(
+      validatorAlerts({ ...RUNNING_VALIDATOR, permit: { ...permit, lowestPermittedStake: null } })[0]?.message,
+    ).toContain('no uid holds one yet');
+    expect(validatorAlerts({ ...RUNNING_VALIDATOR, permit: { ...permit, validatorPermit: true } })).toEqual([]);
+  });
+
+  it('says when the next weights may go, from the status and the chain head', () => {
+    expect(nextWeightsText(RUNNING_VALIDATOR, 200)).toBe('block 260 (in 60 blocks)');
+    expect(nextWeightsText(RUNNING_VALIDATOR, 259)).toBe('block 260 (in 1 block)');
+    expect(nextWeightsText(RUNNING_VALIDATOR, null)).toBe('block 260');
+    expect(nextWeightsText(RUNNING_VALIDATOR, 270)).toBe('at the next block');
+    expect(nextWeightsText({ ...RUNNING_VALIDATOR, nextWeightsBlock: 0 }, 5)).toBe('at the next block');
+    expect(nextWeightsText({ ...RUNNING_VALIDATOR, nextWeightsBlock: null }, 5)).toBe(
+      'once the last submission is confirmed on chain',
+    );
+    expect(nextWeightsText({ ...RUNNING_VALIDATOR, state: 'stopped', nextWeightsBlock: null }, 5)).toBe(
+      'while running',
+    );
   });
 
   it('flattens metrics into one row per leaf, whatever fields the scorer adds', () => {

@@ -6,9 +6,10 @@
 import type { JsonValue } from '../src-shared/schemas/json.js';
 import type { RewardSnapshot } from '../src-shared/schemas/neuron.js';
 import type { ValidatorStatus } from '../src-shared/schemas/validator.js';
+import { formatRao } from '../src-shared/format/rao.js';
 
 export interface ValidatorAlert {
-  readonly kind: 'failed' | 'weights_failed' | 'reveal_missing' | 'not_revealed' | 'no_scores';
+  readonly kind: 'failed' | 'weights_failed' | 'reveal_missing' | 'not_revealed' | 'no_scores' | 'low_stake';
   readonly severity: 'warning' | 'error';
   readonly message: string;
 }
@@ -16,7 +17,8 @@ export interface ValidatorAlert {
 /**
  * What the operator should act on, from the status alone: a validator that failed, weights the
  * chain refused, a commit whose reveal was missed or is still pending, a running validator whose
- * rounds scored nobody. (Low stake for a validator permit needs the metagraph; not derived here.)
+ * rounds scored nobody, and a hotkey without a validator permit (the status carries what the last
+ * round's metagraph said: our stake weight against the lowest permitted validator's).
  */
 export function validatorAlerts(status: ValidatorStatus): ValidatorAlert[] {
   const alerts: ValidatorAlert[] = [];
@@ -47,6 +49,21 @@ export function validatorAlerts(status: ValidatorStatus): ValidatorAlert[] {
       message: `Weights committed at block ${weights.block} are not revealed yet; they count once revealed.`,
     });
   }
+  const permit = status.permit;
+  if (permit !== null && !permit.validatorPermit) {
+    const stake = formatRao(permit.stake, { unit: 'alpha' });
+    const lowest = permit.lowestPermittedStake;
+    alerts.push({
+      kind: 'low_stake',
+      severity: 'error',
+      message:
+        lowest === null
+          ? `This hotkey has no validator permit on the subnet (stake ${stake}), and no uid holds one yet: the chain refuses its weights.`
+          : BigInt(permit.stake) < BigInt(lowest)
+            ? `Low stake: ${stake} is below the lowest permitted validator's ${formatRao(lowest, { unit: 'alpha' })}, so this hotkey has no validator permit and the chain refuses its weights. Stake more to this hotkey.`
+            : `This hotkey has no validator permit yet (stake ${stake}; the lowest permitted validator holds ${formatRao(lowest, { unit: 'alpha' })}): permits are given at the next epoch, weights are refused until then.`,
+    });
+  }
   if (status.state === 'running' && status.roundsDone > 0 && status.scores.every((score) => score.score === 0)) {
     alerts.push({
       kind: 'no_scores',
@@ -55,6 +72,16 @@ export function validatorAlerts(status: ValidatorStatus): ValidatorAlert[] {
     });
   }
   return alerts;
+}
+
+/** When the weight setter may submit next, in words (the status's nextWeightsBlock). */
+export function nextWeightsText(status: ValidatorStatus, head: number | null): string {
+  const next = status.nextWeightsBlock;
+  if (status.state !== 'running' || next === null) {
+    return status.state === 'running' ? 'once the last submission is confirmed on chain' : 'while running';
+  }
+  if (next === 0 || (head !== null && next <= head)) return 'at the next block';
+  return head === null ? `block ${next}` : `block ${next} (in ${next - head} block${next - head === 1 ? '' : 's'})`;
 }
 
 export interface MetricRow {
@@ -153,7 +180,7 @@ export function inRange(items: readonly RewardSnapshot[], range: RewardRange, no
 const CSV_COLUMNS = ['time', 'block', 'netuid', 'uid', 'hotkey', 'stake_rao', 'incentive', 'emission_rao', 'trust'];
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
-function csvField(value: string): string {
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

@@ -199,6 +199,7 @@ export class Engine {
       store: new ValidatorStore(this.db, options.dataDir),
       now,
       db: this.db,
+      dataDir: options.dataDir,
       // Scoring gets its own worker on the scoring device (the CPU by default: MusicGen keeps the GPU).
       spawnWorker: this.spawnWorker
         ? () => {

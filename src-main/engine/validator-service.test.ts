@@ -15,7 +15,15 @@ import { ValidatorStore } from '../store/validator-store.js';
 import { forkWorker } from '../inference/worker/worker-client.js';
 import { bundleWorker, type WorkerBundle } from '../inference/worker/testing/worker-bundle.js';
 import { useTempDirs } from '../testing/temp-dir.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_SETTINGS } from '../../src-shared/schemas/settings.js';
+import { LogRoot } from '../log/logger.js';
+import { findTinyScoringModels } from '../neuron/validator-assembly.js';
+import { WalletStore } from '../wallet/store.js';
 import { Engine } from './engine.js';
+import { EventBus } from './events.js';
+import { ValidatorService } from './validator-service.js';
 
 const tempDir = useTempDirs();
 const engines: Engine[] = [];
@@ -155,8 +163,40 @@ describe('ValidatorService', () => {
       for (const other of [silent, replay]) expect(incentive(good?.uid)).toBeGreaterThan(incentive(other?.uid));
       expect(incentive(good?.uid)).toBe(Math.max(...graph.neurons.map((n) => n.incentive)));
 
+      // The round's metagraph gave our permit; a weights submission moves the next weights block by the cadence.
+      expect(running.permit).toMatchObject({ stake: expect.stringMatching(/^\d+$/) as unknown });
+      let submitted: HostEvent | undefined;
+      for (let i = 0; i < 20 && !submitted; i++) {
+        local.chain.advance();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        submitted = events.find((event) => event.event === 'validator.weights');
+      }
+      const submittedWeights = submitted?.event === 'validator.weights' ? submitted.payload : null;
+      if (!submittedWeights) throw new Error('no weights were submitted in 20 blocks');
+      const hyper = await local.chain.hyperparameters(50);
+      const afterWeights = commands['validator.status'].output.parse(await e.handlers['validator.status']({}));
+      const last = afterWeights.lastWeights ?? submittedWeights;
+      expect(afterWeights.nextWeightsBlock).toBe(
+        last.block + (last.state === 'failed' ? 10 : Math.max(5, hyper.weightsRateLimit)),
+      );
+      // The history has the scored answers per miner and the weights that reached the chain.
+      const history = commands['validator.history'].output.parse(
+        await e.handlers['validator.history']({ range: 'all' }),
+      );
+      expect(history).toMatchObject({ hotkey: local.validatorHotkey.address, netuid: 50, range: 'all' });
+      const goodHistory = history.miners.find((miner) => miner.uid === good?.uid);
+      expect(goodHistory?.scores.length).toBeGreaterThan(0);
+      if (last.state !== 'failed') {
+        const shares = history.miners.flatMap((miner) => miner.weights.filter((point) => point.block === last.block));
+        expect(shares.reduce((sum, point) => sum + point.value, 0)).toBeCloseTo(1, 6);
+      }
+
       const stopped = await e.handlers['validator.stop']({});
-      expect(stopped).toMatchObject({ state: 'stopped', hotkey: local.validatorHotkey.address });
+      expect(stopped).toMatchObject({
+        state: 'stopped',
+        hotkey: local.validatorHotkey.address,
+        nextWeightsBlock: null,
+      });
       // Stopped, the status reads the moving averages from the store: the score the good miner's
       // newest scored answer left (rounds went on while the blocks above were made).
       const goodAnswers = await e.handlers['validator.answers']({ limit: 200, offset: 0, uid: good?.uid ?? -1 });
@@ -202,4 +242,70 @@ describe('ValidatorService', () => {
       scores: [{ uid: 2, hotkey: '5Miner', score: 0.3 }],
     });
   });
+
+  it(
+    'on a real network takes the prompt source of Settings → Validator (a folder here) for its rounds',
+    { timeout: 120_000 },
+    async () => {
+      // The local network's chain and miners, presented as a real network: what differs is the path
+      // the service takes (wallet hotkey, scoring models of the settings, the configured prompts).
+      const { engine: e } = engine();
+      await e.network.start();
+      const local = e.network.current();
+      if (!local || !bundle) throw new Error('no local network or worker bundle');
+      const walletPath = tempDir();
+      const wallets = new WalletStore({ root: walletPath, env: {} });
+      await wallets.createColdkey('validator', { password: 'a long test password' });
+      await wallets.createHotkey('validator', 'v1');
+      const folder = tempDir();
+      writeFileSync(join(folder, 'prompts.csv'), 'prompt\nA lonely oboe over slow strings\n');
+      const dataDir = tempDir();
+      const db = openDatabase(dataDir);
+      const events = new EventBus();
+      const seen: HostEvent[] = [];
+      events.subscribe((event) => seen.push(event));
+      const entry = bundle.entry;
+      const service = new ValidatorService({
+        network: { current: () => ({ ...local, kind: 'remote' }), onChange: () => () => undefined },
+        local: () => null,
+        settings: {
+          get: () => ({
+            ...DEFAULT_SETTINGS,
+            walletName: 'validator',
+            walletHotkey: 'v1',
+            walletPath,
+            validatorPrompts: { kind: 'folder', path: folder },
+          }),
+        },
+        events,
+        logger: (source) => new LogRoot(() => undefined).logger(source),
+        store: new ValidatorStore(db, dataDir),
+        db,
+        dataDir,
+        env: {},
+        spawnWorker: forkWorker(entry),
+        scoringModels: async () => {
+          const models = findTinyScoringModels();
+          if (!models) throw new Error('the tiny scoring models are missing');
+          return models;
+        },
+      });
+      try {
+        const status = await service.start({ profile: 'fixed' });
+        expect(status.prompts).toBe(`folder:${folder} (not loaded yet)`);
+        e.network.local?.chain.advance();
+        await expect
+          .poll(() => seen.find((event) => event.event === 'validator.round'), { timeout: 60_000 })
+          .toBeDefined();
+        const round = seen.find((event) => event.event === 'validator.round')?.payload;
+        expect(round && 'round' in round ? round.round : null).toMatchObject({
+          prompt: 'A lonely oboe over slow strings',
+          promptSource: `folder:${folder}`,
+        });
+        expect(service.status().prompts).toMatch(new RegExp(`^folder:${folder} \\(1 prompts`));
+      } finally {
+        await service.stop();
+      }
+    },
+  );
 });

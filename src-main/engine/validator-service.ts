@@ -15,7 +15,18 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { HostApiError } from '../../src-shared/api/errors.js';
 import type { ScoringProfile } from '../../src-shared/schemas/scoring.js';
 import type { Settings } from '../../src-shared/schemas/settings.js';
-import type { ValidatorAnswer, ValidatorStatus } from '../../src-shared/schemas/validator.js';
+import type {
+  ValidatorAnswer,
+  ValidatorHistory,
+  ValidatorHistoryRange,
+  ValidatorStatus,
+} from '../../src-shared/schemas/validator.js';
+import type { RewardSnapshot } from '../../src-shared/schemas/neuron.js';
+import type { Metagraph } from '../chain/types.js';
+import type { DatasetHub } from '../neuron/prompts/index.js';
+import { RewardStore } from '../store/reward-store.js';
+import { readValidatorHistory } from '../store/validator-history.js';
+import { permitStanding, snapshotChanged, validatorSnapshot } from './validator-standing.js';
 import type { NeuronState } from '../../src-shared/schemas/neuron.js';
 import type { Logger } from '../log/logger.js';
 import type { LocalNetwork } from '../neuron/local-network.js';
@@ -29,7 +40,7 @@ import type { EventBus } from './events.js';
 import type { NetworkHandle, NetworkProvider } from './network-handle.js';
 import type { HandlerSlice, Service } from './service.js';
 
-type Commands = 'validator.status' | 'validator.start' | 'validator.stop' | 'validator.answers';
+type Commands = 'validator.status' | 'validator.start' | 'validator.stop' | 'validator.answers' | 'validator.history';
 
 /** The reference's default. */
 const DEFAULT_MINERS_PER_ROUND = 10;
@@ -54,6 +65,10 @@ export interface ValidatorServiceOptions {
   scoringModels?: () => Promise<ValidatorScoringModels>;
   /** The local network's scoring models; default the tiny ones shipped with the app. */
   localScoringModels?: () => ValidatorScoringModels | null;
+  /** The data folder: hub prompt sets are cached under it. Without one, hub sets cache in the temp folder. */
+  dataDir?: string;
+  /** The hub the prompt datasets come from; default the Hugging Face hub (HF_ENDPOINT, HF_TOKEN). */
+  promptHub?: DatasetHub;
 }
 
 export interface ValidatorStartInput {
@@ -76,6 +91,7 @@ export class ValidatorService implements Service<Commands> {
     'validator.start': (input) => this.start(input),
     'validator.stop': () => this.stopValidator(),
     'validator.answers': (input) => this.answers(input),
+    'validator.history': ({ range }) => this.history(range),
   };
   private run: Run | null = null;
   private state: NeuronState = 'stopped';
@@ -88,9 +104,15 @@ export class ValidatorService implements Service<Commands> {
   private readonly log: Logger;
   private readonly unsubscribeNetwork: () => void;
   private starting: Promise<ValidatorStatus> | null = null;
+  /** Our permit as the last round's metagraph showed it (cleared when a validator starts). */
+  private permit: ValidatorStatus['permit'] = null;
+  /** The last reward snapshot this service recorded (a new one only when the chain moved it). */
+  private lastSnapshot: RewardSnapshot | null = null;
+  private readonly rewards: RewardStore;
 
   constructor(private readonly options: ValidatorServiceOptions) {
     this.log = options.logger('validator');
+    this.rewards = new RewardStore(options.db);
     // No validator of this data folder runs before this engine starts one: open rounds were cut by a crash.
     const closed = options.store.interruptAllOpenRounds(this.nowIso());
     if (closed > 0) this.log.warn(`Closed ${closed} validator round(s) a crash left open; the scores were not touched`);
@@ -124,7 +146,16 @@ export class ValidatorService implements Service<Commands> {
         ? { ...running.lastWeights, uids: [...running.lastWeights.uids], weights: [...running.lastWeights.weights] }
         : null,
       error: this.error,
+      nextWeightsBlock: this.run ? this.run.parts.weights.status().nextBlock : null,
+      permit: this.permit,
     };
+  }
+
+  /** The history of the running validator, else of the last one that ran here. */
+  history(range: ValidatorHistoryRange): ValidatorHistory {
+    const scope = this.run?.validator.scope ?? this.options.store.lastScope();
+    const [hotkey, netuid] = scope ? splitScope(scope) : [null, null];
+    return readValidatorHistory(this.options.db, { hotkey, netuid, range, now: this.options.now?.() ?? new Date() });
   }
 
   start(input: ValidatorStartInput = {}): Promise<ValidatorStatus> {
@@ -177,6 +208,8 @@ export class ValidatorService implements Service<Commands> {
     };
     this.state = 'starting';
     this.error = null;
+    this.permit = null;
+    this.lastSnapshot = null;
     let parts: ValidatorParts | null = null;
     try {
       const spawnWorker = this.options.spawnWorker;
@@ -231,7 +264,8 @@ export class ValidatorService implements Service<Commands> {
         if (!this.options.scoringModels)
           throw new HostApiError('unavailable', 'No scoring models are configured for this host.');
         const models = await this.options.scoringModels();
-        const { BundledPromptSource } = await import('../neuron/prompts/index.js');
+        const { validatorPromptSource } = await import('./validator-prompts.js');
+        const { DuplicateStore } = await import('../store/duplicate-store.js');
         parts = assembly.createValidatorParts({
           db: this.options.db,
           chain: network.chain,
@@ -245,7 +279,14 @@ export class ValidatorService implements Service<Commands> {
         validator = new Validator({
           ...this.common(network, log),
           hotkey,
-          prompts: new BundledPromptSource(Date.now() >>> 0),
+          prompts: validatorPromptSource(this.options.settings.get().validatorPrompts, {
+            dataDir: this.options.dataDir ?? (await import('node:os')).tmpdir(),
+            hub: this.options.promptHub ?? new (await import('../models/downloader.js')).HubClient(),
+            duplicates: new DuplicateStore(this.options.db),
+            logger: log,
+            seed: Date.now() >>> 0,
+            ...(this.options.env ? { env: this.options.env } : {}),
+          }),
           scorer: parts.scorer,
           weights: parts.weights,
         });
@@ -269,7 +310,17 @@ export class ValidatorService implements Service<Commands> {
     log: Logger,
   ): Pick<
     ValidatorOptions,
-    'chain' | 'netuid' | 'log' | 'store' | 'profile' | 'alpha' | 'minersPerRound' | 'now' | 'onRound' | 'onWeights'
+    | 'chain'
+    | 'netuid'
+    | 'log'
+    | 'store'
+    | 'profile'
+    | 'alpha'
+    | 'minersPerRound'
+    | 'now'
+    | 'onRound'
+    | 'onWeights'
+    | 'onMetagraph'
   > {
     return {
       chain: network.chain,
@@ -281,6 +332,7 @@ export class ValidatorService implements Service<Commands> {
       minersPerRound: this.config.minersPerRound,
       ...(this.options.now ? { now: this.options.now } : {}),
       onRound: (event) => this.options.events.emit('validator.round', event),
+      onMetagraph: (metagraph) => this.onMetagraph(metagraph),
       onWeights: (submission: WeightsSubmission) =>
         this.options.events.emit('validator.weights', {
           ...submission,
@@ -288,6 +340,25 @@ export class ValidatorService implements Service<Commands> {
           weights: [...submission.weights],
         }),
     };
+  }
+
+  /** Our permit for the Overview, and a reward snapshot when the chain moved our figures (an epoch). */
+  private onMetagraph(metagraph: Metagraph): void {
+    const [hotkey] = this.run ? splitScope(this.run.validator.scope) : [null];
+    if (hotkey === null) return;
+    try {
+      this.permit = permitStanding(metagraph, hotkey);
+      const snapshot = validatorSnapshot(metagraph, hotkey, this.options.now?.() ?? new Date());
+      if (snapshot && snapshotChanged(this.lastSnapshot, snapshot)) {
+        this.rewards.add(snapshot, 'validator');
+        this.lastSnapshot = snapshot;
+      }
+    } catch (error) {
+      // The history loses a point; the round goes on.
+      this.log.error('Could not store the validator reward snapshot', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   /** The wallet's hotkey (and coldkeypub only): validating never needs the coldkey. */

@@ -68,6 +68,8 @@ export interface ValidatorOptions {
   dendrite?: Dendrite;
   onRound?: (event: ValidatorRoundEvent) => void;
   onWeights?: (submission: WeightsSubmission) => void;
+  /** The metagraph each round read (the service derives our permit and reward snapshot from it). */
+  onMetagraph?: (metagraph: Metagraph) => void;
 }
 
 export interface ValidatorRunStatus {
@@ -215,6 +217,7 @@ export class Validator {
     const { chain, netuid, store, log } = this.options;
     const signal = this.abort.signal;
     const metagraph = await chain.metagraph(netuid);
+    this.options.onMetagraph?.(metagraph);
     this.forgetStaleScores(metagraph);
     const targets = this.chooseMiners(metagraph);
     if (targets.length === 0) {

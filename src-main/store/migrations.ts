@@ -188,4 +188,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE validator_rounds ADD COLUMN reference_wav_file TEXT; -- relative to <data>/validator, NULL without one
     `,
   },
+  {
+    // Issue #12: the validator records its own snapshots, with its dividends and permit (NULL in
+    // the miner's rows and in every row written before this version); `role` keeps the two apart.
+    version: 9,
+    name: 'rewards: validator snapshots with dividends and permit',
+    sql: `
+      ALTER TABLE rewards ADD COLUMN role TEXT NOT NULL DEFAULT 'miner';  -- 'miner' or 'validator'
+      ALTER TABLE rewards ADD COLUMN dividends REAL;                      -- 0 … 1
+      ALTER TABLE rewards ADD COLUMN validator_permit INTEGER;            -- 0 / 1
+      CREATE INDEX rewards_role ON rewards (role, netuid, hotkey, id);
+    `,
+  },
 ];

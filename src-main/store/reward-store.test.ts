@@ -46,4 +46,21 @@ describe('RewardStore', () => {
     for (const block of [11, 22, 33, 44]) store.add(snapshot(block));
     expect(store.list({ limit: 2 }).map((s) => s.block)).toEqual([33, 44]);
   });
+
+  it("keeps the validator's snapshots, with dividends and permit, apart from the miner's", () => {
+    const dir = tempDir();
+    const store = new RewardStore(openDatabase(dir));
+    store.add(snapshot(11));
+    store.add(snapshot(12, { hotkey: '5Validator', uid: 0, dividends: 0.625, validatorPermit: true }), 'validator');
+    const reopened = new RewardStore(openDatabase(dir));
+    // The miner's chart sees only the miner's rows, without fields it never recorded.
+    expect(reopened.list()).toEqual([snapshot(11)]);
+    expect(Object.keys(reopened.list()[0] ?? {})).not.toContain('dividends');
+    expect(reopened.list({ role: 'validator' })).toEqual([
+      snapshot(12, { hotkey: '5Validator', uid: 0, dividends: 0.625, validatorPermit: true }),
+    ]);
+    expect(reopened.history({ role: 'validator', netuid: 50, hotkey: '5Validator', since: snapshot(13).time })).toEqual(
+      [],
+    );
+  });
 });

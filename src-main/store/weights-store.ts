@@ -172,6 +172,22 @@ export class WeightsStore {
     return row ? fromRow(row) : undefined;
   }
 
+  /**
+   * A neuron's submissions that reached the chain (included, committed, revealed, reveal_missing)
+   * since an ISO time (null: all), oldest first, at most the newest `limit`.
+   */
+  onChainSince(netuid: number, hotkey: string, since: string | null, limit = 1000): WeightsRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM (SELECT * FROM weight_submissions WHERE netuid = @netuid AND hotkey = @hotkey
+           AND state IN ('included', 'committed', 'revealed', 'reveal_missing')
+           AND (@since IS NULL OR time >= @since) ORDER BY id DESC LIMIT @limit)
+         ORDER BY id`,
+      )
+      .all({ netuid, hotkey, since, limit }) as Row[];
+    return rows.map(fromRow);
+  }
+
   /** Submissions still waiting for something: an outcome (`submitted`) or a reveal (`committed`), oldest first. */
   open(netuid: number, hotkey: string): WeightsRecord[] {
     const rows = this.db

@@ -12,11 +12,14 @@ export function LineChart({
   series,
   formatY,
   testId,
+  noun = 'epoch',
 }: {
   title: string;
   series: readonly ChartPoint[];
   formatY: (value: number) => string;
   testId: string;
+  /** What one point is, for the label: an epoch (default), a round, a submission. */
+  noun?: string;
 }): ReactNode {
   const chart = scaleSeries(series, BOX);
   const bottom = BOX.height - BOX.bottom;
@@ -27,7 +30,7 @@ export function LineChart({
         className="chart__svg"
         viewBox={`0 0 ${BOX.width} ${BOX.height}`}
         role="img"
-        aria-label={`${title}: ${series.length} epoch${series.length === 1 ? '' : 's'}, blocks ${chart.xMin} to ${chart.xMax}`}
+        aria-label={`${title}: ${series.length} ${noun}${series.length === 1 ? '' : 's'}, blocks ${chart.xMin} to ${chart.xMax}`}
       >
         <line className="chart__axis" x1={BOX.left} y1={BOX.top} x2={BOX.left} y2={bottom} />
         <line className="chart__axis" x1={BOX.left} y1={bottom} x2={BOX.width - BOX.right} y2={bottom} />

@@ -14,13 +14,15 @@ function render(
     error = null,
     action = IDLE,
     connected = true,
-  }: { error?: HostApiError | null; action?: ActionState; connected?: boolean } = {},
+    head = null,
+  }: { error?: HostApiError | null; action?: ActionState; connected?: boolean; head?: number | null } = {},
 ): string {
   return renderToStaticMarkup(
     <ValidatorPanel
       validator={{ value, error }}
       action={action}
       connected={connected}
+      head={head}
       onStart={() => undefined}
       onStop={() => undefined}
     />,
@@ -96,5 +98,18 @@ describe('Validator panel', () => {
     ]);
     expect(weightShares(weights({ uids: [3], weights: [0] })).get(3)).toBe(0);
     expect(weightShares(null).size).toBe(0);
+  });
+
+  it('shows the next weights block and a low-stake alert from the status', () => {
+    const html = render(
+      {
+        ...RUNNING_VALIDATOR,
+        permit: { block: 139, validatorPermit: false, stake: '5', lowestPermittedStake: '1000000000' },
+      },
+      { head: 250 },
+    );
+    expect(/data-testid="validator-next-weights">(.*?)<\/dd>/s.exec(html)?.[1]).toBe('block 260 (in 10 blocks)');
+    expect(html).toContain('data-testid="validator-alert-low_stake"');
+    expect(html).toContain('below the lowest permitted validator');
   });
 });

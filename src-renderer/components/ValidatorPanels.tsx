@@ -15,7 +15,7 @@ import type {
 import { formatLocalDateTime } from '../format.js';
 import { shortAddress } from '../miner-text.js';
 import type { ActionState, Loaded } from '../state/engine-store.js';
-import { formatMetric, validatorAlerts } from '../validator-text.js';
+import { formatMetric, nextWeightsText, validatorAlerts } from '../validator-text.js';
 import { InlineCode } from './InlineCode.js';
 import { NeuronControls } from './NeuronControls.js';
 import { Tag, type Tone } from './Tag.js';
@@ -45,12 +45,15 @@ export function ValidatorPanel({
   validator,
   action,
   connected,
+  head = null,
   onStart,
   onStop,
 }: {
   validator: Loaded<ValidatorStatus>;
   action: ActionState;
   connected: boolean;
+  /** The chain's latest block, to say how far off the next weights are. */
+  head?: number | null;
   onStart(): void;
   onStop(): void;
 }): ReactNode {
@@ -90,13 +93,13 @@ export function ValidatorPanel({
               : `Could not read the validator's state: ${validator.error.message}`}
         </p>
       ) : (
-        <ValidatorDetails status={status} />
+        <ValidatorDetails status={status} head={head} />
       )}
     </section>
   );
 }
 
-function ValidatorDetails({ status }: { status: ValidatorStatus }): ReactNode {
+function ValidatorDetails({ status, head }: { status: ValidatorStatus; head: number | null }): ReactNode {
   const alerts = validatorAlerts(status);
   return (
     <>
@@ -139,6 +142,8 @@ function ValidatorDetails({ status }: { status: ValidatorStatus }): ReactNode {
             <WeightsFacts weights={status.lastWeights} />
           )}
         </dd>
+        <dt>Next weights</dt>
+        <dd data-testid="validator-next-weights">{nextWeightsText(status, head)}</dd>
       </dl>
       {status.error !== null && status.state !== 'failed' && (
         <p className="muted">

@@ -33,6 +33,8 @@ import { applyRoundEvent, applyWeightsEvent, rememberRounds } from './validator-
 import type { ValidatorRound, ValidatorStatus } from '../../src-shared/schemas/validator.js';
 import { EMPTY_ANSWERS, type AnswersQuery, type ValidatorAnswersView, ANSWERS_PAGE_SIZE } from './validator-answers.js';
 import { MAX_REWARD_POINTS, appendReward } from './rewards.js';
+import { EMPTY_VALIDATOR_HISTORY, type ValidatorHistoryView } from './validator-history.js';
+import type { ValidatorHistoryRange } from '../../src-shared/schemas/validator.js';
 import { routeEvent, type EventRoutes } from './route-event.js';
 
 /** The GPU page's live samples and benchmark (gpu-live.ts) are a slice of their own. */
@@ -86,6 +88,10 @@ export interface EngineState extends GpuLiveSlice {
   /** Starts / stops the miner; a refusal lands in `neuron.actionError`. Never rejects. */
   startNeuron(): Promise<void>;
   stopNeuron(): Promise<void>;
+  /** The validator's score, weight and dividends series for the Rewards page (validator.history). */
+  readonly validatorHistory: ValidatorHistoryView;
+  /** Reads the history for a range (default the one shown). Never rejects. */
+  loadValidatorHistory(range?: ValidatorHistoryRange): Promise<void>;
   /** Epoch snapshots of our uid, oldest first; items null before the first listing. */
   readonly rewards: Loaded<readonly RewardSnapshot[]>;
   /** Generation jobs queued or running now, from the `generation` events since the last connect. */
@@ -187,6 +193,8 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     }
   }
   let networkVersion = 0;
+  /** Moves with each validator.history; only the latest one writes its answer. */
+  let historyGeneration = 0;
   /** Moves with each validator.answers; only the latest one writes its answer. */
   let answersGeneration = 0;
   let rewardsVersion = 0;
@@ -242,6 +250,8 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
     stopValidator: () => validatorAction('stopping'),
     validatorAnswers: EMPTY_ANSWERS,
     loadValidatorAnswers: (query) => loadValidatorAnswers(query),
+    validatorHistory: EMPTY_VALIDATOR_HISTORY,
+    loadValidatorHistory: (range) => loadValidatorHistory(range),
     startNeuron: () => neuronAction('starting'),
     stopNeuron: () => neuronAction('stopping'),
     rewards: { value: null, error: null },
@@ -305,6 +315,31 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       if (generation !== answersGeneration) return;
       store.setState((state) => ({
         validatorAnswers: { ...state.validatorAnswers, loading: false, error: asHostApiError(error) },
+      }));
+    }
+  }
+
+  async function loadValidatorHistory(change?: ValidatorHistoryRange): Promise<void> {
+    const range = change ?? store.getState().validatorHistory.range;
+    const generation = ++historyGeneration;
+    store.setState((state) => ({
+      validatorHistory: {
+        ...state.validatorHistory,
+        range,
+        // Another range's series would mislabel the charts while this one loads.
+        value: range === state.validatorHistory.range ? state.validatorHistory.value : null,
+        loading: true,
+        error: null,
+      },
+    }));
+    try {
+      const value = await client.call('validator.history', { range });
+      if (generation !== historyGeneration) return;
+      store.setState({ validatorHistory: { range, value, loading: false, error: null } });
+    } catch (error) {
+      if (generation !== historyGeneration) return;
+      store.setState((state) => ({
+        validatorHistory: { ...state.validatorHistory, loading: false, error: asHostApiError(error) },
       }));
     }
   }
@@ -497,6 +532,10 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
       // A round that ended stored its answers: a listing on screen shows them (no event carries answers).
       const ended = payload.round.state !== 'querying' && payload.round.state !== 'scoring';
       if (ended && store.getState().validatorAnswers.items !== null) void loadValidatorAnswers({});
+      // The permit and the next weights block come only with the whole status: read it once a round is over.
+      if (ended && store.getState().validator.value !== null) void refreshValidator();
+      // A history on screen gains the round's scores.
+      if (ended && store.getState().validatorHistory.value !== null) void loadValidatorHistory();
     },
     'validator.weights': (payload) => {
       validatorVersion++;
@@ -505,6 +544,9 @@ export function createEngineStore(client: HostClient, now: () => number = Date.n
           ? { validator: { value: applyWeightsEvent(state.validator.value, payload), error: null } }
           : {},
       );
+      // The next weights block moved with this submission; only the engine knows the cadence.
+      void refreshValidator();
+      if (store.getState().validatorHistory.value !== null) void loadValidatorHistory();
     },
     status: (payload) => {
       statusVersion++;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { HostApiError } from '../../src-shared/api/errors.js';
 import { FakeHostClient, WELCOME, deferred, flush, type Handlers } from '../testing/fake-host-client.js';
 import { networkStatus, neuronStatus } from '../testing/miner-fixtures.js';
-import { RUNNING_VALIDATOR, answer, round, validatorStatus } from '../testing/validator-fixtures.js';
+import { RUNNING_VALIDATOR, answer, round, validatorStatus, weights } from '../testing/validator-fixtures.js';
 import { createEngineStore } from './engine-store.js';
 import { ANSWERS_PAGE_SIZE } from './validator-answers.js';
 
@@ -114,5 +114,36 @@ describe('engine store: the validator', () => {
     const rounds = store.getState().validatorRounds;
     expect([...rounds.keys()].sort()).toEqual([3, 4, 5]);
     expect(rounds.get(4)?.state).toBe('done');
+  });
+
+  it('reads the history for a range, and again (with the status) when weights go out while it is shown', async () => {
+    const history = (range: '24h' | '7d' | '30d' | 'all') => ({
+      hotkey: '5V',
+      netuid: 50,
+      range,
+      since: null,
+      miners: [{ uid: 1, scores: [{ time: 't', block: 3, value: 0.5 }], weights: [] }],
+      dividends: [],
+    });
+    const client = connected({
+      'validator.status': async () => RUNNING_VALIDATOR,
+      'validator.history': async (input) => history(input.range ?? 'all'),
+    });
+    const { store } = createEngineStore(client);
+    await flush();
+    expect(store.getState().validatorHistory).toMatchObject({ range: '7d', value: null });
+    await store.getState().loadValidatorHistory('30d');
+    expect(store.getState().validatorHistory).toMatchObject({ range: '30d', loading: false, value: { range: '30d' } });
+    const statusCalls = client.inputsOf('validator.status').length;
+    client.emit({ event: 'validator.weights', payload: weights({ block: 300 }) });
+    await flush();
+    expect(client.inputsOf('validator.history')).toEqual([{ range: '30d' }, { range: '30d' }]);
+    expect(client.inputsOf('validator.status').length).toBe(statusCalls + 1);
+
+    client.handlers['validator.history'] = () => Promise.reject(new HostApiError('unavailable', 'gone'));
+    await store.getState().loadValidatorHistory();
+    expect(store.getState().validatorHistory.error?.message).toBe('gone');
+    // The series shown stay until a new answer replaces them.
+    expect(store.getState().validatorHistory.value?.range).toBe('30d');
   });
 });

@@ -60,6 +60,8 @@ export function validatorStatus(patch: Partial<ValidatorStatus> = {}): Validator
     scores: [],
     lastWeights: null,
     error: null,
+    nextWeightsBlock: null,
+    permit: null,
     ...patch,
   };
 }
@@ -77,6 +79,8 @@ export const RUNNING_VALIDATOR = validatorStatus({
     { uid: 2, hotkey: HOTKEY_B, score: 0.75, updated: '2026-12-03T08:00:20.000Z' },
   ],
   lastWeights: weights(),
+  nextWeightsBlock: 260,
+  permit: { block: 139, validatorPermit: true, stake: '5000000000000', lowestPermittedStake: '1000000000000' },
 });
 
 export function answer(id: number, patch: Partial<ValidatorAnswer> = {}): ValidatorAnswer {

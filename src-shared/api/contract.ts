@@ -31,6 +31,8 @@ import { RaoStringSchema } from '../schemas/network.js';
 import {
   ValidatorAnswersInputSchema,
   ValidatorAnswersOutputSchema,
+  ValidatorHistoryInputSchema,
+  ValidatorHistorySchema,
   ValidatorRoundEventSchema,
   ValidatorStatusSchema,
   WeightsSubmissionSchema,
@@ -224,6 +226,12 @@ export const commands = {
     summary: "The miners' answers, newest first, with metrics, judgement and scores; filter by uid or round.",
     input: ValidatorAnswersInputSchema,
     output: ValidatorAnswersOutputSchema,
+  },
+  'validator.history': {
+    summary:
+      "The validator's history over a range: each miner's moving-average score and weight share over time, and its dividends.",
+    input: ValidatorHistoryInputSchema,
+    output: ValidatorHistorySchema,
   },
   'gpu.watch': {
     summary:

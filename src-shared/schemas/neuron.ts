@@ -92,5 +92,9 @@ export const RewardSnapshotSchema = z.strictObject({
   incentive: z.number().min(0).max(1),
   emission: RaoStringSchema,
   trust: z.number().min(0).max(1).nullable(),
+  /** A validator's share of the epoch's dividends (0 … 1); absent where not recorded (the miner's). */
+  dividends: z.number().min(0).max(1).nullable().optional(),
+  /** Whether the uid held a validator permit; absent where not recorded. */
+  validatorPermit: z.boolean().nullable().optional(),
 });
 export type RewardSnapshot = z.infer<typeof RewardSnapshotSchema>;

@@ -61,6 +61,20 @@ export const PromptSourceConfigSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type PromptSourceConfig = z.infer<typeof PromptSourceConfigSchema>;
+
+const [BundledConfig, HubConfig, FolderConfig, LlmConfig] = PromptSourceConfigSchema.options;
+
+/**
+ * The same sources as a stored setting: every field spelled out (no defaults), so that what a
+ * client sends, what is stored and what is read back are one shape.
+ */
+export const PromptSourceSettingSchema = z.discriminatedUnion('kind', [
+  BundledConfig,
+  HubConfig.extend({ revision: HubConfig.shape.revision.unwrap() }),
+  FolderConfig,
+  LlmConfig.extend({ model: LlmConfig.shape.model.unwrap(), timeoutMs: LlmConfig.shape.timeoutMs.unwrap() }),
+]);
+export type PromptSourceSetting = z.infer<typeof PromptSourceSettingSchema>;
 export type PromptSourceKind = PromptSourceConfig['kind'];
 
 export class PromptSourceArgError extends Error {

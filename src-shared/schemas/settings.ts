@@ -3,6 +3,7 @@ import { LogLevelSchema } from './logs.js';
 import { ExecutionProviderSchema } from './gpu.js';
 import { ModelDtypeSchema } from './model-manifest.js';
 import { DEFAULT_SCORING_PROFILE, ScoringProfileSchema } from './scoring.js';
+import { PromptSourceSettingSchema } from './prompts.js';
 
 export const ThemeSchema = z.enum(['system', 'dark', 'light']);
 
@@ -83,6 +84,12 @@ export const SettingsSchema = z.strictObject({
    * CUDA and CPU differ by float noise that can flip a score at a hard edge (scoring spec §3.2).
    */
   scoringDevice: ExecutionProviderSchema,
+  /**
+   * Validator, on a real network: where prompts come from (bundled, a hub dataset, a local folder,
+   * an OpenAI-compatible endpoint whose key stays in BITTAUDIO_LLM_API_KEY). The bundled set answers
+   * whenever the chosen source fails; the local network keeps its own prompts.
+   */
+  validatorPrompts: PromptSourceSettingSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingKey = keyof Settings;
@@ -116,6 +123,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   scoringClassifierModel: 'ast-audioset',
   scoringVggishModel: null,
   scoringDevice: 'cpu',
+  validatorPrompts: Object.freeze({ kind: 'bundled' as const }),
 });
 
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];

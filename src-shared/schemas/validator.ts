@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { JsonValueSchema } from './json.js';
+import { RaoStringSchema } from './network.js';
 import { NeuronStateSchema } from './neuron.js';
 import { ScoringProfileSchema } from './scoring.js';
 
@@ -104,6 +105,24 @@ export const ValidatorStatusSchema = z.strictObject({
   lastWeights: WeightsSubmissionSchema.nullable(),
   /** Why the validator stopped or could not start. */
   error: z.string().nullable(),
+  /**
+   * The first block at which the weight setter may submit again (last weights block plus the
+   * larger of WeightsSetRateLimit and the 120-block floor; a refused one retries sooner); 0 before
+   * any submission; null while stopped or while a submission's outcome is still unknown.
+   */
+  nextWeightsBlock: z.number().int().nonnegative().nullable(),
+  /** What the metagraph said of our hotkey's validator permit at the last round; null before one. */
+  permit: z
+    .strictObject({
+      block: z.number().int().nonnegative(),
+      /** Whether our hotkey holds a validator permit (the chain refuses weights without one). */
+      validatorPermit: z.boolean(),
+      /** Our stake weight (alpha + weighted root TAO), the figure permits are ranked by. */
+      stake: RaoStringSchema,
+      /** The smallest stake weight among the uids holding a permit; null when nobody holds one. */
+      lowestPermittedStake: RaoStringSchema.nullable(),
+    })
+    .nullable(),
 });
 export type ValidatorStatus = z.infer<typeof ValidatorStatusSchema>;
 
@@ -125,3 +144,42 @@ export const ValidatorAnswersOutputSchema = z.strictObject({
   items: z.array(ValidatorAnswerSchema),
   total: z.number().int().nonnegative(),
 });
+
+/** How far back `validator.history` reaches. */
+export const ValidatorHistoryRangeSchema = z.enum(['24h', '7d', '30d', 'all']);
+export type ValidatorHistoryRange = z.infer<typeof ValidatorHistoryRangeSchema>;
+
+export const ValidatorHistoryPointSchema = z.strictObject({
+  /** ISO 8601. */
+  time: z.string(),
+  block: z.number().int().nonnegative(),
+  value: z.number().nonnegative(),
+});
+export type ValidatorHistoryPoint = z.infer<typeof ValidatorHistoryPointSchema>;
+
+export const ValidatorHistoryInputSchema = z.strictObject({
+  range: ValidatorHistoryRangeSchema.default('all'),
+});
+
+/**
+ * One validator's history (the running one, else the last that ran): per miner uid the moving
+ * average after each scored answer and the share of each weights submission that reached the
+ * chain (u16 weight / sum of the submission), and our dividends at each reward snapshot.
+ */
+export const ValidatorHistorySchema = z.strictObject({
+  hotkey: z.string().nullable(),
+  netuid: z.number().int().nonnegative().nullable(),
+  range: ValidatorHistoryRangeSchema,
+  /** ISO 8601 start of the range; null for 'all'. */
+  since: z.string().nullable(),
+  miners: z.array(
+    z.strictObject({
+      uid: Uid,
+      scores: z.array(ValidatorHistoryPointSchema),
+      weights: z.array(ValidatorHistoryPointSchema),
+    }),
+  ),
+  /** Dividends (0 … 1) at each snapshot, oldest first. */
+  dividends: z.array(ValidatorHistoryPointSchema),
+});
+export type ValidatorHistory = z.infer<typeof ValidatorHistorySchema>;

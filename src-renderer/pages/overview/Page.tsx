@@ -57,6 +57,7 @@ export function OverviewPage(): ReactNode {
         validator={validator}
         action={validatorAction}
         connected={connected}
+        head={network.value?.block ?? null}
         onStart={() => void startValidator()}
         onStop={() => void stopValidator()}
       />

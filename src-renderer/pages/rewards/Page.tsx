@@ -2,7 +2,7 @@
  * Rewards: what our uid earned epoch by epoch (incentive and emission), from the snapshots the
  * engine records at each epoch; live as `reward` events arrive.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { ValidatorStatus } from '../../../src-shared/schemas/validator.js';
 import { ScoresTable } from '../../components/ValidatorPanels.js';
@@ -16,6 +16,7 @@ import { useEngine } from '../../state/engine-context.js';
 import { useNow } from '../../use-now.js';
 import './rewards.css';
 import type { Loaded } from '../../state/engine-store.js';
+import { ValidatorHistoryPanel } from './ValidatorHistoryPanel.js';
 
 /** Rows of the table under the charts, newest first. */
 const TABLE_ROWS = 12;
@@ -35,8 +36,19 @@ export function RewardsPage(): ReactNode {
       <RangeToolbar range={range} onRange={setRange} items={shown.value} />
       <RewardsPanel rewards={shown} connected={connected} />
       {validator !== null && <ValidatorRewardsPanel status={validator} />}
+      {validator !== null && <ValidatorHistorySection connected={connected} />}
     </section>
   );
+}
+
+/** The validator's history, read when the page opens (and after each reconnect) for the range shown. */
+function ValidatorHistorySection({ connected }: { connected: boolean }): ReactNode {
+  const view = useEngine((state) => state.validatorHistory);
+  const load = useEngine((state) => state.loadValidatorHistory);
+  useEffect(() => {
+    if (connected) void load();
+  }, [connected, load]);
+  return <ValidatorHistoryPanel view={view} onRange={(range) => void load(range)} />;
 }
 
 /** Starts a download of a CSV built here (no round trip: the snapshots shown are the data). */

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { GeneralSettings } from './GeneralSettings.js';
 import { ModelsSection } from './ModelsSection.js';
 import { ScoringSettings } from './ScoringSettings.js';
+import { ValidatorSettings } from './ValidatorSettings.js';
 
 export interface SettingsSection {
   /** Stable, for tests and links. */
@@ -17,4 +18,5 @@ export const SETTINGS_SECTIONS = [
   { id: 'general', component: GeneralSettings },
   { id: 'scoring', component: ScoringSettings },
   { id: 'models', component: ModelsSection },
+  { id: 'validator', component: ValidatorSettings },
 ] as const satisfies readonly SettingsSection[];
