@@ -55,7 +55,20 @@ export interface ChainWeightSetterOptions {
   /** A local beacon's key for tests; drand quicknet otherwise. */
   beaconPublicKey?: Uint8Array;
   log?: Logger;
+  /**
+   * Test-only; unset in production, where nothing waits. Awaited at the two points where a crash
+   * test kills the process (kill -9), so the kill lands exactly there rather than after a guessed
+   * sleep: see `WeightsCrashPoint`. A harness that never resolves it holds the process at that
+   * point until it is killed (weight-setter-kill.runtime.test.ts).
+   */
+  crashPoint?: (point: WeightsCrashPoint, row: WeightsRecord) => Promise<void>;
 }
+
+/**
+ * `sent`: the chain answered a set_weights or commit, its outcome not yet written (the row is still
+ * `submitted`). `recorded`: the outcome written; a commit now waits for its reveal window.
+ */
+export type WeightsCrashPoint = 'sent' | 'recorded';
 
 export class ChainWeightSetter implements WeightSetter {
   private readonly chain: Chain;
@@ -261,25 +274,31 @@ export class ChainWeightSetter implements WeightSetter {
       );
       return toSubmission(row);
     }
+    await this.options.crashPoint?.('sent', row);
+    const recorded = await this.record(row, result);
+    await this.options.crashPoint?.('recorded', recorded);
+    return toSubmission(recorded);
+  }
+
+  /** Writes the chain's answer to the row; a v2 commit also learns its reveal window. */
+  private async record(row: WeightsRecord, result: Submission): Promise<WeightsRecord> {
     if (!result.ok) {
       this.alert(`The chain refused the ${row.mode} weights: ${result.error.name} (${result.error.message})`);
-      return toSubmission(
-        this.store.update(row.id, {
-          state: 'failed',
-          error: `${result.error.name}: ${result.error.message}`,
-          extrinsic: result.txHash ?? null,
-        }),
-      );
+      return this.store.update(row.id, {
+        state: 'failed',
+        error: `${result.error.name}: ${result.error.message}`,
+        extrinsic: result.txHash ?? null,
+      });
     }
     const included = {
       extrinsic: result.txHash,
       ...(result.blockNumber === undefined ? {} : { includedBlock: result.blockNumber }),
     };
-    if (row.mode === 'plain') return toSubmission(this.store.update(row.id, { ...included, state: 'included' }));
+    if (row.mode === 'plain') return this.store.update(row.id, { ...included, state: 'included' });
     let updated = this.store.update(row.id, { ...included, state: 'committed' });
     if (row.mode === 'commit-reveal') updated = await this.learnRevealWindow(updated);
     this.log?.info(`weights committed (${row.mode})`, { id: row.id, block: result.blockNumber });
-    return toSubmission(updated);
+    return updated;
   }
 
   // ---------------------------------------------------------------- after a restart

@@ -4,7 +4,9 @@
  * - `data/*.parquet` (how `datasets` uploads `etechgrid/ttm-validation-dataset`): a prompt column
  *   (`Prompts`) and, when there are reference clips, an audio column (`File_Path`) whose values
  *   are `{bytes, path}` structs holding the clip's WAV bytes. Read with hyparquet: only the prompt
- *   column up front, and one row of the audio column when a round draws it.
+ *   column up front, and one row of the audio column when a round draws it; each read in a worker
+ *   thread with a time and memory bound (parquet-read.ts), since a damaged file can make the
+ *   decoder run without end.
  * - `metadata.csv` + audio files (the hub's audiofolder layout): a prompt column and a `file_name`
  *   column naming each clip relative to the metadata file.
  * - `*.csv` with prompts only (`etechgrid/prompts_for_TTM`, column `text`), or a header-less
@@ -16,12 +18,11 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
-import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { z } from 'zod';
 import { decodeAudio, type DecodedAudio } from '../../audio/decode.js';
 import { safeRelativePath, type DatasetFiles } from './dataset-files.js';
 import { PromptSetError } from './errors.js';
+import { parquetColumn, parquetColumnNames, type ParquetReadLimits } from './parquet-read.js';
 
 export const PROMPT_COLUMNS = ['prompts', 'prompt', 'text', 'caption', 'description'] as const;
 /** Parquet: the audio feature's column. */
@@ -59,12 +60,17 @@ function asText(value: unknown): string {
   return '';
 }
 
-/** Opens the set's table, choosing the layout from its file list. */
-export async function openPromptTable(files: DatasetFiles, signal?: AbortSignal): Promise<PromptTable> {
+/** Opens the set's table, choosing the layout from its file list. `parquet` bounds each Parquet read. */
+export async function openPromptTable(
+  files: DatasetFiles,
+  signal?: AbortSignal,
+  parquet: ParquetReadLimits = {},
+): Promise<PromptTable> {
   const paths = await files.list(signal);
-  const parquet = paths.filter((path) => path.toLowerCase().endsWith('.parquet'));
-  const underData = parquet.filter((path) => path.startsWith('data/'));
-  if (parquet.length > 0) return ParquetTable.open(files, underData.length > 0 ? underData : parquet, signal);
+  const parquetPaths = paths.filter((path) => path.toLowerCase().endsWith('.parquet'));
+  const underData = parquetPaths.filter((path) => path.startsWith('data/'));
+  if (parquetPaths.length > 0)
+    return ParquetTable.open(files, underData.length > 0 ? underData : parquetPaths, parquet, signal);
   const metadata = paths.find((path) => path === 'metadata.csv' || path === 'data/metadata.csv');
   if (metadata !== undefined) return MetadataCsvTable.open(files, metadata, signal);
   const csv = paths.filter((path) => path.toLowerCase().endsWith('.csv'));
@@ -106,9 +112,15 @@ const AudioCellSchema = z.union([
 
 interface ParquetFile {
   path: string;
-  buffer: AsyncBuffer;
-  metadata: FileMetaData;
+  /** The file on disk, read again (one row) for each reference clip. */
+  local: string;
   prompts: string[];
+}
+
+/** A read's failure as the set's error, naming the file; an abort stays an abort. */
+function parquetFailure(what: string, error: unknown, signal?: AbortSignal): unknown {
+  if (signal?.aborted) return error;
+  return new PromptSetError(`${what}: ${(error as Error).message}.`, { cause: error });
 }
 
 class ParquetTable implements PromptTable {
@@ -120,12 +132,18 @@ class ParquetTable implements PromptTable {
     private readonly parts: readonly ParquetFile[],
     private readonly index: RowIndex,
     private readonly audioColumn: string | null,
+    private readonly limits: ParquetReadLimits,
   ) {
     this.hasReferences = audioColumn !== null;
     this.layout = parts.length === 1 ? (parts[0]?.path ?? '') : `${parts.length} Parquet files`;
   }
 
-  static async open(files: DatasetFiles, paths: readonly string[], signal?: AbortSignal): Promise<ParquetTable> {
+  static async open(
+    files: DatasetFiles,
+    paths: readonly string[],
+    limits: ParquetReadLimits,
+    signal?: AbortSignal,
+  ): Promise<ParquetTable> {
     const parts: ParquetFile[] = [];
     const index = new RowIndex();
     let audioColumn: string | null | undefined;
@@ -133,18 +151,14 @@ class ParquetTable implements PromptTable {
       signal?.throwIfAborted();
       const local = await files.localPath(path, signal);
       const where = `${files.label}/${path}`;
-      let buffer: AsyncBuffer;
-      let metadata: FileMetaData;
       let names: string[];
       try {
-        buffer = await asyncBufferFromFile(local);
-        metadata = await parquetMetadataAsync(buffer);
+        const found = await parquetColumnNames(local, limits, signal);
         // A damaged footer can decode into a schema tree that does not hold together.
-        names = parquetSchema(metadata).children.map((child) => child.element.name);
+        if (found.some((name) => name === null)) throw new Error('a column has no name');
+        names = found as string[];
       } catch (error) {
-        throw new PromptSetError(`${where} is not a readable Parquet file: ${(error as Error).message}.`, {
-          cause: error,
-        });
+        throw parquetFailure(`${where} is not a readable Parquet file`, error, signal);
       }
       const promptColumn = findColumn(names, PROMPT_COLUMNS);
       if (promptColumn === null) {
@@ -158,23 +172,18 @@ class ParquetTable implements PromptTable {
         throw new PromptSetError(`${where} differs from the set's other files: only some have an audio column.`);
       }
       audioColumn = audio;
-      let rows: Record<string, unknown>[];
+      let values: unknown[];
       try {
-        rows = (await parquetReadObjects({ file: buffer, metadata, columns: [promptColumn], utf8: false })) as Record<
-          string,
-          unknown
-        >[];
+        values = await parquetColumn(local, promptColumn, null, limits, signal);
       } catch (error) {
-        throw new PromptSetError(`${where}: the prompt column cannot be read: ${(error as Error).message}.`, {
-          cause: error,
-        });
+        throw parquetFailure(`${where}: the prompt column cannot be read`, error, signal);
       }
-      const prompts = rows.map((row) => asText(row[promptColumn]));
+      const prompts = values.map(asText);
       index.add(prompts.length);
-      parts.push({ path, buffer, metadata, prompts });
+      parts.push({ path, local, prompts });
     }
     if (index.size === 0) throw new PromptSetError(`${files.label} has no rows.`);
-    return new ParquetTable(files, parts, index, audioColumn ?? null);
+    return new ParquetTable(files, parts, index, audioColumn ?? null, limits);
   }
 
   get size(): number {
@@ -200,19 +209,16 @@ class ParquetTable implements PromptTable {
     const where = `${this.files.label}/${part.path} row ${at.row}`;
     let cell: unknown;
     try {
-      const rows = (await parquetReadObjects({
-        file: part.buffer,
-        metadata: part.metadata,
-        columns: [column],
-        rowStart: at.row,
-        rowEnd: at.row + 1,
-        utf8: false,
-      })) as Record<string, unknown>[];
-      cell = rows[0]?.[column];
+      const values = await parquetColumn(
+        part.local,
+        column,
+        { rowStart: at.row, rowEnd: at.row + 1 },
+        this.limits,
+        signal,
+      );
+      cell = values[0];
     } catch (error) {
-      throw new PromptSetError(`${where}: the audio column cannot be read: ${(error as Error).message}.`, {
-        cause: error,
-      });
+      throw parquetFailure(`${where}: the audio column cannot be read`, error, signal);
     }
     const parsed = AudioCellSchema.safeParse(cell);
     if (!parsed.success) throw new PromptSetError(`${where} has no reference clip.`);
