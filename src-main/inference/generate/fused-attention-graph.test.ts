@@ -2,6 +2,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
+import onnxProto from 'onnx-proto';
 import { decoderForLoop, FUSED_ATTENTION_FILE_SUFFIX, toFusedAttention } from './fused-attention-graph.js';
 import { toTimeMajorCache } from './kv-graph.js';
 import { useTempDirs } from '../../testing/temp-dir.js';
@@ -97,6 +98,43 @@ describe('toFusedAttention', () => {
     });
   }
 
+  it('leaves no copy of the past: the time-major inputs reach only FusedMatMul, their frame count and a zero-width slice', () => {
+    const model = onnxProto.onnx.ModelProto.decode(toFusedAttention(toTimeMajorCache(readFileSync(DECODER), 2), 2));
+    type Node = onnxProto.onnx.INodeProto;
+    const all: Node[] = [];
+    const walk = (nodes: Node[] | null | undefined): void => {
+      for (const n of nodes ?? []) {
+        all.push(n);
+        for (const a of n.attribute ?? []) walk(a.g?.node);
+      }
+    };
+    walk(model.graph?.node);
+    const readers = all.filter((n) =>
+      (n.input ?? []).some((i) => i.endsWith('.decoder.key.time_major') || i.endsWith('.decoder.value.time_major')),
+    );
+    expect(new Set(readers.map((n) => n.opType))).toEqual(new Set(['FusedMatMul', 'Shape', 'Slice']));
+    expect(readers.filter((n) => n.opType === 'FusedMatMul')).toHaveLength(4);
+    for (const slice of readers.filter((n) => n.opType === 'Slice')) {
+      // Slice(past, starts = 0, ends = 0, axes = 3): [t, B, H, 0].
+      const [, starts, ends, axes] = slice.input ?? [];
+      const value = (name: string | undefined) => {
+        const t = model.graph?.initializer?.find((i) => i.name === name);
+        return t?.rawData ? Buffer.from(t.rawData).readBigInt64LE(0) : undefined;
+      };
+      expect([value(starts), value(ends), value(axes)]).toEqual([0n, 0n, 3n]);
+    }
+    // The present outputs are the new frames (level 1 concatenates the whole past into them).
+    const presentSources = (nodes: Node[]) => {
+      const producer = new Map(nodes.flatMap((n) => (n.output ?? []).map((o) => [o, n] as const)));
+      return [0, 1].flatMap((l) =>
+        ['key', 'value'].map((p) => producer.get(producer.get(`present.${l}.decoder.${p}`)?.input?.[0] ?? '')?.opType),
+      );
+    };
+    const level1 = onnxProto.onnx.ModelProto.decode(toTimeMajorCache(readFileSync(DECODER), 2));
+    expect(presentSources(level1.graph?.node ?? [])).toEqual(['Concat', 'Concat', 'Concat', 'Concat']);
+    expect(presentSources(model.graph?.node ?? [])).toEqual(['Transpose', 'Transpose', 'Transpose', 'Transpose']);
+  });
+
   it('answers pasts of different lengths with an error, not a crash', async () => {
     await expect(fused.run(feeds({ key: 3, value: 2 }, true))).rejects.toThrow(/MatMul/);
     await expect(fused.run(feeds({ key: 0, value: 3 }, true))).rejects.toThrow(/MatMul/);
@@ -132,5 +170,5 @@ describe('decoderForLoop', () => {
     expect(readFileSync(source as string)).toEqual(
       Buffer.from(toFusedAttention(toTimeMajorCache(readFileSync(DECODER), 2), 2)),
     );
-  });
+  }, 30_000);
 });
