@@ -16,7 +16,11 @@
 // also writes the raw runs (per-step times included), BENCH_DECODERS (default "transformers,ort"),
 // BENCH_SMALL_DIR=<folder> uses an existing same-shape small model instead of writing one,
 // BENCH_IDENTITY=<dtype>:<seconds> (e.g. "fp32:5") first decodes greedily with both loops in one
-// process on the small model at that dtype and reports whether the audio is bit-identical.
+// process on the small model at that dtype and reports whether the audio is bit-identical,
+// BENCH_IDENTITY_DECODERS (default "transformers,ort") names the two loops it compares.
+// Decoder names: transformers, ort (our loop on the time-major decoder) and ort-fused (our loop on
+// the fused self-attention rewrite, fused-attention-graph.ts). The ratio table divides every other
+// decoder by the first one of BENCH_DECODERS.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -35,6 +39,22 @@ const WITH_SMALL = process.env.BENCH_SMALL !== '0';
 const DECODERS = (process.env.BENCH_DECODERS ?? 'transformers,ort').split(',').filter(Boolean);
 const SMALL_DIR = process.env.BENCH_SMALL_DIR ? resolve(process.env.BENCH_SMALL_DIR) : null;
 const IDENTITY = process.env.BENCH_IDENTITY ? process.env.BENCH_IDENTITY.split(':') : null;
+const IDENTITY_DECODERS = (process.env.BENCH_IDENTITY_DECODERS ?? 'transformers,ort').split(',').slice(0, 2);
+
+/** MusicgenGenerator options for a decoder name of this bench, and a logger that keeps its warnings. */
+function generatorOptions(decoder, warnings) {
+  const logger = {
+    debug() {},
+    info() {},
+    warn: (message, fields) => warnings.push({ message, fields }),
+    error: (message, fields) => warnings.push({ message, fields }),
+    child() {
+      return logger;
+    },
+  };
+  if (decoder === 'ort-fused') return { decoder: 'ort', cacheRewrite: 'fused-attention', logger };
+  return { decoder, logger };
+}
 const PROMPT = 'Lo-fi hip hop beat with mellow piano and soft rain';
 const SEED = 1234;
 const CFG = 2; // guidance 3: conditional + unconditional rows in one batch
@@ -162,7 +182,8 @@ async function generationChild(genPath, dir, dtype, seconds, decoder) {
   const tokenizer = await AutoTokenizer.from_pretrained(dir.split('/').pop(), { local_files_only: true });
   const encoderTokens = tokenizer(PROMPT).input_ids.dims[1];
 
-  const generator = new MusicgenGenerator({ dir, dtype }, { decoder });
+  const warnings = [];
+  const generator = new MusicgenGenerator({ dir, dtype }, generatorOptions(decoder, warnings));
   const rssBeforeLoad = process.memoryUsage().rss;
   const { loadMs } = await generator.load();
   const rssLoaded = process.memoryUsage().rss;
@@ -205,6 +226,7 @@ async function generationChild(genPath, dir, dtype, seconds, decoder) {
       rssBeforeLoad,
       rssLoaded,
       peakRss: vmHwm(),
+      warnings,
     }),
   );
   await generator.dispose();
@@ -217,14 +239,16 @@ async function identityChild(genPath, dir, dtype, seconds) {
   const { MusicgenGenerator } = await import(pathToFileURL(genPath).href);
   const request = { prompt: PROMPT, durationSeconds: seconds, guidanceScale: 3, decoding: 'greedy' };
   const out = {};
-  for (const decoder of ['transformers', 'ort']) {
-    const generator = new MusicgenGenerator({ dir, dtype }, { decoder });
+  const warnings = [];
+  for (const decoder of IDENTITY_DECODERS) {
+    const generator = new MusicgenGenerator({ dir, dtype }, generatorOptions(decoder, warnings));
     const result = await generator.generate(request);
     out[decoder] = { audio: result.audio, decodeMs: result.timings.decodeMs, steps: result.steps };
     await generator.dispose();
   }
-  const a = out.transformers.audio;
-  const b = out.ort.audio;
+  const [nameA, nameB] = IDENTITY_DECODERS;
+  const a = out[nameA].audio;
+  const b = out[nameB].audio;
   let firstDifference = a.length === b.length ? -1 : Math.min(a.length, b.length);
   for (let i = 0; i < Math.min(a.length, b.length) && firstDifference < 0; i++) {
     if (Object.is(a[i], b[i]) === false) firstDifference = i;
@@ -233,11 +257,13 @@ async function identityChild(genPath, dir, dtype, seconds) {
     JSON.stringify({
       dtype,
       seconds,
-      steps: out.ort.steps,
+      steps: out[nameB].steps,
+      decoders: IDENTITY_DECODERS,
+      warnings,
       samples: [a.length, b.length],
       identical: firstDifference < 0,
       firstDifference,
-      decodeMs: { transformers: out.transformers.decodeMs, ort: out.ort.decodeMs },
+      decodeMs: { [nameA]: out[nameA].decodeMs, [nameB]: out[nameB].decodeMs },
     }),
   );
 }
@@ -314,6 +340,7 @@ async function main() {
       for (const decoder of order) {
         const r = run(['child', 'generate', genPath, modelDir, dtype, String(s), decoder]);
         log(`${model} ${dtype} ${s} s, ${decoder}: ${r.steps} steps in ${(r.timings.decodeMs / 1000).toFixed(1)} s`);
+        for (const w of r.warnings ?? []) log(`  warning: ${w.message} ${JSON.stringify(w.fields ?? {})}`);
         rows.push({ model, ...r });
       }
     };
@@ -460,23 +487,25 @@ function report(bw, rows, identity, wallSeconds) {
       }
     }
   }
-  // The new loop against the old one, for every model and length that ran both.
+  // Every other loop against the first of BENCH_DECODERS, for every model and length that ran both.
+  const [base, ...others] = DECODERS;
+  const over = (what) => `${what} ${others.join(', ')} ÷ ${base}`;
   const ratioHead = [
     'model, audio',
-    'decode time ort ÷ transformers',
-    'decode CPU time ort ÷ transformers',
-    'late step wall ort ÷ transformers',
-    'peak RSS ort ÷ transformers',
-    'page faults ort ÷ transformers',
+    over('decode time'),
+    over('decode CPU time'),
+    over('late step wall'),
+    over('peak RSS'),
+    over('page faults'),
   ];
   const ratios = [ratioHead, ratioHead.map(() => '---')];
-  for (const r of rows.filter((x) => x.decoder === 'ort')) {
-    const t = rows.find((x) => x.decoder === 'transformers' && x.model === r.model && x.seconds === r.seconds);
+  for (const r of rows.filter((x) => others.includes(x.decoder))) {
+    const t = rows.find((x) => x.decoder === base && x.model === r.model && x.seconds === r.seconds);
     if (!t) continue;
     const sum = (xs) => (xs ?? []).reduce((p, q) => p + q, 0);
     const lateR = earlyLate(r, bytesPerMs).late.wall / earlyLate(t, bytesPerMs).late.wall;
     ratios.push([
-      `${name(r)} (${r.dtype}), ${r.audioSeconds.toFixed(2)} s`,
+      `${name(r)} (${r.dtype}), ${r.audioSeconds.toFixed(2)} s${others.length > 1 ? `, ${r.decoder}` : ''}`,
       `${(r.timings.decodeMs / t.timings.decodeMs).toFixed(2)}×`,
       `${(sum(r.stepCpuMs) / sum(t.stepCpuMs)).toFixed(2)}×`,
       Number.isNaN(lateR) ? '—' : `${lateR.toFixed(2)}×`,
@@ -489,7 +518,7 @@ function report(bw, rows, identity, wallSeconds) {
   const lines = [
     `Machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'} × ${cpu.length} cores, ${mib(totalmem())} RAM, Node ${process.versions.node}, onnxruntime-node ${ortVersion} (CPU EP), @huggingface/transformers ${tjsVersion}, ${new Date().toISOString().slice(0, 10)}`,
     `Memory bandwidth (median of ${bw.runs}, 1 GiB Float64Array): read ${bw.readAll.toFixed(1)} GB/s with ${bw.threads} threads (the floor uses this), ${bw.readOne.toFixed(1)} GB/s with 1 thread; memcpy ${bw.copyOne.toFixed(1)} GB/s (read + write).`,
-    `Generation: "${PROMPT}" (${rows[0]?.encoderTokens ?? '?'} encoder tokens), seed ${SEED}, guidance 3 (batch 2), top-k 250, each run in a fresh process (peak RSS = VmHWM, model load included). Real-time factor = audio s ÷ (text encoder + decoding + EnCodec) s, load excluded. Decode loops: transformers = transformers.js generate(), ort = our own loop (issue #14); seeded sampling draws differ between the loops, greedy tokens are identical.`,
+    `Generation: "${PROMPT}" (${rows[0]?.encoderTokens ?? '?'} encoder tokens), seed ${SEED}, guidance 3 (batch 2), top-k 250, each run in a fresh process (peak RSS = VmHWM, model load included). Real-time factor = audio s ÷ (text encoder + decoding + EnCodec) s, load excluded. Decode loops: transformers = transformers.js generate(), ort = our own loop (issue #14), ort-fused = the same on the fused self-attention; seeded sampling draws differ between the loops, greedy tokens are identical.`,
     `Per-step columns: medians of steps 41–60 and of the last 20 steps, wall ms / CPU ms of the process (all threads), and the bandwidth floor of that step in brackets. Page faults: minor + major during decoding, per step.`,
     `Bytes per step (spec §6): (L·(6·D²+2·D·F) + K·D·V)·bytes/weight + 2·L·2·D·(t+S)·4 B; musicgen-small q8: ${(w.weights / 1e6).toFixed(0)} MB weights + ${((2 * 24 * 2 * 1024 * 4) / 1e3).toFixed(0)} KB of KV per past frame (t) and per encoder token (S).`,
     `Bench wall time: ${wallSeconds.toFixed(0)} s.`,
@@ -504,7 +533,7 @@ function report(bw, rows, identity, wallSeconds) {
         (identity.identical
           ? `audio bit-identical (${identity.samples[0]} samples).`
           : `audio DIFFERS, first at sample ${identity.firstDifference} (lengths ${identity.samples.join(' / ')}).`) +
-        ` Decode ${(identity.decodeMs.transformers / 1000).toFixed(1)} s (transformers) / ${(identity.decodeMs.ort / 1000).toFixed(1)} s (ort).`,
+        ` Decode ${identity.decoders.map((d) => `${(identity.decodeMs[d] / 1000).toFixed(1)} s (${d})`).join(' / ')}.`,
     );
   }
   for (const { r, a, b } of notes) {

@@ -33,7 +33,7 @@ export const TIME_MAJOR_FILE_SUFFIX = '.kv-time-major.onnx';
 /** Rewritten in memory up to this size; larger files are written once beside the original. */
 const IN_MEMORY_LIMIT = 64 * 2 ** 20;
 
-interface Field {
+export interface Field {
   no: number;
   wire: number;
   /** The whole field: key and value. */
@@ -42,7 +42,7 @@ interface Field {
   payload: Uint8Array;
 }
 
-function readVarint(buf: Uint8Array, pos: number): [bigint, number] {
+export function readVarint(buf: Uint8Array, pos: number): [bigint, number] {
   let result = 0n;
   let shift = 0n;
   for (let i = pos; i < buf.length; i++) {
@@ -56,7 +56,7 @@ function readVarint(buf: Uint8Array, pos: number): [bigint, number] {
 }
 
 /** The top-level fields of one protobuf message. */
-function fieldsOf(buf: Uint8Array): Field[] {
+export function fieldsOf(buf: Uint8Array): Field[] {
   const out: Field[] = [];
   let pos = 0;
   while (pos < buf.length) {
@@ -81,7 +81,7 @@ function fieldsOf(buf: Uint8Array): Field[] {
   return out;
 }
 
-function varint(value: number | bigint): number[] {
+export function varint(value: number | bigint): number[] {
   let v = BigInt.asUintN(64, BigInt(value));
   const out: number[] = [];
   do {
@@ -94,21 +94,21 @@ function varint(value: number | bigint): number[] {
 }
 
 // Buffer.concat: one copy of the parts, as a Uint8Array.
-const concat = (parts: readonly Uint8Array[]): Uint8Array => Buffer.concat(parts);
+export const concat = (parts: readonly Uint8Array[]): Uint8Array => Buffer.concat(parts);
 
-const lengthField = (no: number, payload: Uint8Array): Uint8Array =>
+export const lengthField = (no: number, payload: Uint8Array): Uint8Array =>
   concat([Uint8Array.from([...varint((no << 3) | 2), ...varint(payload.length)]), payload]);
-const varintField = (no: number, value: number | bigint): Uint8Array =>
+export const varintField = (no: number, value: number | bigint): Uint8Array =>
   Uint8Array.from([...varint(no << 3), ...varint(value)]);
-const stringField = (no: number, text: string): Uint8Array => lengthField(no, new TextEncoder().encode(text));
+export const stringField = (no: number, text: string): Uint8Array => lengthField(no, new TextEncoder().encode(text));
 
-function nameOf(valueInfo: Uint8Array): string {
+export function nameOf(valueInfo: Uint8Array): string {
   const name = fieldsOf(valueInfo).find((f) => f.no === 1 && f.wire === 2);
   return name ? new TextDecoder().decode(name.payload) : '';
 }
 
 /** ValueInfoProto.type → TypeProto.tensor_type → (elem_type, the dims of its shape as raw fields). */
-function tensorType(valueInfo: Uint8Array): { elemType: bigint; dims: Uint8Array[] } {
+export function tensorType(valueInfo: Uint8Array): { elemType: bigint; dims: Uint8Array[] } {
   const type = fieldsOf(valueInfo).find((f) => f.no === 2 && f.wire === 2);
   const tensor = type && fieldsOf(type.payload).find((f) => f.no === 1 && f.wire === 2);
   if (!tensor) throw new Error(`${nameOf(valueInfo)} is not a tensor`);
@@ -119,7 +119,7 @@ function tensorType(valueInfo: Uint8Array): { elemType: bigint; dims: Uint8Array
   return { elemType: elem ? readVarint(elem.bytes, 1)[0] : 0n, dims: dims.map((d) => d.bytes) };
 }
 
-function valueInfo(name: string, elemType: bigint, dims: Uint8Array[] | null): Uint8Array {
+export function valueInfo(name: string, elemType: bigint, dims: Uint8Array[] | null): Uint8Array {
   const tensor = concat([varintField(1, elemType), ...(dims ? [lengthField(2, concat(dims))] : [])]);
   return concat([stringField(1, name), lengthField(2, lengthField(1, tensor))]);
 }
@@ -137,7 +137,7 @@ function node(op: string, inputs: string[], output: string, attribute?: Uint8Arr
   );
 }
 
-function int64Constant(name: string, value: bigint): Uint8Array {
+export function int64Constant(name: string, value: bigint): Uint8Array {
   const raw = new Uint8Array(8);
   new DataView(raw.buffer).setBigInt64(0, value, true);
   // TensorProto { dims = 1; data_type = 2 (INT64 = 7); name = 8; raw_data = 9 }
@@ -206,28 +206,47 @@ export async function timeMajorDecoder(
   layers: number,
   inMemoryLimit = IN_MEMORY_LIMIT,
 ): Promise<string | Uint8Array> {
+  return rewrittenDecoder(path, {
+    rewrite: (bytes) => toTimeMajorCache(bytes, layers),
+    fileSuffix: TIME_MAJOR_FILE_SUFFIX,
+    what: 'take a time-major KV cache',
+    inMemoryLimit,
+  });
+}
+
+export interface DecoderRewrite {
+  rewrite: (model: Uint8Array) => Uint8Array;
+  /** Replaces `.onnx` in the name of the copy written beside a large original. */
+  fileSuffix: string;
+  /** For the error: "<path> cannot <what>: <reason>". */
+  what: string;
+  inMemoryLimit?: number;
+}
+
+/** One decoder rewrite, in memory or as a file beside the original (see `timeMajorDecoder`). */
+export async function rewrittenDecoder(path: string, how: DecoderRewrite): Promise<string | Uint8Array> {
   const fail = (error: unknown): never => {
     throw new GenerationError(
       'corrupt_file',
-      `${path} cannot take a time-major KV cache: ${error instanceof Error ? error.message : String(error)}.`,
+      `${path} cannot ${how.what}: ${error instanceof Error ? error.message : String(error)}.`,
       { cause: error },
     );
   };
   const source = await stat(path);
   const { externalData } = await readOnnxGraphSummary(path);
-  if (externalData.length === 0 && source.size <= inMemoryLimit) {
+  if (externalData.length === 0 && source.size <= (how.inMemoryLimit ?? IN_MEMORY_LIMIT)) {
     try {
-      return toTimeMajorCache(await readFile(path), layers);
+      return how.rewrite(await readFile(path));
     } catch (error) {
       return fail(error);
     }
   }
-  const target = path.replace(/\.onnx$/, TIME_MAJOR_FILE_SUFFIX);
+  const target = path.replace(/\.onnx$/, how.fileSuffix);
   const existing = await stat(target).catch(() => null);
   if (existing && existing.mtimeMs >= source.mtimeMs) return target;
   let bytes: Uint8Array;
   try {
-    bytes = toTimeMajorCache(await readFile(path), layers);
+    bytes = how.rewrite(await readFile(path));
   } catch (error) {
     return fail(error);
   }

@@ -29,6 +29,7 @@ import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import type { Logger } from '../../log/logger.js';
 import type { LoadableModel } from '../../models/store.js';
 import type { OrtMusicgen } from './ort-decoder.js';
+import type { CacheRewrite } from './fused-attention-graph.js';
 import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
 import { hideSoftwareAdapters } from '../gpu/software-adapters.js';
 import { exclusive, withLocalModels, withSeed } from '../transformers-runtime.js';
@@ -110,6 +111,8 @@ export interface MusicgenGeneratorOptions {
   /** When the device fails to create the sessions, load on the CPU instead (default true; musicgen spec §3: no fallback inside onnxruntime). */
   fallbackToCpu?: boolean;
   logger?: Logger;
+  /** Our loop's decoder rewrite (ort-decoder.ts `OrtMusicgenOptions`); default `time-major`. */
+  cacheRewrite?: CacheRewrite;
 }
 
 type Engine =
@@ -353,7 +356,12 @@ export class MusicgenGenerator implements MusicGenerator {
     if (device === 'webgpu') hideSoftwareAdapters();
     if (this.decoder === 'ort' || !tokenizer) {
       const { OrtMusicgen } = await import('./ort-decoder.js');
-      return { kind: 'ort', model: await OrtMusicgen.load(this.dir, this.dtype, checked.config, device) };
+      const model = await OrtMusicgen.load(this.dir, this.dtype, checked.config, device, {
+        ...(this.options.cacheRewrite ? { cacheRewrite: this.options.cacheRewrite } : {}),
+      });
+      const { refused } = model.cacheRewrite;
+      if (refused) this.options.logger?.warn('The fused attention is not used', { reason: refused });
+      return { kind: 'ort', model };
     }
     return { kind: 'transformers', model: await this.createSessions(device), tokenizer };
   }

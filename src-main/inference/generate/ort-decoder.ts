@@ -22,7 +22,8 @@ import type { MusicgenConfig } from '../../models/model-folder.js';
 import { halfToFloat, tensorToFloat32 } from '../../audio/samples.js';
 import { GenerationError, messageOf, throwIfAborted } from './errors.js';
 import { KvCache, type CacheFloat, type TensorConstructor } from './kv-cache.js';
-import { TIME_MAJOR_SUFFIX, timeMajorDecoder } from './kv-graph.js';
+import { TIME_MAJOR_SUFFIX } from './kv-graph.js';
+import { decoderForLoop, type CacheRewrite } from './fused-attention-graph.js';
 import { ioFloatType, type SessionDtypes } from './model-files.js';
 import { applyGuidance, applyTemperature, argmax, sampleTopK, SeededRandom, TopKScratch } from './sampling.js';
 
@@ -61,6 +62,15 @@ interface Tokenized {
 }
 
 type Tokenize = (prompts: readonly string[]) => Tokenized;
+
+export interface OrtMusicgenOptions {
+  /**
+   * How far the decoder is rewritten (fused-attention-graph.ts): `time-major` (default) or the
+   * opt-in `fused-attention`, which falls back to `time-major` where the graph or the device does
+   * not allow it (the reason is in `OrtMusicgen.cacheRewrite.refused`).
+   */
+  cacheRewrite?: CacheRewrite;
+}
 type OrtModule = typeof OrtModuleNamespace;
 
 export class OrtMusicgen {
@@ -73,6 +83,8 @@ export class OrtMusicgen {
     private readonly config: MusicgenConfig,
     private readonly float: CacheFloat,
     private readonly layout: { heads: number; headDim: number },
+    /** The decoder rewrite this model runs on, and why a requested fused level was refused. */
+    readonly cacheRewrite: { level: CacheRewrite; refused?: string },
   ) {}
 
   /**
@@ -84,6 +96,7 @@ export class OrtMusicgen {
     dtypes: SessionDtypes,
     config: MusicgenConfig,
     device: ExecutionProvider,
+    loop: OrtMusicgenOptions = {},
   ): Promise<OrtMusicgen> {
     const ort = await import('onnxruntime-node');
     const { AutoTokenizer } = await import('@huggingface/transformers');
@@ -111,7 +124,16 @@ export class OrtMusicgen {
     const layers = config.decoder.num_hidden_layers;
     const path = (session: keyof SessionDtypes): string =>
       join(dir, ...sessionFileName(session, dtypes[session]).split('/'));
-    const decoderSource = await timeMajorDecoder(path('decoder_model_merged'), layers);
+    // FusedMatMul with strided batches is a CPU kernel; elsewhere its nodes would fall back to the CPU.
+    const wanted = loop.cacheRewrite ?? 'time-major';
+    const rewrite = await decoderForLoop(
+      path('decoder_model_merged'),
+      layers,
+      device === 'cpu' ? wanted : 'time-major',
+    );
+    if (wanted !== rewrite.level && !rewrite.refused)
+      rewrite.refused = `the fused attention runs on the CPU only, not ${device}`;
+    const decoderSource = rewrite.source;
     const open = (session: keyof SessionDtypes): Promise<InferenceSession> => {
       if (session !== 'decoder_model_merged') return ort.InferenceSession.create(path(session), options);
       return typeof decoderSource === 'string'
@@ -164,6 +186,7 @@ export class OrtMusicgen {
       config,
       ioFloatType(dtypes.decoder_model_merged),
       layout,
+      { level: rewrite.level, ...(rewrite.refused ? { refused: rewrite.refused } : {}) },
     );
   }
 

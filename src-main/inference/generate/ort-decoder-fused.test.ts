@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkModelFolder, sessionDtypes } from './model-files.js';
+import { OrtMusicgen, type DecodeSettings } from './ort-decoder.js';
+import { MusicgenGenerator } from './musicgen.js';
+import type { CacheRewrite } from './fused-attention-graph.js';
+import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
+import { LogRoot } from '../../log/logger.js';
+import type { LogEntry } from '../../../src-shared/schemas/logs.js';
+
+// The committed tiny model (scripts/tiny-musicgen): the optimum graph signatures, random weights.
+const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
+
+const loaded = new Map<string, Promise<OrtMusicgen>>();
+function ortModel(dtype: ModelDtype, cacheRewrite: CacheRewrite): Promise<OrtMusicgen> {
+  const key = `${dtype}:${cacheRewrite}`;
+  let model = loaded.get(key);
+  if (!model) {
+    const dtypes = sessionDtypes(dtype);
+    model = checkModelFolder(TINY, dtypes).then((checked) =>
+      OrtMusicgen.load(TINY, dtypes, checked.config, 'cpu', { cacheRewrite }),
+    );
+    loaded.set(key, model);
+  }
+  return model;
+}
+afterAll(async () => {
+  for (const model of loaded.values()) await (await model).dispose();
+});
+
+const greedy = (steps: number, guidanceScale: number): DecodeSettings => ({
+  steps,
+  guidanceScale,
+  greedy: true,
+  topK: 250,
+  temperature: 1,
+  seed: null,
+});
+
+describe('OrtMusicgen on the fused self-attention (issue #14)', () => {
+  const cases: [ModelDtype, string[], number][] = [
+    ['fp32', ['lofi hip hop beat with piano'], 3],
+    ['fp32', ['sad guitar', 'fast drums and bass with a long prompt'], 3],
+    ['fp32', ['calm piano'], 1],
+    ['q8', ['epic synth beat'], 3],
+  ];
+  for (const [dtype, prompts, guidance] of cases) {
+    it(`decodes greedily to exactly the codes and audio of the time-major decoder (${dtype}, ${prompts.length} prompt(s), guidance ${guidance})`, async () => {
+      const fused = await ortModel(dtype, 'fused-attention');
+      const timeMajor = await ortModel(dtype, 'time-major');
+      expect(fused.cacheRewrite).toEqual({ level: 'fused-attention' });
+      expect(timeMajor.cacheRewrite).toEqual({ level: 'time-major' });
+      // 150 steps: the past grows well beyond the first frames, where a wrong offset or frame would show.
+      const settings = greedy(150, guidance);
+      const a = await fused.generate(prompts, settings);
+      const b = await timeMajor.generate(prompts, settings);
+      expect(a.frames).toBe(147);
+      expect(a.codes).toEqual(b.codes);
+      expect(a.audio).toEqual(b.audio);
+    }, 60_000);
+  }
+
+  it('keeps the time-major decoder for the fp16 export, and says why', async () => {
+    const model = await ortModel('fp16', 'fused-attention');
+    expect(model.cacheRewrite.level).toBe('time-major');
+    expect(model.cacheRewrite.refused).toMatch(/cannot take the fused self-attention: .*not float32/);
+    const out = await model.generate(['rock with drums'], greedy(20, 3));
+    expect(out.frames).toBe(17);
+  });
+
+  it('MusicgenGenerator passes the choice on and logs a refusal', async () => {
+    const lines: LogEntry[] = [];
+    const logger = new LogRoot((line) => lines.push({ ...line, id: lines.length })).logger('musicgen');
+    const warnings = () => lines.filter((l) => l.level === 'warn').map((l) => [l.message, l.fields]);
+    const fused = new MusicgenGenerator(
+      { dir: TINY, dtype: 'fp32' },
+      { decoder: 'ort', cacheRewrite: 'fused-attention', logger },
+    );
+    const plain = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' }, { decoder: 'ort' });
+    const fp16 = new MusicgenGenerator(
+      { dir: TINY, dtype: 'fp16' },
+      { decoder: 'ort', cacheRewrite: 'fused-attention', logger },
+    );
+    try {
+      const request = { prompt: 'slow ambient piano', durationTokens: 60, decoding: 'greedy' as const };
+      const a = await fused.generate(request);
+      const b = await plain.generate(request);
+      expect(a.audio).toEqual(b.audio);
+      expect(warnings()).toEqual([]);
+      await fp16.generate({ ...request, durationTokens: 10 });
+      expect(warnings()).toEqual([
+        ['The fused attention is not used', { reason: expect.stringMatching(/not float32/) as unknown }],
+      ]);
+    } finally {
+      await fused.dispose();
+      await plain.dispose();
+      await fp16.dispose();
+    }
+  }, 60_000);
+});
