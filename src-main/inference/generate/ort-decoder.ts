@@ -21,10 +21,24 @@ import { sessionFileName } from '../../../src-shared/schemas/model-manifest.js';
 import type { MusicgenConfig } from '../../models/model-folder.js';
 import { halfToFloat, tensorToFloat32 } from '../../audio/samples.js';
 import { GenerationError, messageOf, throwIfAborted } from './errors.js';
+import { DeviceKvCache, presentNames, release } from './device-kv-cache.js';
 import { KvCache, type CacheFloat, type TensorConstructor } from './kv-cache.js';
 import { TIME_MAJOR_SUFFIX, timeMajorDecoder } from './kv-graph.js';
 import { ioFloatType, type SessionDtypes } from './model-files.js';
 import { applyGuidance, applyTemperature, argmax, sampleTopK, SeededRandom, TopKScratch } from './sampling.js';
+import { TransferStats, type TransferSummary } from './transfer-stats.js';
+
+/**
+ * Where the decoder's KV cache lives between steps: `host` in one time-major buffer per part
+ * (kv-cache.ts, the whole past is fed every step, so on a GPU it crosses to the device every
+ * step), `device` in the GPU's memory (device-kv-cache.ts, WebGPU only).
+ */
+export type KvCacheLocation = 'host' | 'device';
+
+export interface LoadOptions {
+  /** Default: `device` on WebGPU, `host` elsewhere (the CPU has no device; see the README for CUDA). */
+  kvCache?: KvCacheLocation;
+}
 
 export interface DecodeSettings {
   /** Decoding steps (`max_new_tokens`). */
@@ -52,6 +66,8 @@ export interface DecodeResult {
   codes: BigInt64Array;
   frames: number;
   timings: { encodeMs: number; decodeMs: number; audioMs: number };
+  /** Host ↔ device bytes of each decoder step (transfer-stats.ts). */
+  transfers: TransferSummary;
 }
 
 interface Tokenized {
@@ -73,6 +89,8 @@ export class OrtMusicgen {
     private readonly config: MusicgenConfig,
     private readonly float: CacheFloat,
     private readonly layout: { heads: number; headDim: number },
+    /** Where the KV cache lives between steps. */
+    readonly kvCache: KvCacheLocation,
   ) {}
 
   /**
@@ -84,7 +102,15 @@ export class OrtMusicgen {
     dtypes: SessionDtypes,
     config: MusicgenConfig,
     device: ExecutionProvider,
+    loadOptions: LoadOptions = {},
   ): Promise<OrtMusicgen> {
+    const kvCache = loadOptions.kvCache ?? (device === 'webgpu' ? 'device' : 'host');
+    if (kvCache === 'device' && device !== 'webgpu') {
+      throw new GenerationError(
+        'invalid_request',
+        `A device-resident KV cache needs the WebGPU provider; ${device} keeps it on the host.`,
+      );
+    }
     const ort = await import('onnxruntime-node');
     const { AutoTokenizer } = await import('@huggingface/transformers');
     const { exclusive } = await import('../transformers-runtime.js');
@@ -111,9 +137,19 @@ export class OrtMusicgen {
     const layers = config.decoder.num_hidden_layers;
     const path = (session: keyof SessionDtypes): string =>
       join(dir, ...sessionFileName(session, dtypes[session]).split('/'));
-    const decoderSource = await timeMajorDecoder(path('decoder_model_merged'), layers);
+    // The device cache runs the exporter's decoder: its `present.*` outputs stay on the GPU and
+    // are fed back as they are (device-kv-cache.ts); the time-major rewrite is for a host cache.
+    const decoderSource =
+      kvCache === 'device'
+        ? path('decoder_model_merged')
+        : await timeMajorDecoder(path('decoder_model_merged'), layers);
+    const deviceOutputs: InferenceSession.SessionOptions = {
+      ...options,
+      preferredOutputLocation: Object.fromEntries(presentNames(layers).map((name) => [name, 'gpu-buffer' as const])),
+    };
     const open = (session: keyof SessionDtypes): Promise<InferenceSession> => {
       if (session !== 'decoder_model_merged') return ort.InferenceSession.create(path(session), options);
+      if (kvCache === 'device') return ort.InferenceSession.create(path(session), deviceOutputs);
       return typeof decoderSource === 'string'
         ? ort.InferenceSession.create(decoderSource, options)
         : ort.InferenceSession.create(decoderSource, options);
@@ -145,8 +181,12 @@ export class OrtMusicgen {
       }
     }
     // Heads and head size from the graph where it states them, else from the config.
-    const meta = decoder.inputMetadata.find((m) => m.name === `past_key_values.0.decoder.key${TIME_MAJOR_SUFFIX}`);
-    const shape = meta?.isTensor ? meta.shape : []; // [t, B, H, Dh]
+    const meta = decoder.inputMetadata.find(
+      (m) => m.name === `past_key_values.0.decoder.key${kvCache === 'device' ? '' : TIME_MAJOR_SUFFIX}`,
+    );
+    // [t, B, H, Dh] time-major; [B, H, t, Dh] as exported, read in the same order.
+    const dims = meta?.isTensor ? meta.shape : [];
+    const shape = kvCache === 'device' ? [dims[2], dims[0], dims[1], dims[3]] : dims;
     const fromConfig = {
       heads: config.decoder.num_attention_heads,
       headDim: config.decoder.hidden_size / config.decoder.num_attention_heads,
@@ -164,6 +204,7 @@ export class OrtMusicgen {
       config,
       ioFloatType(dtypes.decoder_model_merged),
       layout,
+      kvCache,
     );
   }
 
@@ -221,84 +262,88 @@ export class OrtMusicgen {
     const seq = steps + 1;
     const tokens = new Int32Array(rows * seq).fill(pad);
     const inputIds = new BigInt64Array(decoderRows);
-    const cache = new KvCache(
-      {
-        layers: this.config.decoder.num_hidden_layers,
-        batch: Bt,
-        ...this.layout,
-        steps,
-        float: this.float,
-      },
-      Tensor as unknown as TensorConstructor,
-    );
+    const cacheShape = { layers: this.config.decoder.num_hidden_layers, batch: Bt, ...this.layout, float: this.float };
+    const cache =
+      this.kvCache === 'device'
+        ? new DeviceKvCache(
+            cacheShape,
+            (float, dims) => new Tensor(float, float === 'float16' ? new Uint16Array(0) : new Float32Array(0), dims),
+          )
+        : new KvCache({ ...cacheShape, steps }, Tensor as unknown as TensorConstructor);
+    const transfers = new TransferStats();
     const useCache = new Uint8Array(1);
     let vocab = 0;
     let logits32: Float32Array | null = null;
     let scores: Float32Array | null = null;
     let scratch: TopKScratch | null = null;
-    for (let n = 0; n < steps; n++) {
-      // The input of codebook k at step n is its last code, or pad while the delay holds it (n ≤ k).
-      for (let r = 0; r < decoderRows; r++) {
-        const i = r % rows;
-        inputIds[r] = BigInt(i % K >= n ? pad : (tokens[i * seq + n] as number));
-      }
-      useCache[0] = n === 0 ? 0 : 1;
-      const { feeds, fetches } = cache.bind();
-      const out = await this.run(
-        this.decoder,
-        {
+    try {
+      for (let n = 0; n < steps; n++) {
+        // The input of codebook k at step n is its last code, or pad while the delay holds it (n ≤ k).
+        for (let r = 0; r < decoderRows; r++) {
+          const i = r % rows;
+          inputIds[r] = BigInt(i % K >= n ? pad : (tokens[i * seq + n] as number));
+        }
+        useCache[0] = n === 0 ? 0 : 1;
+        const { feeds, fetches } = cache.bind();
+        const stepFeeds = {
           ...feeds,
           ...constantFeeds,
           input_ids: new Tensor('int64', inputIds, [decoderRows, 1]),
           use_cache_branch: new Tensor('bool', useCache, [1]),
-        },
-        { ...fetches, logits: null },
-      );
-      try {
-        cache.store(out);
-      } catch (error) {
-        throw new GenerationError('bad_output', `The decoder's cache outputs at step ${n + 1}: ${messageOf(error)}`, {
-          cause: error,
-        });
-      }
-      const logits = out.logits;
-      const dims = logits?.dims ?? [];
-      if (dims.length !== 3 || dims[0] !== decoderRows || dims[1] !== 1 || (vocab > 0 && dims[2] !== vocab)) {
-        throw new GenerationError('bad_output', `The decoder returned logits of shape [${dims.join(', ')}].`);
-      }
-      if (vocab === 0) {
-        vocab = dims[2] as number;
-        logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
-        scores = cfg ? new Float32Array(rows * vocab) : null;
-        scratch = greedy ? null : new TopKScratch(vocab);
-      }
-      let raw = logits?.data as Float32Array;
-      if (logits32) {
-        const half = logits?.data as Uint16Array;
-        for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
-        raw = logits32;
-      }
-      let next = raw;
-      if (scores) {
-        applyGuidance(raw, rows, vocab, guidanceScale, scores);
-        next = scores;
-      }
-      // transformers.js applies the temperature only when sampling.
-      if (random) applyTemperature(next, temperature, 0, rows * vocab);
-      for (let i = 0; i < rows; i++) {
-        const token =
-          random && scratch
-            ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
-            : argmax(next, i * vocab, vocab);
-        if (token < 0) {
-          throw new GenerationError(
-            'bad_output',
-            `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`,
-          );
+        };
+        const out = await this.run(this.decoder, stepFeeds, fetches ? { ...fetches, logits: null } : undefined);
+        transfers.record(stepFeeds, out);
+        try {
+          cache.store(out);
+        } catch (error) {
+          // Nothing of a refused step was taken by the cache: its device outputs are released here.
+          for (const tensor of Object.values(out)) release(tensor);
+          throw new GenerationError('bad_output', `The decoder's cache outputs at step ${n + 1}: ${messageOf(error)}`, {
+            cause: error,
+          });
         }
-        tokens[i * seq + n + 1] = token;
+        const logits = out.logits;
+        const dims = logits?.dims ?? [];
+        if (dims.length !== 3 || dims[0] !== decoderRows || dims[1] !== 1 || (vocab > 0 && dims[2] !== vocab)) {
+          throw new GenerationError('bad_output', `The decoder returned logits of shape [${dims.join(', ')}].`);
+        }
+        if (vocab === 0) {
+          vocab = dims[2] as number;
+          logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
+          scores = cfg ? new Float32Array(rows * vocab) : null;
+          scratch = greedy ? null : new TopKScratch(vocab);
+        }
+        let raw = logits?.data as Float32Array;
+        if (logits32) {
+          const half = logits?.data as Uint16Array;
+          for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
+          raw = logits32;
+        }
+        let next = raw;
+        if (scores) {
+          applyGuidance(raw, rows, vocab, guidanceScale, scores);
+          next = scores;
+        }
+        // transformers.js applies the temperature only when sampling.
+        if (random) applyTemperature(next, temperature, 0, rows * vocab);
+        for (let i = 0; i < rows; i++) {
+          const token =
+            random && scratch
+              ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
+              : argmax(next, i * vocab, vocab);
+          if (token < 0) {
+            throw new GenerationError(
+              'bad_output',
+              `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`,
+            );
+          }
+          tokens[i * seq + n + 1] = token;
+        }
+        step(hooks, n + 1, steps);
       }
-      step(hooks, n + 1, steps);
+    } finally {
+      // The device cache's GPU memory is not the garbage collector's: released also on a cancel or a failure.
+      if (cache instanceof DeviceKvCache) cache.dispose();
     }
     const decodeEnd = performance.now();
 
@@ -324,6 +369,7 @@ export class OrtMusicgen {
       codes,
       frames,
       timings: { encodeMs: encodeEnd - started, decodeMs: decodeEnd - encodeEnd, audioMs: audioEnd - decodeEnd },
+      transfers: transfers.summary(),
     };
   }
 
