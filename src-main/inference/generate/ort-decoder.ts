@@ -3,7 +3,9 @@
  * transformers.js's `generate()`: text encoder once, then one merged-decoder run per step with
  * the codebook delay pattern, classifier-free guidance as one batch of 2·B, greedy or seeded
  * top-k sampling (sampling.ts), a KV cache allocated once per generation (kv-cache.ts) on a
- * decoder rewritten to return one frame per step (kv-graph.ts), and EnCodec once.
+ * decoder rewritten to return one frame per step (kv-graph.ts), and EnCodec once. On WebGPU the
+ * cache stays in GPU memory instead (device-kv-cache.ts) and only the logits come back; the bytes
+ * that cross per step are counted in `DecodeResult.transfers` (transfer-stats.ts).
  * transformers.js is kept for the tokenizer only.
  *
  * Everything a generation needs lives in the generation (its cache, its buffers, its random
@@ -36,7 +38,10 @@ import { TransferStats, type TransferSummary } from './transfer-stats.js';
 export type KvCacheLocation = 'host' | 'device';
 
 export interface LoadOptions {
-  /** Default: `device` on WebGPU, `host` elsewhere (the CPU has no device; see the README for CUDA). */
+  /**
+   * Default: `device` on WebGPU, `host` elsewhere: the CPU has no device, and onnxruntime-node's
+   * CUDA provider cannot return outputs in device memory (musicgen spec §9).
+   */
   kvCache?: KvCacheLocation;
 }
 
