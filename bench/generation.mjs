@@ -21,6 +21,11 @@
 // Decoder names: transformers, ort (our loop on the time-major decoder) and ort-fused (our loop on
 // the fused self-attention rewrite, fused-attention-graph.ts). The ratio table divides every other
 // decoder by the first one of BENCH_DECODERS.
+// BENCH_WEBGPU_SECONDS (default "5"; empty skips) decodes the tiny model greedily on WebGPU (any
+// adapter, software lavapipe included: correctness and bytes, not speed) with the KV cache on the
+// host and on the device, against the CPU loop: same codes?, host↔device bytes per step counted by
+// the loop (DecodeResult.transfers). BENCH_WEBGPU_SMALL_STEPS=<n> adds the same-shape small model
+// (BENCH_WEBGPU_SMALL_DTYPE, default fp32) for n steps.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -58,6 +63,9 @@ function generatorOptions(decoder, warnings) {
 const PROMPT = 'Lo-fi hip hop beat with mellow piano and soft rain';
 const SEED = 1234;
 const CFG = 2; // guidance 3: conditional + unconditional rows in one batch
+const WEBGPU_SECONDS = list(process.env.BENCH_WEBGPU_SECONDS, '5');
+const WEBGPU_SMALL_STEPS = Number(process.env.BENCH_WEBGPU_SMALL_STEPS ?? 0);
+const WEBGPU_SMALL_DTYPE = process.env.BENCH_WEBGPU_SMALL_DTYPE ?? 'fp32';
 
 /** musicgen-small's decoder (scripts/tiny-musicgen SIZES, the same numbers). */
 const SHAPES = {
@@ -269,6 +277,85 @@ async function identityChild(genPath, dir, dtype, seconds) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Child: WebGPU, KV cache on the host and on the device, against the CPU loop (issue #14)
+
+async function webgpuChild(ortPath, dir, dtype, steps) {
+  // Dawn warns on every start without a runtime folder (musicgen spec §9).
+  if (!process.env.XDG_RUNTIME_DIR) {
+    process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'bittaudio-xdg-'));
+  }
+  const { OrtMusicgen, checkModelFolder, sessionDtypes } = await import(pathToFileURL(ortPath).href);
+  const dtypes = sessionDtypes(dtype);
+  const checked = await checkModelFolder(dir, dtypes);
+  const settings = { steps, guidanceScale: 3, greedy: true, topK: 250, temperature: 1, seed: null };
+  const decode = async (device, kvCache) => {
+    let model;
+    try {
+      model = await OrtMusicgen.load(dir, dtypes, checked.config, device, { kvCache });
+    } catch (error) {
+      if (device === 'webgpu' && /no supported adapters|failed to get a webgpu adapter/i.test(String(error)))
+        return null;
+      throw error;
+    }
+    try {
+      const r = await model.generate([PROMPT], settings);
+      return { codes: Array.from(r.codes, Number), decodeMs: r.timings.decodeMs, transfers: r.transfers };
+    } finally {
+      await model.dispose();
+    }
+  };
+  const cpu = await decode('cpu', 'host');
+  const out = { dtype, steps, runs: [] };
+  for (const kvCache of ['host', 'device']) {
+    const r = await decode('webgpu', kvCache);
+    if (!r) {
+      out.skipped = 'no WebGPU adapter';
+      break;
+    }
+    const sameCodes = r.codes.length === cpu.codes.length && r.codes.every((c, i) => c === cpu.codes[i]);
+    out.runs.push({ kvCache, sameCodes, decodeMs: r.decodeMs, transfers: r.transfers });
+  }
+  process.stdout.write(JSON.stringify(out));
+}
+
+/** The WebGPU rows: bytes each way at steps 1, 50 and the last, and for the whole generation. */
+function webgpuReport(results) {
+  const head = [
+    'model (dtype), steps',
+    'KV cache',
+    'greedy codes = CPU loop',
+    'host → device per step: step 1 / 50 / last',
+    'device → host per step: step 1 / 50 / last',
+    'both ways, whole generation',
+    'decode (software Vulkan: not a speed figure)',
+  ];
+  const rows = [head, head.map(() => '---')];
+  const bytes = (n) =>
+    n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
+  const at = (xs) => [xs[0], xs[49], xs.at(-1)].map((x) => (x === undefined ? '—' : bytes(x))).join(' / ');
+  const skipped = [];
+  for (const { model, result } of results) {
+    if (result.skipped) skipped.push(`${model}: ${result.skipped}`);
+    for (const r of result.runs) {
+      const sum = (xs) => xs.reduce((p, q) => p + q, 0);
+      rows.push([
+        `${model} (${result.dtype}), ${result.steps}`,
+        r.kvCache,
+        r.sameCodes ? 'yes' : '**NO**',
+        at(r.transfers.uploadBytes),
+        at(r.transfers.downloadBytes),
+        bytes(sum(r.transfers.uploadBytes) + sum(r.transfers.downloadBytes)),
+        `${(r.decodeMs / 1000).toFixed(1)} s`,
+      ]);
+    }
+  }
+  const lines = ['', 'WebGPU (our loop, greedy, guidance 3; bytes counted from the tensors fed and returned):', ''];
+  lines.push(rows.map((r) => `| ${r.join(' | ')} |`).join('\n'));
+  if (skipped.length > 0) lines.push('', `WebGPU skipped: ${skipped.join('; ')}.`);
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Parent
 
 function run(args, timeoutMs = 30 * 60_000) {
@@ -328,6 +415,35 @@ async function main() {
       ],
     });
 
+    // Our decode loop itself, for the WebGPU rows (it reports its host↔device bytes).
+    const ortPath = join(dir, 'ort.mjs');
+    await build({
+      stdin: {
+        contents:
+          "export { OrtMusicgen } from './src-main/inference/generate/ort-decoder.ts';\n" +
+          "export { checkModelFolder, sessionDtypes } from './src-main/inference/generate/model-files.ts';\n",
+        resolveDir: root,
+        loader: 'ts',
+      },
+      outfile: ortPath,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      logLevel: 'warning',
+      plugins: [
+        {
+          name: 'external-packages',
+          setup(b) {
+            b.onResolve({ filter: /^(@huggingface\/transformers|onnxruntime-node)$/ }, (args) => ({
+              path: fileURLToPath(import.meta.resolve(args.path)),
+              external: true,
+            }));
+          },
+        },
+      ],
+    });
+
     const bw = run(['child', 'bandwidth']);
     log(
       `bandwidth: ${bw.readAll.toFixed(1)} GB/s read (${bw.threads} threads), ${bw.readOne.toFixed(1)} GB/s read, ${bw.copyOne.toFixed(1)} GB/s memcpy (1 thread)`,
@@ -345,12 +461,19 @@ async function main() {
       }
     };
     TINY_SECONDS.forEach((s, i) => both('tiny', tinyDir, 'fp32', s, i));
+    const webgpu = [];
+    for (const s of WEBGPU_SECONDS) {
+      const steps = Math.round(s * 50) + 3;
+      webgpu.push({ model: 'tiny', result: run(['child', 'webgpu', ortPath, tinyDir, 'fp32', String(steps)]) });
+      log(`tiny fp32 WebGPU ${s} s: ${JSON.stringify(webgpu.at(-1).result.runs.map((r) => [r.kvCache, r.sameCodes]))}`);
+    }
     let identity = null;
-    if (WITH_SMALL && (SMALL_SECONDS.length > 0 || IDENTITY)) {
+    if (WITH_SMALL && (SMALL_SECONDS.length > 0 || IDENTITY || WEBGPU_SMALL_STEPS > 0)) {
       const smallDir = SMALL_DIR ?? join(dir, 'musicgen-small');
       if (!SMALL_DIR) {
         const t = performance.now();
-        const dtypes = IDENTITY && IDENTITY[0] !== 'q8' ? `q8,${IDENTITY[0]}` : 'q8';
+        const extra = [IDENTITY?.[0], WEBGPU_SMALL_STEPS > 0 ? WEBGPU_SMALL_DTYPE : undefined];
+        const dtypes = ['q8', ...new Set(extra.filter((d) => d && d !== 'q8'))].join(',');
         const gen = spawnSync(
           process.execPath,
           [join(root, 'scripts/tiny-musicgen/generate.mjs'), smallDir, '--size', 'small', '--dtypes', dtypes],
@@ -365,12 +488,17 @@ async function main() {
           log(`identity ${JSON.stringify(identity)}`);
         }
         SMALL_SECONDS.forEach((s, i) => both('small', smallDir, 'q8', s, i));
+        if (WEBGPU_SMALL_STEPS > 0) {
+          const args = ['child', 'webgpu', ortPath, smallDir, WEBGPU_SMALL_DTYPE, String(WEBGPU_SMALL_STEPS)];
+          webgpu.push({ model: 'musicgen-small shape, random', result: run(args) });
+        }
       } finally {
         if (!SMALL_DIR) rmSync(smallDir, { recursive: true, force: true });
       }
     }
-    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ bw, rows, identity }));
+    if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ bw, rows, identity, webgpu }));
     report(bw, rows, identity, (performance.now() - started) / 1000);
+    if (webgpu.length > 0) console.log(webgpuReport(webgpu));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -548,6 +676,7 @@ function report(bw, rows, identity, wallSeconds) {
 if (process.argv[2] === 'child') {
   const [, , , kind, genPath, dir, dtype, seconds, decoder] = process.argv;
   if (kind === 'bandwidth') await bandwidthChild();
+  else if (kind === 'webgpu') await webgpuChild(genPath, dir, dtype, Number(seconds));
   else if (kind === 'identity') await identityChild(genPath, dir, dtype, Number(seconds));
   else await generationChild(genPath, dir, dtype, Number(seconds), decoder);
 } else {

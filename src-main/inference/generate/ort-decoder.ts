@@ -3,7 +3,9 @@
  * transformers.js's `generate()`: text encoder once, then one merged-decoder run per step with
  * the codebook delay pattern, classifier-free guidance as one batch of 2·B, greedy or seeded
  * top-k sampling (sampling.ts), a KV cache allocated once per generation (kv-cache.ts) on a
- * decoder rewritten to return one frame per step (kv-graph.ts), and EnCodec once.
+ * decoder rewritten to return one frame per step (kv-graph.ts), and EnCodec once. On WebGPU the
+ * cache stays in GPU memory instead (device-kv-cache.ts) and only the logits come back; the bytes
+ * that cross per step are counted in `DecodeResult.transfers` (transfer-stats.ts).
  * transformers.js is kept for the tokenizer only.
  *
  * Everything a generation needs lives in the generation (its cache, its buffers, its random
@@ -21,11 +23,20 @@ import { sessionFileName } from '../../../src-shared/schemas/model-manifest.js';
 import type { MusicgenConfig } from '../../models/model-folder.js';
 import { halfToFloat, tensorToFloat32 } from '../../audio/samples.js';
 import { GenerationError, messageOf, throwIfAborted } from './errors.js';
+import { DeviceKvCache, presentNames, release } from './device-kv-cache.js';
 import { KvCache, type CacheFloat, type TensorConstructor } from './kv-cache.js';
 import { TIME_MAJOR_SUFFIX } from './kv-graph.js';
 import { decoderForLoop, type CacheRewrite } from './fused-attention-graph.js';
 import { ioFloatType, type SessionDtypes } from './model-files.js';
 import { applyGuidance, applyTemperature, argmax, sampleTopK, SeededRandom, TopKScratch } from './sampling.js';
+import { TransferStats, type TransferSummary } from './transfer-stats.js';
+
+/**
+ * Where the decoder's KV cache lives between steps: `host` in one time-major buffer per part
+ * (kv-cache.ts, the whole past is fed every step, so on a GPU it crosses to the device every
+ * step), `device` in the GPU's memory (device-kv-cache.ts, WebGPU only).
+ */
+export type KvCacheLocation = 'host' | 'device';
 
 export interface DecodeSettings {
   /** Decoding steps (`max_new_tokens`). */
@@ -53,6 +64,8 @@ export interface DecodeResult {
   codes: BigInt64Array;
   frames: number;
   timings: { encodeMs: number; decodeMs: number; audioMs: number };
+  /** Host ↔ device bytes of each decoder step (transfer-stats.ts). */
+  transfers: TransferSummary;
 }
 
 interface Tokenized {
@@ -70,6 +83,11 @@ export interface OrtMusicgenOptions {
    * not allow it (the reason is in `OrtMusicgen.cacheRewrite.refused`).
    */
   cacheRewrite?: CacheRewrite;
+  /**
+   * Default: `device` on WebGPU, `host` elsewhere: the CPU has no device, and onnxruntime-node's
+   * CUDA provider cannot return outputs in device memory (musicgen spec §9).
+   */
+  kvCache?: KvCacheLocation;
 }
 type OrtModule = typeof OrtModuleNamespace;
 
@@ -85,6 +103,8 @@ export class OrtMusicgen {
     private readonly layout: { heads: number; headDim: number },
     /** The decoder rewrite this model runs on, and why a requested fused level was refused. */
     readonly cacheRewrite: { level: CacheRewrite; refused?: string },
+    /** Where the KV cache lives between steps. */
+    readonly kvCache: KvCacheLocation,
   ) {}
 
   /**
@@ -98,6 +118,13 @@ export class OrtMusicgen {
     device: ExecutionProvider,
     loop: OrtMusicgenOptions = {},
   ): Promise<OrtMusicgen> {
+    const kvCache = loop.kvCache ?? (device === 'webgpu' ? 'device' : 'host');
+    if (kvCache === 'device' && device !== 'webgpu') {
+      throw new GenerationError(
+        'invalid_request',
+        `A device-resident KV cache needs the WebGPU provider; ${device} keeps it on the host.`,
+      );
+    }
     const ort = await import('onnxruntime-node');
     const { AutoTokenizer } = await import('@huggingface/transformers');
     const { exclusive } = await import('../transformers-runtime.js');
@@ -125,17 +152,23 @@ export class OrtMusicgen {
     const path = (session: keyof SessionDtypes): string =>
       join(dir, ...sessionFileName(session, dtypes[session]).split('/'));
     // FusedMatMul with strided batches is a CPU kernel; elsewhere its nodes would fall back to the CPU.
+    // The device cache runs the exporter's decoder: its `present.*` outputs stay on the GPU and are
+    // fed back as they are (device-kv-cache.ts); the rewrites are for a host cache.
     const wanted = loop.cacheRewrite ?? 'time-major';
-    const rewrite = await decoderForLoop(
-      path('decoder_model_merged'),
-      layers,
-      device === 'cpu' ? wanted : 'time-major',
-    );
+    const rewrite: { source: string | Uint8Array; level: CacheRewrite; refused?: string } =
+      kvCache === 'device'
+        ? { source: path('decoder_model_merged'), level: 'time-major' }
+        : await decoderForLoop(path('decoder_model_merged'), layers, device === 'cpu' ? wanted : 'time-major');
     if (wanted !== rewrite.level && !rewrite.refused)
       rewrite.refused = `the fused attention runs on the CPU only, not ${device}`;
     const decoderSource = rewrite.source;
+    const deviceOutputs: InferenceSession.SessionOptions = {
+      ...options,
+      preferredOutputLocation: Object.fromEntries(presentNames(layers).map((name) => [name, 'gpu-buffer' as const])),
+    };
     const open = (session: keyof SessionDtypes): Promise<InferenceSession> => {
       if (session !== 'decoder_model_merged') return ort.InferenceSession.create(path(session), options);
+      if (kvCache === 'device') return ort.InferenceSession.create(path(session), deviceOutputs);
       return typeof decoderSource === 'string'
         ? ort.InferenceSession.create(decoderSource, options)
         : ort.InferenceSession.create(decoderSource, options);
@@ -167,8 +200,12 @@ export class OrtMusicgen {
       }
     }
     // Heads and head size from the graph where it states them, else from the config.
-    const meta = decoder.inputMetadata.find((m) => m.name === `past_key_values.0.decoder.key${TIME_MAJOR_SUFFIX}`);
-    const shape = meta?.isTensor ? meta.shape : []; // [t, B, H, Dh]
+    const meta = decoder.inputMetadata.find(
+      (m) => m.name === `past_key_values.0.decoder.key${kvCache === 'device' ? '' : TIME_MAJOR_SUFFIX}`,
+    );
+    // [t, B, H, Dh] time-major; [B, H, t, Dh] as exported, read in the same order.
+    const dims = meta?.isTensor ? meta.shape : [];
+    const shape = kvCache === 'device' ? [dims[2], dims[0], dims[1], dims[3]] : dims;
     const fromConfig = {
       heads: config.decoder.num_attention_heads,
       headDim: config.decoder.hidden_size / config.decoder.num_attention_heads,
@@ -187,6 +224,7 @@ export class OrtMusicgen {
       ioFloatType(dtypes.decoder_model_merged),
       layout,
       { level: rewrite.level, ...(rewrite.refused ? { refused: rewrite.refused } : {}) },
+      kvCache,
     );
   }
 
@@ -244,84 +282,88 @@ export class OrtMusicgen {
     const seq = steps + 1;
     const tokens = new Int32Array(rows * seq).fill(pad);
     const inputIds = new BigInt64Array(decoderRows);
-    const cache = new KvCache(
-      {
-        layers: this.config.decoder.num_hidden_layers,
-        batch: Bt,
-        ...this.layout,
-        steps,
-        float: this.float,
-      },
-      Tensor as unknown as TensorConstructor,
-    );
+    const cacheShape = { layers: this.config.decoder.num_hidden_layers, batch: Bt, ...this.layout, float: this.float };
+    const cache =
+      this.kvCache === 'device'
+        ? new DeviceKvCache(
+            cacheShape,
+            (float, dims) => new Tensor(float, float === 'float16' ? new Uint16Array(0) : new Float32Array(0), dims),
+          )
+        : new KvCache({ ...cacheShape, steps }, Tensor as unknown as TensorConstructor);
+    const transfers = new TransferStats();
     const useCache = new Uint8Array(1);
     let vocab = 0;
     let logits32: Float32Array | null = null;
     let scores: Float32Array | null = null;
     let scratch: TopKScratch | null = null;
-    for (let n = 0; n < steps; n++) {
-      // The input of codebook k at step n is its last code, or pad while the delay holds it (n ≤ k).
-      for (let r = 0; r < decoderRows; r++) {
-        const i = r % rows;
-        inputIds[r] = BigInt(i % K >= n ? pad : (tokens[i * seq + n] as number));
-      }
-      useCache[0] = n === 0 ? 0 : 1;
-      const { feeds, fetches } = cache.bind();
-      const out = await this.run(
-        this.decoder,
-        {
+    try {
+      for (let n = 0; n < steps; n++) {
+        // The input of codebook k at step n is its last code, or pad while the delay holds it (n ≤ k).
+        for (let r = 0; r < decoderRows; r++) {
+          const i = r % rows;
+          inputIds[r] = BigInt(i % K >= n ? pad : (tokens[i * seq + n] as number));
+        }
+        useCache[0] = n === 0 ? 0 : 1;
+        const { feeds, fetches } = cache.bind();
+        const stepFeeds = {
           ...feeds,
           ...constantFeeds,
           input_ids: new Tensor('int64', inputIds, [decoderRows, 1]),
           use_cache_branch: new Tensor('bool', useCache, [1]),
-        },
-        { ...fetches, logits: null },
-      );
-      try {
-        cache.store(out);
-      } catch (error) {
-        throw new GenerationError('bad_output', `The decoder's cache outputs at step ${n + 1}: ${messageOf(error)}`, {
-          cause: error,
-        });
-      }
-      const logits = out.logits;
-      const dims = logits?.dims ?? [];
-      if (dims.length !== 3 || dims[0] !== decoderRows || dims[1] !== 1 || (vocab > 0 && dims[2] !== vocab)) {
-        throw new GenerationError('bad_output', `The decoder returned logits of shape [${dims.join(', ')}].`);
-      }
-      if (vocab === 0) {
-        vocab = dims[2] as number;
-        logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
-        scores = cfg ? new Float32Array(rows * vocab) : null;
-        scratch = greedy ? null : new TopKScratch(vocab);
-      }
-      let raw = logits?.data as Float32Array;
-      if (logits32) {
-        const half = logits?.data as Uint16Array;
-        for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
-        raw = logits32;
-      }
-      let next = raw;
-      if (scores) {
-        applyGuidance(raw, rows, vocab, guidanceScale, scores);
-        next = scores;
-      }
-      // transformers.js applies the temperature only when sampling.
-      if (random) applyTemperature(next, temperature, 0, rows * vocab);
-      for (let i = 0; i < rows; i++) {
-        const token =
-          random && scratch
-            ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
-            : argmax(next, i * vocab, vocab);
-        if (token < 0) {
-          throw new GenerationError(
-            'bad_output',
-            `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`,
-          );
+        };
+        const out = await this.run(this.decoder, stepFeeds, fetches ? { ...fetches, logits: null } : undefined);
+        transfers.record(stepFeeds, out);
+        try {
+          cache.store(out);
+        } catch (error) {
+          // Nothing of a refused step was taken by the cache: its device outputs are released here.
+          for (const tensor of Object.values(out)) release(tensor);
+          throw new GenerationError('bad_output', `The decoder's cache outputs at step ${n + 1}: ${messageOf(error)}`, {
+            cause: error,
+          });
         }
-        tokens[i * seq + n + 1] = token;
+        const logits = out.logits;
+        const dims = logits?.dims ?? [];
+        if (dims.length !== 3 || dims[0] !== decoderRows || dims[1] !== 1 || (vocab > 0 && dims[2] !== vocab)) {
+          throw new GenerationError('bad_output', `The decoder returned logits of shape [${dims.join(', ')}].`);
+        }
+        if (vocab === 0) {
+          vocab = dims[2] as number;
+          logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
+          scores = cfg ? new Float32Array(rows * vocab) : null;
+          scratch = greedy ? null : new TopKScratch(vocab);
+        }
+        let raw = logits?.data as Float32Array;
+        if (logits32) {
+          const half = logits?.data as Uint16Array;
+          for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
+          raw = logits32;
+        }
+        let next = raw;
+        if (scores) {
+          applyGuidance(raw, rows, vocab, guidanceScale, scores);
+          next = scores;
+        }
+        // transformers.js applies the temperature only when sampling.
+        if (random) applyTemperature(next, temperature, 0, rows * vocab);
+        for (let i = 0; i < rows; i++) {
+          const token =
+            random && scratch
+              ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
+              : argmax(next, i * vocab, vocab);
+          if (token < 0) {
+            throw new GenerationError(
+              'bad_output',
+              `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`,
+            );
+          }
+          tokens[i * seq + n + 1] = token;
+        }
+        step(hooks, n + 1, steps);
       }
-      step(hooks, n + 1, steps);
+    } finally {
+      // The device cache's GPU memory is not the garbage collector's: released also on a cancel or a failure.
+      if (cache instanceof DeviceKvCache) cache.dispose();
     }
     const decodeEnd = performance.now();
 
@@ -347,6 +389,7 @@ export class OrtMusicgen {
       codes,
       frames,
       timings: { encodeMs: encodeEnd - started, decodeMs: decodeEnd - encodeEnd, audioMs: audioEnd - decodeEnd },
+      transfers: transfers.summary(),
     };
   }
 
