@@ -11,7 +11,8 @@
 // Env: BENCH_BATCH_N (default "1,2,4"), BENCH_BATCH_SECONDS (default 5), BENCH_BATCH_SMALL=1 also
 // runs the same-shape random musicgen-small q8 (written into a temporary folder, or
 // BENCH_SMALL_DIR=<folder>; ~1 min per 5 s generation on 2 idle cores, so off by default),
-// BENCH_BATCH_CONCURRENT=0 skips the concurrent column, BENCH_BATCH_REPEATS (default 3, tiny model only;
+// BENCH_BATCH_CONCURRENT=0 skips the concurrent column (BENCH_BATCH_SMALL_CONCURRENT=1 adds it for the
+// small model), BENCH_BATCH_REPEATS (default 3, tiny model only;
 // the small model runs each way once) takes medians.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +27,7 @@ const NS = (process.env.BENCH_BATCH_N ?? '1,2,4').split(',').filter(Boolean).map
 const SECONDS = Number(process.env.BENCH_BATCH_SECONDS ?? 5);
 const WITH_SMALL = process.env.BENCH_BATCH_SMALL === '1';
 const WITH_CONCURRENT = process.env.BENCH_BATCH_CONCURRENT !== '0';
+const SMALL_CONCURRENT = WITH_CONCURRENT && process.env.BENCH_BATCH_SMALL_CONCURRENT === '1';
 const SMALL_DIR = process.env.BENCH_SMALL_DIR ? resolve(process.env.BENCH_SMALL_DIR) : null;
 const PROMPTS = [
   'Lo-fi hip hop beat with mellow piano and soft rain',
@@ -49,7 +51,7 @@ function cpuMs() {
 // ---------------------------------------------------------------------------------------------------
 // Child: one model, all N, in one process after a warm-up
 
-async function batchChild(genPath, dir, dtype, repeats) {
+async function batchChild(genPath, dir, dtype, repeats, withConcurrent) {
   const { OrtMusicgen, checkModelFolder, sessionDtypes } = await import(pathToFileURL(genPath).href);
   const dtypes = sessionDtypes(dtype);
   const checked = await checkModelFolder(dir, dtypes);
@@ -78,7 +80,7 @@ async function batchChild(genPath, dir, dtype, repeats) {
       );
       batch = await timed(() => model.generate(prompts, settings(1234)));
       runs.batch.push(batch);
-      if (WITH_CONCURRENT) {
+      if (withConcurrent) {
         runs.concurrent.push(
           await timed(() => Promise.all(prompts.map((p, i) => model.generate([p], settings(1234 + i))))),
         );
@@ -160,7 +162,14 @@ async function main() {
     results.push({
       model: 'tiny',
       dtype: 'fp32',
-      ...run(['child', genPath, join(root, 'models/tiny/musicgen'), 'fp32', String(REPEATS)]),
+      ...run([
+        'child',
+        genPath,
+        join(root, 'models/tiny/musicgen'),
+        'fp32',
+        String(REPEATS),
+        WITH_CONCURRENT ? '1' : '0',
+      ]),
     });
     load.push(loadavg()[0]);
     if (WITH_SMALL) {
@@ -177,7 +186,7 @@ async function main() {
         results.push({
           model: 'musicgen-small shape, random',
           dtype: 'q8',
-          ...run(['child', genPath, smallDir, 'q8', '1']),
+          ...run(['child', genPath, smallDir, 'q8', '1', SMALL_CONCURRENT ? '1' : '0']),
         });
       } finally {
         if (!SMALL_DIR) rmSync(smallDir, { recursive: true, force: true });
@@ -232,8 +241,8 @@ function report(results, load, wallSeconds) {
 }
 
 if (process.argv[2] === 'child') {
-  const [, , , genPath, dir, dtype, repeats] = process.argv;
-  await batchChild(genPath, dir, dtype, Number(repeats));
+  const [, , , genPath, dir, dtype, repeats, concurrent] = process.argv;
+  await batchChild(genPath, dir, dtype, Number(repeats), concurrent === '1');
 } else {
   await main();
 }
