@@ -130,7 +130,7 @@ export function registerMinerCommand(program: Command, io: MinerCliIo = terminal
       .addOption(
         new Option('--decoder <loop>', 'decode loop: transformers.js generate() or our own on onnxruntime-node')
           .choices(MUSICGEN_DECODERS)
-          .default('transformers'),
+          .default('ort'),
       )
       .option('--logging.debug', 'log debug lines too')
       .option('--data-dir <dir>', 'where the model store and the request history live', defaultDataDir())

@@ -119,7 +119,7 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
     .addOption(
       new Option('--decoder <loop>', 'decode loop: transformers.js generate() or our own on onnxruntime-node')
         .choices(MUSICGEN_DECODERS)
-        .default('transformers'),
+        .default('ort'),
     )
     .option(
       '--seed <n>',

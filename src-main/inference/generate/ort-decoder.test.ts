@@ -188,7 +188,7 @@ describe('OrtMusicgen sampling, progress and cancellation', () => {
 describe('MusicgenGenerator with decoder: ort', () => {
   it('returns the same greedy audio as the transformers.js decoder, with progress 0 … steps', async () => {
     const ours = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' }, { decoder: 'ort' });
-    const theirs = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' });
+    const theirs = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' }, { decoder: 'transformers' });
     try {
       const request = { prompt: 'slow ambient piano', durationTokens: 25, decoding: 'greedy' as const };
       const steps: number[] = [];

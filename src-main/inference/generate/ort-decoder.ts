@@ -154,6 +154,8 @@ export class OrtMusicgen {
     // FusedMatMul with strided batches is a CPU kernel; elsewhere its nodes would fall back to the CPU.
     // The device cache runs the exporter's decoder: its `present.*` outputs stay on the GPU and are
     // fed back as they are (device-kv-cache.ts); the rewrites are for a host cache.
+    // Opt-in until checked on a real export: the fused level rewrites the attention itself, the
+    // time-major level only the graph's boundary (fused-attention-graph.ts).
     const wanted = loop.cacheRewrite ?? 'time-major';
     const rewrite: { source: string | Uint8Array; level: CacheRewrite; refused?: string } =
       kvCache === 'device'
