@@ -2,8 +2,8 @@
  * The miner on the local network, driven from the page as a first-time user would: the daemon
  * with no configuration runs the built-in network (devnet chain, local miners, a test validator,
  * the tiny model), "your" miner answers the validator, its clips appear on the Generations page
- * with a waveform and audio that plays, incentive arrives after an epoch, and the miner stops and
- * starts from the Overview.
+ * with a waveform and audio that plays, incentive arrives after an epoch and the Rewards page charts
+ * it, and the miner stops and starts from the Overview.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -76,6 +76,26 @@ describe('mining on the local network, from the page', () => {
       .poll(async () => parseFloat((await text('chain-incentive')).replace(/[^\d.]/g, '')) || 0, { timeout: 90_000 })
       .toBeGreaterThan(0);
     await page.screenshot({ path: join(screenshots, 'overview-miner.png') });
+  }, 120_000);
+
+  it('charts the epoch on the Rewards page: emission, its TAO value, stake and immunity left', async () => {
+    await page.getByRole('link', { name: 'Rewards', exact: true }).click();
+    // Each chart names its point count in its label (`Stake (α): 1 epoch, blocks …`).
+    for (const id of ['chart-emission', 'chart-emission-tao', 'chart-stake', 'chart-immunity']) {
+      await expect
+        .poll(
+          async () => {
+            const chart = page.getByTestId(id).locator('svg');
+            return (await chart.count()) > 0 ? ((await chart.first().getAttribute('aria-label')) ?? '') : '';
+          },
+          { timeout: 60_000 },
+        )
+        .toMatch(/: [1-9]\d* epochs?, blocks/);
+    }
+    // The local network's subnet has a pool price (1 TAO per alpha), so the TAO value is shown in words too.
+    expect(await text('rewards-price')).toMatch(/1 α = 1 TAO/);
+    await page.screenshot({ path: join(screenshots, 'rewards-miner.png') });
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
   }, 120_000);
 
   it('stops and starts the miner from the page', async () => {

@@ -110,11 +110,24 @@ describe('validator text', () => {
     expect(inRange([old, recent], 'all', now)).toEqual([old, recent]);
   });
 
+  it("exports immunity left, the alpha price and the emission's TAO value, empty where the chain gave none", () => {
+    const csv = rewardsCsv([
+      { ...reward(100, 0.25, '1500000000'), trust: 0.5, immunityBlocksLeft: 0, alphaPrice: '20000000' },
+      { ...reward(200, 0.25, '1500000000'), immunityBlocksLeft: 12, alphaPrice: null },
+    ]);
+    const lines = csv.split('\r\n');
+    // 1.5 α × 0.02 TAO = 0.03 TAO = 30 000 000 rao.
+    expect(lines[1]).toMatch(/,1500000000,0\.5,0,20000000,30000000$/);
+    expect(lines[2]).toMatch(/,1500000000,,12,,$/);
+  });
+
   it('exports the snapshots as CSV with amounts in rao and RFC 4180 quoting', () => {
     const csv = rewardsCsv([{ ...reward(100, 0.25, '1500000000'), hotkey: 'a,"b"', trust: null }]);
     const lines = csv.split('\r\n');
-    expect(lines[0]).toBe('time,block,netuid,uid,hotkey,stake_rao,incentive,emission_rao,trust');
-    expect(lines[1]).toMatch(/^[^,]+,100,\d+,\d+,"a,""b""",\d+,0\.25,1500000000,$/);
+    expect(lines[0]).toBe(
+      'time,block,netuid,uid,hotkey,stake_rao,incentive,emission_rao,trust,immunity_blocks_left,alpha_price_rao,emission_tao_rao',
+    );
+    expect(lines[1]).toMatch(/^[^,]+,100,\d+,\d+,"a,""b""",\d+,0\.25,1500000000,,,,$/);
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
   });

@@ -6,7 +6,7 @@
 import type { JsonValue } from '../src-shared/schemas/json.js';
 import type { RewardSnapshot } from '../src-shared/schemas/neuron.js';
 import type { ValidatorStatus } from '../src-shared/schemas/validator.js';
-import { formatRao } from '../src-shared/format/rao.js';
+import { alphaToTaoRao, formatRao } from '../src-shared/format/rao.js';
 
 export interface ValidatorAlert {
   readonly kind: 'failed' | 'weights_failed' | 'reveal_missing' | 'not_revealed' | 'no_scores' | 'low_stake';
@@ -177,7 +177,21 @@ export function inRange(items: readonly RewardSnapshot[], range: RewardRange, no
   });
 }
 
-const CSV_COLUMNS = ['time', 'block', 'netuid', 'uid', 'hotkey', 'stake_rao', 'incentive', 'emission_rao', 'trust'];
+const CSV_COLUMNS = [
+  'time',
+  'block',
+  'netuid',
+  'uid',
+  'hotkey',
+  'stake_rao',
+  'incentive',
+  'emission_rao',
+  'trust',
+  // Appended (issue #12): empty where not recorded or where the chain gives no price.
+  'immunity_blocks_left',
+  'alpha_price_rao',
+  'emission_tao_rao',
+];
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
 export function csvField(value: string): string {
@@ -197,6 +211,11 @@ export function rewardsCsv(items: readonly RewardSnapshot[]): string {
       String(item.incentive),
       item.emission,
       item.trust === null ? '' : String(item.trust),
+      item.immunityBlocksLeft === undefined || item.immunityBlocksLeft === null ? '' : String(item.immunityBlocksLeft),
+      item.alphaPrice ?? '',
+      item.alphaPrice === undefined || item.alphaPrice === null
+        ? ''
+        : alphaToTaoRao(item.emission, item.alphaPrice).toString(),
     ]
       .map(csvField)
       .join(','),

@@ -34,6 +34,11 @@ export interface Chain {
   /** First block of the next epoch. */
   nextEpochBlock(netuid: Netuid): Promise<number>;
   uidOf(netuid: Netuid, hotkey: Ss58): Promise<number | undefined>;
+  /**
+   * The subnet's alpha price: TAO rao per 1 alpha (1e9 rao), so `taoRao = alphaRao * price / 1e9`
+   * (chain §3). null on runtimes without dynamic TAO (no subnet pool), where alpha has no TAO price.
+   */
+  alphaPrice(netuid: Netuid): Promise<bigint | null>;
 
   // What the neuron loops check before they act; each read follows the runtime's capabilities.
   /** Free TAO of an account, rao. */

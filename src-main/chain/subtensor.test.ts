@@ -202,6 +202,17 @@ describe.skipIf(!hasFixture)('SubtensorChain on @polkadot/api (finney spec 393 m
       commit,
     ]);
 
+    // The alpha price: the swap runtime API where the runtime has it, else the pool's reserves.
+    if (chain.capabilities().hasApi('swapRuntimeApi.currentAlphaPrice')) {
+      node.runtimeCalls.set('SwapRuntimeApi_current_alpha_price', () =>
+        chain.api.createType('u64', 25_000_000n).toU8a(),
+      );
+      expect(await chain.alphaPrice(50)).toBe(25_000_000n);
+    } else {
+      set(query['subtensorModule']?.['subnetTAO']?.key(50), 'u64', 500_000_000_000n);
+      set(query['subtensorModule']?.['subnetAlphaIn']?.key(50), 'u64', 20_000_000_000_000n);
+      expect(await chain.alphaPrice(50)).toBe(25_000_000n);
+    }
     expect(await chain.stakeThreshold()).toBe(1000n);
     expect(await chain.commitRevealVersion()).toBe(4);
     expect(await chain.commitRevealEnabled(50)).toBe(true);

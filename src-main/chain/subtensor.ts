@@ -461,6 +461,26 @@ export class SubtensorChain implements Chain {
     return graph.neurons.find((n) => n.hotkey === hotkey)?.uid;
   }
 
+  async alphaPrice(netuid: Netuid): Promise<bigint | null> {
+    await this.whenConnected();
+    const caps = this.capabilities();
+    // chain §3: SwapRuntimeApi.current_alpha_price where it exists; the pool's reserves before it
+    // (SubnetTAO / SubnetAlphaIn, the constant-product price); neither on pre-dTAO runtimes (218).
+    if (caps.hasApi('swapRuntimeApi.currentAlphaPrice')) {
+      return bigintOf(await this.runtimeCall('swapRuntimeApi', 'currentAlphaPrice', netuid));
+    }
+    if (caps.hasStorage('subtensorModule.subnetTAO') && caps.hasStorage('subtensorModule.subnetAlphaIn')) {
+      const [tao, alphaIn] = await Promise.all([
+        this.storageAt(this.api, 'subnetTAO', netuid),
+        this.storageAt(this.api, 'subnetAlphaIn', netuid),
+      ]);
+      const alpha = alphaIn ? bigintOf(alphaIn) : 0n;
+      // An empty pool quotes no price (a subnet not yet started), rather than a division by zero.
+      return alpha > 0n && tao ? (bigintOf(tao) * 1_000_000_000n) / alpha : null;
+    }
+    return null;
+  }
+
   async freeBalance(account: Ss58): Promise<bigint> {
     await this.whenConnected();
     const info = (await this.api.query['system']?.['account']?.(account)) as unknown as StructLike | undefined;

@@ -385,6 +385,10 @@ export class DevnetChain implements Chain {
     return subnet.neurons.find((n) => n.hotkey === address)?.uid;
   }
 
+  async alphaPrice(netuid: Netuid): Promise<bigint | null> {
+    return this.requireSubnet(netuid).config.alphaPriceRao;
+  }
+
   async freeBalance(account: Ss58): Promise<bigint> {
     return this.balanceOf(account);
   }

@@ -24,6 +24,11 @@ export interface DevnetSubnetConfig extends Hyperparameters {
   alphaEmissionPerBlock: bigint;
   /** Share of each epoch's alpha that goes to the subnet owner, in percent (dTAO: 18). */
   ownerCutPercent: number;
+  /**
+   * The subnet pool's alpha price, TAO rao per 1 alpha (what `current_alpha_price` answers); null
+   * models a runtime without dynamic TAO, where alpha has no TAO price.
+   */
+  alphaPriceRao: bigint | null;
   /** Consensus quantile κ of the simplified Yuma (0.5: stake-weighted median). */
   kappa: number;
   owner?: SubnetOwner;
@@ -54,6 +59,8 @@ export const RUNTIME_DEFAULTS: Readonly<DevnetSubnetConfig> = Object.freeze({
   burnHalfLife: 360,
   alphaEmissionPerBlock: 1_000_000_000n,
   ownerCutPercent: 18,
+  // A new dynamic subnet's pool starts with equal TAO and alpha reserves: 1 TAO per alpha.
+  alphaPriceRao: 1_000_000_000n,
   kappa: 0.5,
 });
 
@@ -83,6 +90,9 @@ export function validateConfig(config: DevnetSubnetConfig): void {
   if (config.alphaEmissionPerBlock < 0n) throw new DevnetError('alphaEmissionPerBlock must not be negative');
   if (!(config.ownerCutPercent >= 0 && config.ownerCutPercent <= 100)) {
     throw new DevnetError('ownerCutPercent must be in 0..100');
+  }
+  if (config.alphaPriceRao !== null && config.alphaPriceRao < 0n) {
+    throw new DevnetError('alphaPriceRao must be null or not negative');
   }
   if (!(config.kappa > 0 && config.kappa <= 1)) throw new DevnetError('kappa must be in (0, 1]');
 }

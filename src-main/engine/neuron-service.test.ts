@@ -249,6 +249,12 @@ describe('NeuronService', () => {
       );
       expect(reward.payload).toMatchObject({ netuid, uid, hotkey: network.you.hotkey.address, incentive: 1 });
       expect(BigInt(reward.payload.emission)).toBeGreaterThan(0n);
+      // Immunity left as the status computes it, and the pool's price (the devnet's new subnet: 1 TAO per alpha).
+      const immunityPeriod = (await chain.hyperparameters(netuid)).immunityPeriod;
+      const registeredAt = (await chain.metagraph(netuid)).neurons[uid]?.blockAtRegistration ?? -1;
+      expect(reward.payload.immunityBlocksLeft).toBe(Math.max(0, registeredAt + immunityPeriod - reward.payload.block));
+      expect(reward.payload.immunityBlocksLeft).toBeGreaterThan(0);
+      expect(reward.payload.alphaPrice).toBe('1000000000');
       const { items } = await app.handlers['rewards.list']({ limit: 500 });
       expect(items).toEqual([reward.payload]);
       const status = await until(async () => {

@@ -480,7 +480,7 @@ export class NeuronService implements Service<Commands> {
           },
         }),
       );
-      if (epochRan && this.chain) this.snapshot(run, this.chain);
+      if (epochRan && this.chain) this.snapshot(run, this.chain, await this.alphaPrice(run));
     } catch (error) {
       this.alerts.raise({
         kind: 'chain_unreachable',
@@ -503,7 +503,20 @@ export class NeuronService implements Service<Commands> {
     return JSON.stringify([this.chain ? { ...this.chain, block: 0 } : null, this.alerts.list()]);
   }
 
-  private snapshot(run: Run, stats: NeuronChainStats): void {
+  /**
+   * The alpha price for the snapshot's TAO value; null where the chain gives none. A failed read
+   * costs only the price, never the epoch's snapshot.
+   */
+  private async alphaPrice(run: Run): Promise<bigint | null> {
+    try {
+      return await run.network.chain.alphaPrice(run.network.netuid);
+    } catch (error) {
+      this.log.warn('Could not read the alpha price; the snapshot is kept without it', { error: messageOf(error) });
+      return null;
+    }
+  }
+
+  private snapshot(run: Run, stats: NeuronChainStats, alphaPrice: bigint | null): void {
     const snapshot: RewardSnapshot = {
       time: this.now().toISOString(),
       block: stats.block,
@@ -514,6 +527,8 @@ export class NeuronService implements Service<Commands> {
       incentive: stats.incentive,
       emission: stats.emission,
       trust: stats.trust,
+      immunityBlocksLeft: stats.immunityBlocksLeft,
+      alphaPrice: alphaPrice === null ? null : alphaPrice.toString(),
     };
     try {
       if (this.options.rewards.add(snapshot)) this.options.events.emit('reward', snapshot);

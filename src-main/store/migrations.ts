@@ -200,4 +200,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rewards_role ON rewards (role, netuid, hotkey, id);
     `,
   },
+  {
+    // Issue #12: the miner's charts of immunity left and of emission in TAO; NULL where not
+    // recorded (rows before this version, the validator's) or where the chain gives no price.
+    version: 10,
+    name: 'rewards: immunity left and alpha price',
+    sql: `
+      ALTER TABLE rewards ADD COLUMN immunity_blocks_left INTEGER;
+      ALTER TABLE rewards ADD COLUMN alpha_price TEXT;  -- TAO rao per 1 alpha, decimal string
+    `,
+  },
 ];

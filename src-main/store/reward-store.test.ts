@@ -41,6 +41,22 @@ describe('RewardStore', () => {
     ]);
   });
 
+  it('keeps immunity left and the alpha price; rows without them read back without them', () => {
+    const dir = tempDir();
+    const store = new RewardStore(openDatabase(dir));
+    store.add(snapshot(11, { immunityBlocksLeft: 4000, alphaPrice: '18446744073709551615' }));
+    // The chain gave no price (a runtime without dynamic TAO): stored as no price, not as zero.
+    store.add(snapshot(22, { immunityBlocksLeft: 0, alphaPrice: null }));
+    store.add(snapshot(33));
+    const rows = new RewardStore(openDatabase(dir)).list();
+    expect(rows).toEqual([
+      snapshot(11, { immunityBlocksLeft: 4000, alphaPrice: '18446744073709551615' }),
+      snapshot(22, { immunityBlocksLeft: 0 }),
+      snapshot(33),
+    ]);
+    expect(Object.keys(rows[2] ?? {})).not.toContain('immunityBlocksLeft');
+  });
+
   it('limits to the newest snapshots, still oldest first', () => {
     const store = new RewardStore(openDatabase(tempDir()));
     for (const block of [11, 22, 33, 44]) store.add(snapshot(block));

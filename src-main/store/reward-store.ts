@@ -1,7 +1,7 @@
 /**
- * Epoch snapshots of our uid (stake, incentive, emission, trust; a validator's also dividends and
- * permit) in SQLite, so the rewards charts have a history that survives restarts. One row per
- * (netuid, hotkey, block): taking the same snapshot twice (a restart inside an epoch) keeps the
+ * Epoch snapshots of our uid (stake, incentive, emission, trust, immunity left, alpha price; a
+ * validator's also dividends and permit) in SQLite, so the rewards charts have a history that
+ * survives restarts. One row per (netuid, hotkey, block): taking the same snapshot twice (a restart inside an epoch) keeps the
  * first. The miner's and the validator's rows are kept apart by role, so neither chart shows the
  * other's uid.
  */
@@ -22,9 +22,13 @@ interface Row {
   trust: number | null;
   dividends: number | null;
   validator_permit: number | null;
+  immunity_blocks_left: number | null;
+  alpha_price: string | null;
 }
 
-const COLUMNS = 'time, block, netuid, uid, hotkey, stake, incentive, emission, trust, dividends, validator_permit';
+const COLUMNS =
+  'time, block, netuid, uid, hotkey, stake, incentive, emission, trust, dividends, validator_permit, ' +
+  'immunity_blocks_left, alpha_price';
 
 export class RewardStore {
   constructor(private readonly db: Db) {}
@@ -35,7 +39,7 @@ export class RewardStore {
       .prepare(
         `INSERT OR IGNORE INTO rewards (${COLUMNS}, role)
          VALUES (@time, @block, @netuid, @uid, @hotkey, @stake, @incentive, @emission, @trust, @dividends,
-           @validatorPermit, @role)`,
+           @validatorPermit, @immunityBlocksLeft, @alphaPrice, @role)`,
       )
       .run({
         time: snapshot.time,
@@ -52,6 +56,8 @@ export class RewardStore {
           snapshot.validatorPermit === undefined || snapshot.validatorPermit === null
             ? null
             : Number(snapshot.validatorPermit),
+        immunityBlocksLeft: snapshot.immunityBlocksLeft ?? null,
+        alphaPrice: snapshot.alphaPrice ?? null,
         role,
       });
     return result.changes > 0;
@@ -90,11 +96,13 @@ export class RewardStore {
 }
 
 function fromRow(row: Row): RewardSnapshot {
-  const { dividends, validator_permit: permit, ...rest } = row;
+  const { dividends, validator_permit: permit, immunity_blocks_left: immunity, alpha_price: price, ...rest } = row;
   // Absent rather than null where never recorded (the miner's rows): the wire schema's optional fields.
   return {
     ...rest,
     ...(dividends === null ? {} : { dividends }),
     ...(permit === null ? {} : { validatorPermit: permit === 1 }),
+    ...(immunity === null ? {} : { immunityBlocksLeft: immunity }),
+    ...(price === null ? {} : { alphaPrice: price }),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRao, parseRao, raoToNumber } from './rao.js';
+import { alphaToTaoRao, formatRao, parseRao, raoToNumber } from './rao.js';
 
 describe('formatRao', () => {
   it('shows whole units with grouped thousands and trims trailing zeros', () => {
@@ -39,5 +39,14 @@ describe('raoToNumber', () => {
   it('gives whole units as a float for charts', () => {
     expect(raoToNumber('1500000000')).toBe(1.5);
     expect(raoToNumber('123')).toBeCloseTo(1.23e-7, 15);
+  });
+});
+
+describe('alphaToTaoRao', () => {
+  it('values alpha at a price in TAO rao per alpha, exactly past 2^53, rounding down (chain §3)', () => {
+    expect(alphaToTaoRao('1500000000', '20000000')).toBe(30_000_000n);
+    expect(alphaToTaoRao(18_446_744_073_709_551_615n, 1_000_000_000n)).toBe(18_446_744_073_709_551_615n);
+    expect(alphaToTaoRao('3', '333333333')).toBe(0n);
+    expect(() => alphaToTaoRao('1', '-5')).toThrow(/not an amount in rao/);
   });
 });

@@ -54,6 +54,16 @@ export function raoToNumber(rao: string | bigint): number {
   return Number(amount / RAO_PER_UNIT) + Number(amount % RAO_PER_UNIT) / Number(RAO_PER_UNIT);
 }
 
+/**
+ * The TAO value of an alpha amount at a subnet's price (TAO rao per 1 alpha, as
+ * `current_alpha_price` gives it): chain §3, `tao = alpha × price / 1e9`, rounded down.
+ */
+export function alphaToTaoRao(alphaRao: string | bigint, priceRao: string | bigint): bigint {
+  const alpha = typeof alphaRao === 'bigint' ? alphaRao : parseRao(alphaRao);
+  const price = typeof priceRao === 'bigint' ? priceRao : parseRao(priceRao);
+  return (alpha * price) / RAO_PER_UNIT;
+}
+
 function groupThousands(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

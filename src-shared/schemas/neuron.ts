@@ -96,5 +96,12 @@ export const RewardSnapshotSchema = z.strictObject({
   dividends: z.number().min(0).max(1).nullable().optional(),
   /** Whether the uid held a validator permit; absent where not recorded. */
   validatorPermit: z.boolean().nullable().optional(),
+  /** Blocks of immunity left at `block` (0 when past it); absent where not recorded (rows before it was). */
+  immunityBlocksLeft: z.number().int().nonnegative().nullable().optional(),
+  /**
+   * The subnet's alpha price at `block`, TAO rao per 1 alpha (chain §3: tao = alpha × price / 1e9);
+   * absent or null where the chain gives no price (a runtime without dynamic TAO).
+   */
+  alphaPrice: RaoStringSchema.nullable().optional(),
 });
 export type RewardSnapshot = z.infer<typeof RewardSnapshotSchema>;

@@ -39,6 +39,38 @@ describe('Rewards panel', () => {
     expect(html).toMatch(/<tr><td>300<\/td><td>[^<]+<\/td><td>20.00 %<\/td><td>0.4 α<\/td><td>1.5 α<\/td><\/tr>/);
   });
 
+  it('charts stake, immunity left and the TAO value of the emission at the recorded price', () => {
+    const html = render([
+      { ...reward(100, 0.1, '2000000000'), immunityBlocksLeft: 300, alphaPrice: '50000000' },
+      { ...reward(200, 0.2, '4000000000'), immunityBlocksLeft: 200, alphaPrice: '25000000' },
+    ]);
+    const tao = /data-testid="chart-emission-tao".*?<\/figure>/s.exec(html)?.[0] ?? '';
+    // 2 α × 0.05 = 0.1 TAO, 4 α × 0.025 = 0.1 TAO: a flat line, labelled in TAO.
+    expect(tao).toContain('Emission per epoch, TAO value');
+    expect(tao).toMatch(/points="64,(\S+) 628,\1"/);
+    expect(tao).toContain(' TAO</text>');
+    expect(html).toContain('At block 200: 1 α = 0.025 TAO; that epoch&#x27;s emission 4 α = 0.1 TAO');
+    expect(html).not.toContain('rewards-no-price');
+    const immunity = /data-testid="chart-immunity".*?<\/figure>/s.exec(html)?.[0] ?? '';
+    expect(immunity).toContain('aria-label="Immunity left (blocks): 2 epochs, blocks 100 to 200"');
+    expect(html).toContain('data-testid="chart-stake"');
+    // The chain gives no trust column here: no empty trust chart.
+    expect(html).not.toContain('chart-trust');
+  });
+
+  it('says so when the chain gives no price and immunity was not recorded, and charts trust when present', () => {
+    const html = render([
+      { ...reward(100, 0.1, '2000000000'), trust: 0.5, alphaPrice: null },
+      { ...reward(200, 0.2, '4000000000'), trust: 0.75 },
+    ]);
+    expect(html).not.toContain('chart-emission-tao');
+    expect(html).toContain('the chain gives no alpha price for these epochs');
+    expect(html).not.toContain('rewards-price');
+    expect(html).toContain('Immunity left is not recorded in these snapshots.');
+    const trust = /data-testid="chart-trust".*?<\/figure>/s.exec(html)?.[0] ?? '';
+    expect(trust).toContain('aria-label="Trust: 2 epochs, blocks 100 to 200"');
+  });
+
   it('draws a single epoch as one point, without a line', () => {
     const html = render([reward(100, 0.5, '1000000000')]);
     expect(html).toContain('1 epoch recorded');

@@ -1,5 +1,6 @@
 /**
- * Rewards: what our uid earned epoch by epoch (incentive and emission), from the snapshots the
+ * Rewards: what our uid earned epoch by epoch (incentive, emission in α and its TAO value where the
+ * chain gives a price, stake, trust where present, immunity left), from the snapshots the
  * engine records at each epoch; live as `reward` events arrive.
  */
 import { useEffect, useState } from 'react';
@@ -7,7 +8,7 @@ import type { ReactNode } from 'react';
 import type { ValidatorStatus } from '../../../src-shared/schemas/validator.js';
 import { ScoresTable } from '../../components/ValidatorPanels.js';
 import { REWARD_RANGES, inRange, rewardsCsv, type RewardRange } from '../../validator-text.js';
-import { formatRao, raoToNumber } from '../../../src-shared/format/rao.js';
+import { alphaToTaoRao, formatRao, raoToNumber } from '../../../src-shared/format/rao.js';
 import type { RewardSnapshot } from '../../../src-shared/schemas/neuron.js';
 import { LineChart } from '../../components/LineChart.js';
 import { formatLocalDateTime } from '../../format.js';
@@ -190,6 +191,20 @@ export function RewardsPanel({
   }
   const incentive = items.map((item) => ({ x: item.block, y: item.incentive }));
   const emission = items.map((item) => ({ x: item.block, y: raoToNumber(item.emission) }));
+  const stake = items.map((item) => ({ x: item.block, y: raoToNumber(item.stake) }));
+  // Trust, immunity and the price only where the chain gave them (older snapshots lack the last two).
+  const trust = items.flatMap((item) => (item.trust === null ? [] : [{ x: item.block, y: item.trust }]));
+  const immunity = items.flatMap((item) =>
+    item.immunityBlocksLeft === undefined || item.immunityBlocksLeft === null
+      ? []
+      : [{ x: item.block, y: item.immunityBlocksLeft }],
+  );
+  const emissionTao = items.flatMap((item) =>
+    item.alphaPrice === undefined || item.alphaPrice === null
+      ? []
+      : [{ x: item.block, y: raoToNumber(alphaToTaoRao(item.emission, item.alphaPrice)) }],
+  );
+  const newest = items.at(-1);
   const latest = [...items].reverse().slice(0, TABLE_ROWS);
   return (
     <div className="panel" data-testid="rewards">
@@ -213,6 +228,47 @@ export function RewardsPanel({
         formatY={(value) => `${Number(value.toPrecision(3))} α`}
         testId="chart-emission"
       />
+      {emissionTao.length > 0 ? (
+        <LineChart
+          title="Emission per epoch, TAO value (α × the subnet's alpha price)"
+          series={emissionTao}
+          formatY={(value) => `${Number(value.toPrecision(3))} TAO`}
+          testId="chart-emission-tao"
+        />
+      ) : (
+        <p className="muted" data-testid="rewards-no-price">
+          No TAO value: the chain gives no alpha price for these epochs (a runtime without dynamic TAO, or snapshots
+          recorded before prices were).
+        </p>
+      )}
+      {newest?.alphaPrice !== undefined && newest.alphaPrice !== null && (
+        <p className="muted" data-testid="rewards-price">
+          At block {newest.block}: 1 α = {formatRao(newest.alphaPrice, { unit: 'TAO', maxDecimals: 6 })}; that epoch's
+          emission {formatRao(newest.emission, { unit: 'alpha', maxDecimals: 6 })} ={' '}
+          {formatRao(alphaToTaoRao(newest.emission, newest.alphaPrice), { unit: 'TAO', maxDecimals: 6 })}
+        </p>
+      )}
+      <LineChart
+        title="Stake (α)"
+        series={stake}
+        formatY={(value) => `${Number(value.toPrecision(3))} α`}
+        testId="chart-stake"
+      />
+      {trust.length > 0 && (
+        <LineChart title="Trust" series={trust} formatY={(value) => formatFraction(value)} testId="chart-trust" />
+      )}
+      {immunity.length > 0 ? (
+        <LineChart
+          title="Immunity left (blocks)"
+          series={immunity}
+          formatY={(value) => String(Math.round(value))}
+          testId="chart-immunity"
+        />
+      ) : (
+        <p className="muted" data-testid="rewards-no-immunity">
+          Immunity left is not recorded in these snapshots.
+        </p>
+      )}
       <table className="table" aria-label="Latest epochs">
         <thead>
           <tr>
