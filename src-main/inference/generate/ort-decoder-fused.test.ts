@@ -1,41 +1,17 @@
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { checkModelFolder, sessionDtypes } from './model-files.js';
-import { OrtMusicgen, type DecodeSettings } from './ort-decoder.js';
+import { describe, expect, it } from 'vitest';
+import { greedySettings, TINY_MUSICGEN as TINY, tinyOrtModels } from './testing/tiny-ort-models.js';
+import type { OrtMusicgen } from './ort-decoder.js';
 import { MusicgenGenerator } from './musicgen.js';
 import type { CacheRewrite } from './fused-attention-graph.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import { LogRoot } from '../../log/logger.js';
 import type { LogEntry } from '../../../src-shared/schemas/logs.js';
 
-// The committed tiny model (scripts/tiny-musicgen): the optimum graph signatures, random weights.
-const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
+const tinyModel = tinyOrtModels();
+const ortModel = (dtype: ModelDtype, cacheRewrite: CacheRewrite): Promise<OrtMusicgen> =>
+  tinyModel(dtype, 'cpu', { cacheRewrite });
 
-const loaded = new Map<string, Promise<OrtMusicgen>>();
-function ortModel(dtype: ModelDtype, cacheRewrite: CacheRewrite): Promise<OrtMusicgen> {
-  const key = `${dtype}:${cacheRewrite}`;
-  let model = loaded.get(key);
-  if (!model) {
-    const dtypes = sessionDtypes(dtype);
-    model = checkModelFolder(TINY, dtypes).then((checked) =>
-      OrtMusicgen.load(TINY, dtypes, checked.config, 'cpu', { cacheRewrite }),
-    );
-    loaded.set(key, model);
-  }
-  return model;
-}
-afterAll(async () => {
-  for (const model of loaded.values()) await (await model).dispose();
-});
-
-const greedy = (steps: number, guidanceScale: number): DecodeSettings => ({
-  steps,
-  guidanceScale,
-  greedy: true,
-  topK: 250,
-  temperature: 1,
-  seed: null,
-});
+const greedy = greedySettings;
 
 describe('OrtMusicgen on the fused self-attention (issue #14)', () => {
   const cases: [ModelDtype, string[], number][] = [

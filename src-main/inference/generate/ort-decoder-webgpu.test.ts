@@ -8,14 +8,14 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { greedySettings, TINY_MUSICGEN as TINY, tinyOrtModels } from './testing/tiny-ort-models.js';
 import { probeExecutionProvider } from '../gpu/ep-probe.js';
 import { checkModelFolder, sessionDtypes } from './model-files.js';
 import { OrtMusicgen, type DecodeResult, type DecodeSettings, type KvCacheLocation } from './ort-decoder.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
 
-const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
 const PROBE = join(import.meta.dirname, '..', 'gpu', 'probe-child.mjs');
 
 // Dawn warns on every start without a runtime folder (musicgen spec §9).
@@ -31,31 +31,11 @@ if (!adapter.ok) {
   console.warn(`Skipping the WebGPU decode-loop tests: no usable WebGPU adapter here (${adapter.reason}).`);
 }
 
-const loaded = new Map<string, Promise<OrtMusicgen>>();
-function model(dtype: ModelDtype, device: ExecutionProvider, kvCache: KvCacheLocation): Promise<OrtMusicgen> {
-  const key = `${dtype}/${device}/${kvCache}`;
-  let m = loaded.get(key);
-  if (!m) {
-    const dtypes = sessionDtypes(dtype);
-    m = checkModelFolder(TINY, dtypes).then((checked) =>
-      OrtMusicgen.load(TINY, dtypes, checked.config, device, { kvCache }),
-    );
-    loaded.set(key, m);
-  }
-  return m;
-}
-afterAll(async () => {
-  for (const m of loaded.values()) await (await m).dispose();
-});
+const tinyModel = tinyOrtModels();
+const model = (dtype: ModelDtype, device: ExecutionProvider, kvCache: KvCacheLocation): Promise<OrtMusicgen> =>
+  tinyModel(dtype, device, { kvCache });
 
-const greedy = (steps: number, guidanceScale = 3): DecodeSettings => ({
-  steps,
-  guidanceScale,
-  greedy: true,
-  topK: 250,
-  temperature: 1,
-  seed: null,
-});
+const greedy = greedySettings;
 
 // The tiny model's shapes (scripts/tiny-musicgen): 2 layers, 2 heads of 16, 4 codebooks, vocab 64, text width 24.
 const TINY_SHAPE = { layers: 2, heads: 2, headDim: 16, codebooks: 4, vocab: 64, width: 24 };

@@ -1,28 +1,14 @@
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { greedySettings, TINY_MUSICGEN as TINY, tinyOrtModels } from './testing/tiny-ort-models.js';
 import { BaseStreamer, MusicgenForConditionalGeneration, type TextStreamer } from '@huggingface/transformers';
-import { checkModelFolder, sessionDtypes } from './model-files.js';
-import { OrtMusicgen, type DecodeSettings } from './ort-decoder.js';
+import type { OrtMusicgen } from './ort-decoder.js';
+import { type DecodeSettings } from './ort-decoder.js';
 import { GenerationError } from './errors.js';
 import { MusicgenGenerator } from './musicgen.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 
-// The committed tiny model (scripts/tiny-musicgen): the optimum graph signatures, random weights.
-const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
-
-const loaded = new Map<ModelDtype, Promise<OrtMusicgen>>();
-function ortModel(dtype: ModelDtype): Promise<OrtMusicgen> {
-  let model = loaded.get(dtype);
-  if (!model) {
-    const dtypes = sessionDtypes(dtype);
-    model = checkModelFolder(TINY, dtypes).then((checked) => OrtMusicgen.load(TINY, dtypes, checked.config, 'cpu'));
-    loaded.set(dtype, model);
-  }
-  return model;
-}
-afterAll(async () => {
-  for (const model of loaded.values()) await (await model).dispose();
-});
+const tinyModel = tinyOrtModels();
+const ortModel = (dtype: ModelDtype): Promise<OrtMusicgen> => tinyModel(dtype);
 
 /** Collects the codes transformers.js samples, one array per step of B·K codes. */
 class CodeRecorder extends BaseStreamer {
@@ -73,14 +59,7 @@ function codesPerStep(codes: BigInt64Array, batch: number, codebooks: number, fr
   return out;
 }
 
-const greedy = (steps: number, guidanceScale = 3): DecodeSettings => ({
-  steps,
-  guidanceScale,
-  greedy: true,
-  topK: 250,
-  temperature: 1,
-  seed: null,
-});
+const greedy = greedySettings;
 
 describe('OrtMusicgen, our own decode loop, against transformers.js generate()', () => {
   const cases: [ModelDtype, string[], number][] = [
