@@ -7,10 +7,11 @@ import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { ValidatorStatus } from '../../../src-shared/schemas/validator.js';
 import { ScoresTable } from '../../components/ValidatorPanels.js';
-import { REWARD_RANGES, inRange, rewardsCsv, type RewardRange } from '../../validator-text.js';
+import { inRange, rewardsCsv, type RewardRange } from '../../validator-text.js';
 import { alphaToTaoRao, formatRao, raoToNumber } from '../../../src-shared/format/rao.js';
 import type { RewardSnapshot } from '../../../src-shared/schemas/neuron.js';
 import { LineChart } from '../../components/LineChart.js';
+import { RangeSelect } from './RangeSelect.js';
 import { formatLocalDateTime } from '../../format.js';
 import { formatFraction } from '../../miner-text.js';
 import { useEngine } from '../../state/engine-context.js';
@@ -74,20 +75,7 @@ export function RangeToolbar({
 }): ReactNode {
   return (
     <div className="toolbar">
-      <label className="field field--inline">
-        <span>Range</span>
-        <select
-          value={range}
-          onChange={(event) => onRange(event.target.value as RewardRange)}
-          data-testid="rewards-range"
-        >
-          {REWARD_RANGES.map((entry) => (
-            <option key={entry.id} value={entry.id}>
-              {entry.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <RangeSelect value={range} onChange={onRange} testId="rewards-range" />
       <button
         type="button"
         className="button button--small"

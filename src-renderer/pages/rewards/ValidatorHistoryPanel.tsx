@@ -10,7 +10,7 @@ import type { ValidatorHistoryRange } from '../../../src-shared/schemas/validato
 import { LineChart } from '../../components/LineChart.js';
 import { formatFraction } from '../../miner-text.js';
 import { historyPointCount, validatorHistoryCsv, type ValidatorHistoryView } from '../../state/validator-history.js';
-import { REWARD_RANGES } from '../../validator-text.js';
+import { RangeSelect } from './RangeSelect.js';
 
 /** Starts a download of the CSV (no round trip: the series shown are the data). */
 function downloadCsv(text: string): void {
@@ -55,20 +55,7 @@ export function ValidatorHistoryPanel({
         </span>
       </div>
       <div className="toolbar">
-        <label className="field field--inline">
-          <span>Range</span>
-          <select
-            value={view.range}
-            onChange={(event) => onRange(event.target.value as ValidatorHistoryRange)}
-            data-testid="validator-history-range"
-          >
-            {REWARD_RANGES.map((entry) => (
-              <option key={entry.id} value={entry.id}>
-                {entry.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RangeSelect value={view.range} onChange={onRange} testId="validator-history-range" />
         <label className="field field--inline">
           <span>Miner</span>
           <select
