@@ -7,29 +7,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callDaemon } from './support/api.js';
 import type { RunningDaemon } from './support/daemon.js';
-import { SCREENSHOTS, startAppSession, type AppSession } from './support/app-session.js';
+import { SCREENSHOTS, testIdText, useAppSession } from './support/app-session.js';
 
-let session: AppSession;
 let daemon: RunningDaemon;
 let page: Page;
 
-beforeAll(async () => {
-  session = await startAppSession({ width: 1280, height: 1000 });
-  ({ daemon, page } = session);
-}, 60_000);
-
-afterAll(async () => {
-  await session?.close();
-});
-
-/** The text of a test id, or '' while it is not on the page. */
-async function text(testId: string): Promise<string> {
-  const locator = page.getByTestId(testId);
-  return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : '';
-}
+useAppSession({ width: 1280, height: 1000 }, (session) => ({ daemon, page } = session));
+const text = (testId: string): Promise<string> => testIdText(page, testId);
 
 describe('the validator over time, from the pages', () => {
   it('shows the next weights block on the Overview once weights went out', async () => {

@@ -1,6 +1,7 @@
 /** The built daemon and a Chromium page for it, as the browser e2e suites use them. */
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { launchChromium, type TestBrowser } from './browser.js';
 import { repoRoot, startBuiltDaemon, type RunningDaemon } from './daemon.js';
 
@@ -37,4 +38,28 @@ export async function startAppSession(
       await daemon.stop();
     },
   };
+}
+
+/**
+ * One app session for a whole test file: started before its tests (handed to `started`, which
+ * keeps what the file uses) and closed after them.
+ */
+export function useAppSession(
+  viewport: { width: number; height: number },
+  started: (session: AppSession) => void,
+): void {
+  let session: AppSession | undefined;
+  beforeAll(async () => {
+    session = await startAppSession(viewport);
+    started(session);
+  }, 60_000);
+  afterAll(async () => {
+    await session?.close();
+  });
+}
+
+/** The text of a test id on the page, or '' while it is not there. */
+export async function testIdText(page: Page, testId: string): Promise<string> {
+  const locator = page.getByTestId(testId);
+  return (await locator.count()) > 0 ? ((await locator.first().textContent()) ?? '') : '';
 }
