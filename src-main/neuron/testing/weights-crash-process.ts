@@ -4,14 +4,11 @@
  * test can wait for the exact point it kills the process at.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleEntry } from '../../testing/bundle-entry.js';
 import { z } from 'zod';
 import type { WeightsCrashPoint } from '../weight-setter.js';
 import { HARNESS_ENV } from './weights-crash-env.js';
-
-const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 
 const StatusSchema = z.object({
   last: z.object({ id: z.number(), state: z.string(), block: z.number() }).nullable(),
@@ -39,19 +36,12 @@ export interface HarnessBundle {
 
 /** Inside the repo, so the bundle's bare imports resolve to node_modules. */
 export async function bundleHarness(): Promise<HarnessBundle> {
-  const outDir = join(REPO_ROOT, '.tmp', `weights-crash-${process.pid}`);
-  mkdirSync(outDir, { recursive: true });
-  const entry = join(outDir, 'weights-crash.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, 'weights-crash-entry.ts')],
-    outfile: entry,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return { entry, remove: () => rmSync(outDir, { recursive: true, force: true }) };
+  const { entry, remove } = await bundleEntry(
+    join(import.meta.dirname, 'weights-crash-entry.ts'),
+    'weights-crash',
+    'weights-crash.mjs',
+  );
+  return { entry, remove };
 }
 
 export interface HarnessOptions {

@@ -2,11 +2,11 @@
  * The real worker entry bundled with esbuild, as the build does, for tests that start real worker
  * processes. Inside the repo, so the bundle's bare imports resolve to node_modules.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleEntry, REPO_ROOT } from '../../../testing/bundle-entry.js';
 
-export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+export { REPO_ROOT };
 export const TINY = { dir: join(REPO_ROOT, 'models', 'tiny', 'musicgen'), dtype: 'fp32' as const };
 
 export interface WorkerBundle {
@@ -17,18 +17,11 @@ export interface WorkerBundle {
 }
 
 export async function bundleWorker(name: string): Promise<WorkerBundle> {
-  const outDir = join(REPO_ROOT, '.tmp', `${name}-${process.pid}`);
-  mkdirSync(outDir, { recursive: true });
-  const entry = join(outDir, 'inference-worker.mjs');
-  await build({
-    entryPoints: [join(REPO_ROOT, 'src-main', 'host', 'inference-worker-entry.ts')],
-    outfile: entry,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  const { outDir, entry, remove } = await bundleEntry(
+    join(REPO_ROOT, 'src-main', 'host', 'inference-worker-entry.ts'),
+    name,
+    'inference-worker.mjs',
+  );
   const parentPortShim = join(outDir, 'parent-port-shim.mjs');
   writeFileSync(
     parentPortShim,
@@ -41,5 +34,5 @@ process.on('disconnect', () => process.exit(0));
 await import(process.env.BITTAUDIO_WORKER_ENTRY);
 `,
   );
-  return { entry, parentPortShim, remove: () => rmSync(outDir, { recursive: true, force: true }) };
+  return { entry, parentPortShim, remove };
 }
