@@ -81,7 +81,7 @@ export function buildTextEncoder(g, dims) {
   const headDim = width / heads;
   const ids = g.input('input_ids', DT.INT64, ['batch_size', 'encoder_sequence_length']);
   const mask = g.input('attention_mask', DT.INT64, ['batch_size', 'encoder_sequence_length']);
-  let h = g.op('Gather', [g.weight('shared.weight', [vocabSize, width], 1), ids], { axis: 0 });
+  let h = g.gather(g.gatherWeight('shared.weight', [vocabSize, width], 1), ids);
   const bias = paddingBias(g, mask);
   for (let l = 0; l < layers; l++) {
     const p = `encoder.block.${l}`;
@@ -101,103 +101,130 @@ export function buildTextEncoder(g, dims) {
 }
 
 /**
- * decoder_model_merged (musicgen spec §2): the optimum merged decoder's inputs and outputs.
- *
- * One If(use_cache_branch) chooses the attention caches for every layer: the with-past branch
- * hands the past self-attention K/V and the past cross-attention K/V through; the no-past branch
- * never reads a past input (they arrive as [0, H, 0, Dh]), makes empty self-attention caches and
- * projects the cross-attention K/V from encoder_hidden_states. Every branch output goes through
- * an Identity node, because onnxruntime rejects a branch that returns an outer-scope value
- * (musicgen spec §4). The layers then run once, outside the If, on the chosen caches, which keeps
- * the file free of two copies of the decoder while the contract stays the real export's.
+ * decoder_model_merged (musicgen spec §2), laid out as optimum's `merge_decoders` writes it: the
+ * main graph holds the inputs, the shared weights and one If(use_cache_branch) whose branches are
+ * two whole decoders. The no-past branch (step 0) never reads a past input (they arrive as
+ * [0, H, 0, Dh]): it projects the cross-attention K/V from encoder_hidden_states and returns the
+ * new frames as the self-attention cache. The with-past branch reads the past K/V from the outer
+ * scope, concatenates the new frame (the Concat's output is the branch's `present`, as the torch
+ * exporter names it) and returns empty constants as its cross-attention cache: the caller keeps
+ * step 0's (transformers.js does so for optimum's merged decoders).
  */
 export function buildDecoder(g, dims) {
-  const { codebooks: K, vocab: V, width: D, heads: H, ffn, layers: L, encoderWidth: E } = dims;
-  const Dh = D / H;
-  const rows = V + 1; // the pad / start token (id V) has an embedding row too
+  const { vocab: V, heads: H, layers: L, encoderWidth: E } = dims;
   const io = ioType(dims);
 
   const encMask = g.input('encoder_attention_mask', DT.INT64, ['batch_size', 'encoder_sequence_length']);
   const ids = g.input('input_ids', DT.INT64, ['batch_size_x_num_codebooks', 'decoder_sequence_length']);
-  const encStatesIo = g.input('encoder_hidden_states', io, ['batch_size', 'encoder_sequence_length', E]);
-  const encStates = fromIo(g, encStatesIo, io);
+  const encStates = g.input('encoder_hidden_states', io, ['batch_size', 'encoder_sequence_length', E]);
   const past = [];
   for (let l = 0; l < L; l++) {
     const names = {};
     for (const part of ['decoder', 'encoder']) {
       for (const kv of ['key', 'value']) {
         const seq = part === 'decoder' ? 'past_decoder_sequence_length' : 'encoder_sequence_length_out';
-        names[`${part}.${kv}`] = g.input(`past_key_values.${l}.${part}.${kv}`, io, ['total_batch_size', H, seq, Dh]);
+        names[`${part}.${kv}`] = g.input(`past_key_values.${l}.${part}.${kv}`, io, [
+          'total_batch_size',
+          H,
+          seq,
+          Dh(dims),
+        ]);
       }
     }
     past.push(names);
   }
   const useCache = g.input('use_cache_branch', DT.BOOL, [1]);
 
-  // Cross-attention K/V projections, used by the no-past branch only (cheap steps after the first).
-  const crossWeights = [];
+  // The weights live once in the main graph; both branches read them from the outer scope.
+  const weights = decoderWeights(g, dims);
+  const outputs = ['logits'];
   for (let l = 0; l < L; l++) {
-    const p = `decoder.layers.${l}.encoder_attn`;
-    crossWeights.push({
-      k: g.matmulWeight(`${p}.k_proj.weight`, [D, D], Math.sqrt(3 / D)),
-      v: g.matmulWeight(`${p}.v_proj.weight`, [D, D], Math.sqrt(3 / D)),
-    });
+    for (const part of ['decoder.key', 'decoder.value', 'encoder.key', 'encoder.value'])
+      outputs.push(`present.${l}.${part}`);
   }
-  const projW = g.matmulWeight('enc_to_dec_proj.weight', [E, D], Math.sqrt(3 / E));
-  const projB = g.weight('enc_to_dec_proj.bias', [D], 0.02);
-
   const withPast = g.subgraph('with_past');
   const noPast = g.subgraph('no_past');
-  const branchOutputs = [];
-  {
-    // no past: [B, H, 0, Dh] self caches; cross K/V from the projected encoder states.
-    const batch = noPast.op('Shape', [encStates], { start: 0, end: 1 });
-    const emptyShape = noPast.op('Concat', [batch, noPast.ints([H, 0, Dh])], { axis: 0 });
-    const empty = noPast.op('ConstantOfShape', [emptyShape], {
-      value: { tensor: { dataType: DT.FLOAT, dims: [1], rawData: Buffer.alloc(4) } },
-    });
-    const projected = noPast.op('Add', [noPast.matmul(encStates, projW), projB]);
-    for (let l = 0; l < L; l++) {
-      const k = splitHeads(noPast, noPast.matmul(projected, crossWeights[l].k), H, Dh);
-      const v = splitHeads(noPast, noPast.matmul(projected, crossWeights[l].v), H, Dh);
-      const outs = { 'decoder.key': empty, 'decoder.value': empty, 'encoder.key': k, 'encoder.value': v };
-      for (const [part, value] of Object.entries(outs)) {
-        const name = `branch.no_past.${l}.${part}`;
-        if (io === DT.FLOAT) noPast.opNamed('Identity', [value], name);
-        else noPast.opNamed('Cast', [value], name, { to: io });
-        noPast.output(name, io, []);
-      }
-    }
-  }
-  for (let l = 0; l < L; l++) {
-    for (const part of ['decoder.key', 'decoder.value', 'encoder.key', 'encoder.value']) {
-      const name = `branch.with_past.${l}.${part}`;
-      withPast.opNamed('Identity', [past[l][part]], name);
-      withPast.output(name, io, []);
-      branchOutputs.push({ layer: l, part });
-    }
-  }
+  decoderBranch(noPast, dims, weights, { ids, encMask, encStates, past: null, outputs });
+  decoderBranch(withPast, dims, weights, { ids, encMask, encStates, past, outputs });
   // Branch outputs have no fixed shape: rank-less value infos.
   for (const branch of [withPast, noPast]) for (const o of branch.outputs) delete o.type.tensorType.shape;
-  const caches = g.op('If', [useCache], { then_branch: withPast, else_branch: noPast }, branchOutputs.length);
-  // The If outputs are at the boundary type; the layers compute in float32.
-  const cache = Array.from({ length: L }, () => ({}));
-  const cacheIo = Array.from({ length: L }, () => ({}));
-  branchOutputs.forEach(({ layer, part }, i) => {
-    cacheIo[layer][part] = caches[i];
-    cache[layer][part] = fromIo(g, caches[i], io);
-  });
+  g.op('If', [useCache], { then_branch: withPast, else_branch: noPast }, outputs);
+
+  g.output('logits', io, ['batch_size_x_num_codebooks', 'decoder_sequence_length', V]);
+  for (let l = 0; l < L; l++) {
+    for (const kv of ['key', 'value']) {
+      g.output(`present.${l}.decoder.${kv}`, io, ['total_batch_size', H, 'past_decoder_sequence_length + 1', Dh(dims)]);
+    }
+    for (const kv of ['key', 'value']) {
+      g.output(`present.${l}.encoder.${kv}`, io, ['total_batch_size', H, 'encoder_sequence_length_out', Dh(dims)]);
+    }
+  }
+}
+
+const Dh = (dims) => dims.width / dims.heads;
+
+/** Every decoder weight, created once in the main graph. */
+function decoderWeights(g, dims) {
+  const { codebooks: K, vocab: V, width: D, ffn, layers: L, encoderWidth: E } = dims;
+  const rows = V + 1; // the pad / start token (id V) has an embedding row too
+  const lin = (name, i, o) => g.matmulWeight(`${name}.weight`, [i, o], Math.sqrt(3 / i));
+  const norm = (name) => ({ scale: g.floats(new Array(D).fill(1)), bias: g.weight(`${name}.bias`, [D], 0.02) });
+  const layers = [];
+  for (let l = 0; l < L; l++) {
+    const p = `decoder.layers.${l}`;
+    layers.push({
+      selfNorm: norm(`${p}.self_attn_layer_norm`),
+      q: lin(`${p}.self_attn.q_proj`, D, D),
+      k: lin(`${p}.self_attn.k_proj`, D, D),
+      v: lin(`${p}.self_attn.v_proj`, D, D),
+      o: lin(`${p}.self_attn.out_proj`, D, D),
+      crossNorm: norm(`${p}.encoder_attn_layer_norm`),
+      cq: lin(`${p}.encoder_attn.q_proj`, D, D),
+      ck: lin(`${p}.encoder_attn.k_proj`, D, D),
+      cv: lin(`${p}.encoder_attn.v_proj`, D, D),
+      co: lin(`${p}.encoder_attn.out_proj`, D, D),
+      ffnNorm: norm(`${p}.final_layer_norm`),
+      fc1: lin(`${p}.fc1`, D, ffn),
+      fc2: lin(`${p}.fc2`, ffn, D),
+    });
+  }
+  return {
+    layers,
+    proj: { w: lin('enc_to_dec_proj', E, D), b: g.weight('enc_to_dec_proj.bias', [D], 0.02) },
+    embed: g.gatherWeight('decoder.embed_tokens.weight', [K * rows, D], 1),
+    finalNorm: norm('decoder.layer_norm'),
+    // K lm-heads stacked: [B, 1, T, D]·[K, D, V] → [B, K, T, V].
+    heads: g.matmulWeight('lm_heads.weight', [K, D, V], Math.sqrt(3 / D)),
+  };
+}
+
+/**
+ * One branch of the merged decoder: the whole decoder, with (`io.past`) or without a past. Its
+ * outputs are `io.outputs` in order, under branch-local names (If outputs map by position).
+ */
+function decoderBranch(g, dims, w, io) {
+  const { codebooks: K, vocab: V, width: D, heads: H, layers: L } = dims;
+  const headDim = Dh(dims);
+  const rows = V + 1;
+  const boundary = ioType(dims);
+  const branch = io.past ? 'with_past' : 'no_past';
+  const out = (name) => `${branch}.${name}`;
+  const emit = (name, value) => {
+    toIo(g, value, boundary, out(name));
+    g.output(out(name), boundary, []);
+  };
+  const lin = (x, weight) => g.matmul(x, weight);
+  const norm = (x, n) => g.op('LayerNormalization', [x, n.scale, n.bias], { axis: -1, epsilon: 1e-5 });
 
   // Embeddings: one table per codebook, stacked; ids [B·K, T] → [B, K, T] + k·(V+1) → sum over k.
-  const seqLen = g.op('Shape', [ids], { start: 1, end: 2 });
-  const grouped = g.op('Reshape', [ids, g.op('Concat', [g.ints([-1, K]), seqLen], { axis: 0 })]);
+  const seqLen = g.op('Shape', [io.ids], { start: 1, end: 2 });
+  const grouped = g.op('Reshape', [io.ids, g.op('Concat', [g.ints([-1, K]), seqLen], { axis: 0 })]);
   const offsets = g.ints(Array.from({ length: K }, (_, k) => k * rows));
   const shifted = g.op('Add', [grouped, g.op('Reshape', [offsets, g.ints([1, K, 1])])]);
-  const table = g.weight('decoder.embed_tokens.weight', [K * rows, D], 1);
-  let h = g.op('ReduceSum', [g.op('Gather', [table, shifted], { axis: 0 }), g.ints([1])], { keepdims: 0 });
+  let h = g.op('ReduceSum', [g.gather(w.embed, shifted), g.ints([1])], { keepdims: 0 });
 
-  // Positions past_len … past_len+T−1, past_len from the chosen self-attention cache.
-  const pastLen = g.op('Shape', [cache[0]['decoder.key']], { start: 2, end: 3 });
+  // Positions past_len … past_len+T−1, past_len from the self-attention cache (0 without one).
+  const pastLen = io.past ? g.op('Shape', [io.past[0]['decoder.key']], { start: 2, end: 3 }) : g.ints([0]);
   const pastScalar = g.op('Squeeze', [pastLen, g.ints([0])]);
   const total = g.op('Add', [pastLen, seqLen]);
   const totalScalar = g.op('Squeeze', [total, g.ints([0])]);
@@ -213,50 +240,76 @@ export function buildDecoder(g, dims) {
     g.op('Unsqueeze', [queryPos, g.ints([1])]),
   ]);
   const causal = g.op('Where', [future, g.floats([NEG], []), g.floats([0], [])]);
-  const crossBias = paddingBias(g, encMask);
+  const crossBias = paddingBias(g, io.encMask);
+  const projected = io.past ? null : g.op('Add', [lin(fromIo(g, io.encStates, boundary), w.proj.w), w.proj.b]);
 
+  const presents = [];
   for (let l = 0; l < L; l++) {
-    const p = `decoder.layers.${l}`;
-    let x = layerNorm(g, h, `${p}.self_attn_layer_norm`, D);
-    const q = splitHeads(g, linear(g, x, `${p}.self_attn.q_proj`, D, D, false), H, Dh);
-    const kNew = splitHeads(g, linear(g, x, `${p}.self_attn.k_proj`, D, D, false), H, Dh);
-    const vNew = splitHeads(g, linear(g, x, `${p}.self_attn.v_proj`, D, D, false), H, Dh);
-    const k = g.op('Concat', [cache[l]['decoder.key'], kNew], { axis: 2 });
-    const v = g.op('Concat', [cache[l]['decoder.value'], vNew], { axis: 2 });
-    toIo(g, k, io, `present.${l}.decoder.key`);
-    toIo(g, v, io, `present.${l}.decoder.value`);
-    const a = mergeHeads(g, attend(g, q, k, v, causal, Dh), H, Dh);
-    h = g.op('Add', [h, linear(g, a, `${p}.self_attn.out_proj`, D, D, false)]);
+    const lw = w.layers[l];
+    let x = norm(h, lw.selfNorm);
+    const q = splitHeads(g, lin(x, lw.q), H, headDim);
+    const kNew = splitHeads(g, lin(x, lw.k), H, headDim);
+    const vNew = splitHeads(g, lin(x, lw.v), H, headDim);
+    let k = kNew;
+    let v = vNew;
+    if (io.past) {
+      // The torch exporter names the Concat's output after the graph output; float32 boundaries keep that.
+      const cat = (pastValue, fresh, name) =>
+        boundary === DT.FLOAT
+          ? g.opNamed('Concat', [pastValue, fresh], out(name), { axis: 2 })
+          : g.op('Concat', [fromIo(g, pastValue, boundary), fresh], { axis: 2 });
+      k = cat(io.past[l]['decoder.key'], kNew, `present.${l}.decoder.key`);
+      v = cat(io.past[l]['decoder.value'], vNew, `present.${l}.decoder.value`);
+    }
+    const a = mergeHeads(g, attend(g, q, k, v, causal, headDim), H, headDim);
+    h = g.op('Add', [h, lin(a, lw.o)]);
 
-    x = layerNorm(g, h, `${p}.encoder_attn_layer_norm`, D);
-    const cq = splitHeads(g, linear(g, x, `${p}.encoder_attn.q_proj`, D, D, false), H, Dh);
-    const ca = attend(g, cq, cache[l]['encoder.key'], cache[l]['encoder.value'], crossBias, Dh);
-    h = g.op('Add', [h, linear(g, mergeHeads(g, ca, H, Dh), `${p}.encoder_attn.out_proj`, D, D, false)]);
+    x = norm(h, lw.crossNorm);
+    const cq = splitHeads(g, lin(x, lw.cq), H, headDim);
+    const ck = io.past
+      ? fromIo(g, io.past[l]['encoder.key'], boundary)
+      : splitHeads(g, lin(projected, lw.ck), H, headDim);
+    const cv = io.past
+      ? fromIo(g, io.past[l]['encoder.value'], boundary)
+      : splitHeads(g, lin(projected, lw.cv), H, headDim);
+    const ca = attend(g, cq, ck, cv, crossBias, headDim);
+    h = g.op('Add', [h, lin(mergeHeads(g, ca, H, headDim), lw.co)]);
 
-    x = layerNorm(g, h, `${p}.final_layer_norm`, D);
-    const f = linear(g, g.op('Relu', [linear(g, x, `${p}.fc1`, D, ffn, false)]), `${p}.fc2`, ffn, D, false);
-    h = g.op('Add', [h, f]);
-
-    g.opNamed('Identity', [cacheIo[l]['encoder.key']], `present.${l}.encoder.key`);
-    g.opNamed('Identity', [cacheIo[l]['encoder.value']], `present.${l}.encoder.value`);
+    x = norm(h, lw.ffnNorm);
+    h = g.op('Add', [h, lin(g.op('Relu', [lin(x, lw.fc1)]), lw.fc2)]);
+    presents.push({ k, v, ck, cv });
   }
-  h = layerNorm(g, h, 'decoder.layer_norm', D);
-
-  // K lm-heads stacked: [B, 1, T, D]·[K, D, V] → [B, K, T, V] → [B·K, T, V] (row b·K + k).
-  const heads = g.matmulWeight('lm_heads.weight', [K, D, V], Math.sqrt(3 / D));
-  const perCodebook = g.matmul(g.op('Unsqueeze', [h, g.ints([1])]), heads);
+  h = norm(h, w.finalNorm);
+  const perCodebook = g.matmul(g.op('Unsqueeze', [h, g.ints([1])]), w.heads);
   const logitsShape = g.op('Concat', [g.ints([-1]), seqLen, g.ints([V])], { axis: 0 });
-  toIo(g, g.op('Reshape', [perCodebook, logitsShape]), io, 'logits');
+  emit('logits', g.op('Reshape', [perCodebook, logitsShape]));
 
-  g.output('logits', io, ['batch_size_x_num_codebooks', 'decoder_sequence_length', V]);
-  for (let l = 0; l < L; l++) {
-    for (const kv of ['key', 'value']) {
-      g.output(`present.${l}.decoder.${kv}`, io, ['total_batch_size', H, 'past_decoder_sequence_length + 1', Dh]);
+  // The with-past branch's cross-attention cache: empty [0, H, 0, Dh] constants (optimum's merge
+  // gives that branch constant outputs there; nobody reads them).
+  const emptyCross = io.past
+    ? g.op('ConstantOfShape', [g.ints([0, H, 0, headDim])], {
+        value: { tensor: { dataType: boundary, dims: [1], rawData: Buffer.alloc(boundary === DT.FLOAT ? 4 : 2) } },
+      })
+    : null;
+  presents.forEach(({ k, v, ck, cv }, l) => {
+    for (const [name, value] of [
+      [`present.${l}.decoder.key`, k],
+      [`present.${l}.decoder.value`, v],
+    ]) {
+      if (io.past && boundary === DT.FLOAT) g.output(out(name), boundary, []);
+      else emit(name, value);
     }
-    for (const kv of ['key', 'value']) {
-      g.output(`present.${l}.encoder.${kv}`, io, ['total_batch_size', H, 'encoder_sequence_length_out', Dh]);
+    if (emptyCross) {
+      for (const kv of ['key', 'value']) {
+        g.opNamed('Identity', [emptyCross], out(`present.${l}.encoder.${kv}`));
+        g.output(out(`present.${l}.encoder.${kv}`), boundary, []);
+      }
+    } else {
+      emit(`present.${l}.encoder.key`, ck);
+      emit(`present.${l}.encoder.value`, cv);
     }
-  }
+  });
+  if (g.outputs.length !== io.outputs.length) throw new Error('the branch outputs do not match the If outputs');
 }
 
 /**
@@ -270,8 +323,8 @@ export function buildEncodec(g, dims) {
   const codes = g.input('audio_codes', DT.INT64, [1, 'batch_size', K, 'chunk_length']);
   const squeezed = g.op('Squeeze', [codes, g.ints([0])]);
   const offsets = g.op('Reshape', [g.ints(Array.from({ length: K }, (_, k) => k * rows)), g.ints([1, K, 1])]);
-  const table = g.weight('quantizer.codebooks', [K * rows, C], 1);
-  const embedded = g.op('Gather', [table, g.op('Add', [squeezed, offsets])], { axis: 0 });
+  const table = g.gatherWeight('quantizer.codebooks', [K * rows, C], 1);
+  const embedded = g.gather(table, g.op('Add', [squeezed, offsets]));
   const summed = g.op('ReduceSum', [embedded, g.ints([1])], { keepdims: 0 });
   const channelsFirst = g.op('Transpose', [summed], { perm: [0, 2, 1] });
   const kernel = g.weight('decoder.conv_transpose.weight', [C, 1, hop], Math.sqrt(3 / (C * K)));

@@ -137,6 +137,22 @@ export class Graph {
     return this.weights.addMatmul(this, name, dims, scale);
   }
 
+  /**
+   * An embedding table read by `gather`: float32, or in q8 mode int8 with one scale (what
+   * onnxruntime's quantize_dynamic makes of a Gather's table).
+   */
+  gatherWeight(name, dims, scale) {
+    if (!this.weights) throw new Error('this graph has no weight store');
+    return this.weights.addMatmul(this, name, dims, scale);
+  }
+
+  /** Rows of a `gatherWeight` table; q8: the int8 rows are gathered first, then dequantised (only those rows). */
+  gather(table, indices) {
+    if (table.kind === 'float') return this.op('Gather', [table.name, indices], { axis: 0 });
+    const rows = this.op('Gather', [table.q, indices], { axis: 0 });
+    return this.op('DequantizeLinear', [rows, table.scale, table.zero]);
+  }
+
   /** x · W for a `matmulWeight`; q8: DynamicQuantizeLinear(x) → MatMulInteger → rescale. */
   matmul(x, w) {
     if (w.kind === 'float') return this.op('MatMul', [x, w.name]);
@@ -191,8 +207,9 @@ export function fillUniform(out, seed, scale) {
 /**
  * Where weights go: inline initializers, or one external data file. In `q8` mode every weight of
  * rank ≥ 2 is stored as int8 with one scale: MatMul weights feed MatMulInteger after a
- * DynamicQuantizeLinear of the activations (what onnxruntime's dynamic quantisation writes), the
- * others (embedding tables, the EnCodec kernel) a DequantizeLinear node. The `_quantized` file
+ * DynamicQuantizeLinear of the activations (what onnxruntime's dynamic quantisation writes), embedding
+ * tables are gathered as int8 and their rows dequantised, the others (the EnCodec kernel) a
+ * DequantizeLinear node. The `_quantized` file
  * thus holds 8-bit weights while its inputs and outputs stay float32 (musicgen spec §2).
  */
 export class WeightStore {

@@ -1,16 +1,18 @@
 /**
- * The second, opt-in rewrite level of the merged MusicGen decoder (issue #14): on top of the
- * time-major boundary of kv-graph.ts, each decoder layer's self-attention reads the past where it
- * lies, in the time-major buffer the loop feeds, instead of a [B, H, t, Dh] copy of it.
+ * The second rewrite level of the merged MusicGen decoder (issue #14): on top of the time-major
+ * boundary of kv-graph.ts, each decoder layer's self-attention reads the past where it lies, in
+ * the time-major buffer the loop feeds, instead of a [B, H, t, Dh] copy of it.
  *
  * Level 1 (kv-graph.ts) still moves the whole cache several times per step inside onnxruntime: a
- * Transpose of the time-major past back to [B, H, t, Dh], the merged decoder's copies of the past
- * through its If branch, the Concat of past and new frame into `present`, and the transpose of K
- * for the scores. Here, for each layer, the pattern
+ * Transpose of the time-major past back to [B, H, t, Dh], the Concat of past and new frame into
+ * `present`, and the transpose of K for the scores. The merged decoder is laid out as optimum's
+ * `merge_decoders` writes it (musicgen spec §2): one If(use_cache_branch) whose then-branch is the
+ * whole decoder with a past, reading the past inputs from the outer scope. In that branch, for
+ * each layer, the pattern
  *
- *   k = Concat(past_k, k_new, axis 2) → Identity → present.L.decoder.key
+ *   k = Concat(past_k, k_new, axis 2) → (Identity →) the branch's present.L.decoder.key
  *   scores = MatMul(q, Transpose(k, [0, 1, 3, 2]));  … Softmax … → probs
- *   v = Concat(past_v, v_new, axis 2) → Identity → present.L.decoder.value
+ *   v = Concat(past_v, v_new, axis 2) → (Identity →) the branch's present.L.decoder.value
  *   out = MatMul(probs, v)
  *
  * becomes, with K, V the time-major inputs [t, B, H, Dh]:
@@ -21,17 +23,19 @@
  *
  * onnxruntime's CPU FusedMatMul reads a time-major B through strides (checked on 1.30: outputs
  * identical to Transpose + MatMul, no allocation of cache size). It divides by zero on an empty
- * past (SIGFPE, the whole process dies), so each past term sits in an If on "this past has
- * frames". The past inputs the rest of the graph reads (the fixture's If copies them, and reads
- * the position offset from their shape) are handed a zero-width slice [B, H, t, 0] of the same
- * buffer: the right frame count, no bytes. The rewrite checks that nothing reads those values
- * except Identity / Cast (passing them on) and Shape nodes that stop before the last axis, and
- * throws otherwise, so a graph it does not understand is refused rather than changed in meaning.
+ * past (SIGFPE, the whole process dies), so the If's condition becomes "use_cache_branch and
+ * every past has frames" (one check per step in the main graph, not one per layer): with an empty
+ * past the no-past branch runs, which reads no past. That branch is left as it is. The
+ * past inputs the rest of the graph reads (the position offset comes from their shape) are handed
+ * a zero-width slice [B, H, t, 0] of the same buffer: the right frame count, no bytes. The
+ * rewrite checks that nothing reads those values except Identity / Cast (passing them on) and
+ * Shape nodes that stop before the last axis, and throws otherwise, so a graph it does not
+ * understand is refused rather than changed in meaning.
  *
- * Float32 caches only (fp32 and q8 exports); the attention must sit in the main graph, as in the
- * committed fixture (scripts/tiny-musicgen/graphs.mjs). The real optimum export keeps each
- * branch's whole decoder inside the If (musicgen spec §2), where this rewrite does not look: it
- * refuses such a graph, and the loader keeps level 1 (`decoderForLoop`).
+ * Float32 caches only (fp32 and q8 exports). Checked on the committed fixture, which mirrors the
+ * export's layout (scripts/tiny-musicgen/graphs.mjs); the attention inside the real export's
+ * branch is the torch exporter's, which this matcher expects but has not seen (the real files
+ * cannot be downloaded here): a different pattern is refused and the loader keeps level 1.
  */
 import {
   concat,
@@ -46,7 +50,6 @@ import {
   TIME_MAJOR_SUFFIX,
   timeMajorDecoder,
   toTimeMajorCache,
-  valueInfo,
   varintField,
   type Field,
 } from './kv-graph.js';
@@ -69,9 +72,13 @@ interface OnnxNode {
   attributes: Map<string, Field[]>;
   /** Subgraphs of its attributes (If branches, Loop bodies). */
   subgraphs: OnnxGraph[];
+  /** The same subgraphs by attribute name (`then_branch`, `else_branch`, `body`). */
+  branches: Map<string, OnnxGraph>;
 }
 
 interface OnnxGraph {
+  /** The GraphProto's top-level fields, nodes included, in file order. */
+  fields: Field[];
   nodes: OnnxNode[];
   outputNames: string[];
 }
@@ -79,7 +86,16 @@ interface OnnxGraph {
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 function parseNode(bytes: Uint8Array): OnnxNode {
-  const node: OnnxNode = { bytes, inputs: [], outputs: [], op: '', domain: '', attributes: new Map(), subgraphs: [] };
+  const node: OnnxNode = {
+    bytes,
+    inputs: [],
+    outputs: [],
+    op: '',
+    domain: '',
+    attributes: new Map(),
+    subgraphs: [],
+    branches: new Map(),
+  };
   for (const f of fieldsOf(bytes)) {
     if (f.wire !== 2) continue;
     if (f.no === 1) node.inputs.push(text(f.payload));
@@ -89,18 +105,23 @@ function parseNode(bytes: Uint8Array): OnnxNode {
     else if (f.no === 5) {
       // AttributeProto { name = 1; g = 6; graphs = 11 }
       const fields = fieldsOf(f.payload);
-      const name = fields.find((a) => a.no === 1 && a.wire === 2);
-      node.attributes.set(name ? text(name.payload) : '', fields);
-      for (const a of fields)
-        if ((a.no === 6 || a.no === 11) && a.wire === 2) node.subgraphs.push(parseGraph(a.payload));
+      const nameField = fields.find((a) => a.no === 1 && a.wire === 2);
+      const name = nameField ? text(nameField.payload) : '';
+      node.attributes.set(name, fields);
+      for (const a of fields) {
+        if ((a.no !== 6 && a.no !== 11) || a.wire !== 2) continue;
+        const graph = parseGraph(a.payload);
+        node.subgraphs.push(graph);
+        if (a.no === 6) node.branches.set(name, graph);
+      }
     }
   }
   return node;
 }
 
 function parseGraph(bytes: Uint8Array): OnnxGraph {
-  const graph: OnnxGraph = { nodes: [], outputNames: [] };
-  for (const f of fieldsOf(bytes)) {
+  const graph: OnnxGraph = { fields: fieldsOf(bytes), nodes: [], outputNames: [] };
+  for (const f of graph.fields) {
     if (f.no === 1 && f.wire === 2) graph.nodes.push(parseNode(f.payload));
     else if (f.no === 12 && f.wire === 2) graph.outputNames.push(nameOf(f.payload));
   }
@@ -168,19 +189,41 @@ function nodeProto(
   ]);
 }
 
-/** An If branch: its nodes and one float output (rank-less, as the fixture's branches). */
-function branch(name: string, nodes: Uint8Array[], output: string): Uint8Array {
-  return concat([
-    ...nodes.map((n) => lengthField(1, n)),
-    stringField(2, name),
-    lengthField(12, valueInfo(output, FLOAT, null)),
-  ]);
+/** The node's bytes with the graph of attribute `name` replaced (If branches, Loop bodies). */
+function withGraphAttribute(node: OnnxNode, name: string, graph: Uint8Array): Uint8Array {
+  return concat(
+    fieldsOf(node.bytes).map((f) => {
+      if (f.no !== 5 || f.wire !== 2) return f.bytes;
+      const nameField = fieldsOf(f.payload).find((a) => a.no === 1 && a.wire === 2);
+      return nameField && text(nameField.payload) === name ? lengthField(5, graphAttr(name, graph)) : f.bytes;
+    }),
+  );
+}
+
+/** A graph's bytes with nodes replaced or removed, `prepend` nodes first and `append` fields last. */
+function rebuiltGraph(
+  graph: OnnxGraph,
+  edit: { replace: Map<OnnxNode, Uint8Array[]>; remove?: Set<OnnxNode>; prepend?: Uint8Array[]; append?: Uint8Array[] },
+): Uint8Array {
+  const body: Uint8Array[] = [];
+  let n = 0;
+  for (const f of graph.fields) {
+    if (f.no !== 1 || f.wire !== 2) {
+      body.push(f.bytes);
+      continue;
+    }
+    const node = graph.nodes[n++] as OnnxNode;
+    if (edit.remove?.has(node)) continue;
+    const with_ = edit.replace.get(node);
+    body.push(...(with_ ? with_.map((b) => lengthField(1, b)) : [f.bytes]));
+  }
+  return concat([...(edit.prepend ?? []).map((b) => lengthField(1, b)), ...body, ...(edit.append ?? [])]);
 }
 
 interface LayerMatch {
   layer: number;
-  key: { present: OnnxNode; concat: OnnxNode; transpose: OnnxNode; scores: OnnxNode };
-  value: { present: OnnxNode; concat: OnnxNode; output: OnnxNode };
+  key: { concat: OnnxNode; transpose: OnnxNode; scores: OnnxNode };
+  value: { concat: OnnxNode; output: OnnxNode };
 }
 
 /**
@@ -191,17 +234,16 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
   const top = fieldsOf(timeMajorModel);
   const graphField = top.find((f) => f.no === 7 && f.wire === 2);
   if (!graphField) throw new Error('the file has no graph');
-  const graphFields = fieldsOf(graphField.payload);
-  const nodes = graphFields.filter((f) => f.no === 1 && f.wire === 2).map((f) => parseNode(f.payload));
+  const main = parseGraph(graphField.payload);
 
-  const inputs = new Set(graphFields.filter((f) => f.no === 11 && f.wire === 2).map((f) => nameOf(f.payload)));
+  const inputs = new Set(main.fields.filter((f) => f.no === 11 && f.wire === 2).map((f) => nameOf(f.payload)));
   for (let l = 0; l < layers; l++) {
     for (const p of ['key', 'value']) {
       const name = `past_key_values.${l}.decoder.${p}${TIME_MAJOR_SUFFIX}`;
       if (!inputs.has(name)) throw new Error(`the graph has no ${name} (rewrite it with toTimeMajorCache first)`);
     }
   }
-  for (const f of graphFields) {
+  for (const f of main.fields) {
     if (f.no !== 11 || f.wire !== 2 || !nameOf(f.payload).endsWith(TIME_MAJOR_SUFFIX)) continue;
     const { elemType } = tensorType(f.payload);
     if (elemType !== FLOAT) {
@@ -211,9 +253,17 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
     }
   }
 
+  // The merged decoder's If and its with-past branch, whose outputs map to the If's by position.
+  const merged = main.nodes.find(
+    (n) => n.op === 'If' && n.domain === '' && n.outputs.includes('present.0.decoder.key'),
+  );
+  const withPast = merged?.branches.get('then_branch');
+  if (!merged || !withPast) {
+    throw new Error("present.0.decoder.key does not come from an If's with-past branch (optimum's merged layout)");
+  }
   const producer = new Map<string, OnnxNode>();
-  for (const n of nodes) for (const o of n.outputs) producer.set(o, n);
-  // Readers in the main graph, counting a node whose subgraphs read a value as its reader.
+  for (const n of withPast.nodes) for (const o of n.outputs) producer.set(o, n);
+  // Readers in the branch, counting a node whose subgraphs read a value as its reader.
   const readers = new Map<string, OnnxNode[]>();
   const read = (value: string, reader: OnnxNode): void => {
     const list = readers.get(value);
@@ -226,52 +276,49 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
       for (const g of n.subgraphs) addReads(reader, g);
     }
   };
-  for (const n of nodes) {
+  for (const n of withPast.nodes) {
     for (const i of n.inputs) read(i, n);
     for (const g of n.subgraphs) addReads(n, g);
   }
-  const only = (value: string, want: number): OnnxNode[] => {
-    const r = [...new Set(readers.get(value) ?? [])];
-    if (r.length !== want) throw new Error(`${value} is read by ${r.length} nodes, not ${want}`);
-    return r;
-  };
+  const readBy = (value: string): OnnxNode[] => [...new Set(readers.get(value) ?? [])];
 
   const matches: LayerMatch[] = [];
   for (let layer = 0; layer < layers; layer++) {
-    const part = (kind: 'key' | 'value'): { present: OnnxNode; concat: OnnxNode; others: OnnxNode[] } => {
+    const part = (kind: 'key' | 'value'): { concat: OnnxNode; other: OnnxNode } => {
       const name = `present.${layer}.decoder.${kind}`;
-      const present = producer.get(name);
-      if (!present || present.op !== 'Identity' || present.domain !== '') {
-        throw new Error(`${name} does not come from an Identity node in the main graph`);
-      }
-      const all = present.inputs[0] ?? '';
-      const cat = producer.get(all);
-      const axis = cat && intAttribute(cat, 'axis');
-      if (!cat || cat.op !== 'Concat' || cat.inputs.length !== 2 || (axis !== 2n && axis !== -2n)) {
+      const index = merged.outputs.indexOf(name);
+      const branchOutput = index < 0 ? undefined : withPast.outputNames[index];
+      if (branchOutput === undefined) throw new Error(`the with-past branch returns no ${name}`);
+      // The Concat's output is the branch output itself (the torch exporter's naming), or an Identity's input.
+      let made = producer.get(branchOutput);
+      const identity = made?.op === 'Identity' && made.domain === '' ? made : undefined;
+      if (identity) made = producer.get(identity.inputs[0] ?? '');
+      const axis = made && intAttribute(made, 'axis');
+      if (!made || made.op !== 'Concat' || made.inputs.length !== 2 || (axis !== 2n && axis !== -2n)) {
         throw new Error(`${name} is not a Concat of the past and the new frames on axis 2`);
       }
-      return { present, concat: cat, others: only(all, 2).filter((n) => n !== present) };
+      const others = readBy(made.outputs[0] ?? '').filter((n) => n !== identity);
+      if (others.length !== 1) {
+        throw new Error(`the concatenated ${name} is read by ${others.length} nodes besides the output, not 1`);
+      }
+      return { concat: made, other: others[0] as OnnxNode };
     };
     const k = part('key');
-    const transpose = k.others[0] as OnnxNode;
+    const transpose = k.other;
     const perm = intsAttribute(transpose, 'perm')?.join(',');
     if (transpose.op !== 'Transpose' || perm !== '0,1,3,2') {
       throw new Error(`layer ${layer}: the keys are not transposed for the scores (${transpose.op} ${perm ?? ''})`);
     }
-    const scores = only(transpose.outputs[0] ?? '', 1)[0] as OnnxNode;
-    if (scores.op !== 'MatMul' || scores.inputs[1] !== transpose.outputs[0]) {
-      throw new Error(`layer ${layer}: the transposed keys do not feed a MatMul as its right side`);
+    const scoreReaders = readBy(transpose.outputs[0] ?? '');
+    const scores = scoreReaders[0];
+    if (scoreReaders.length !== 1 || !scores || scores.op !== 'MatMul' || scores.inputs[1] !== transpose.outputs[0]) {
+      throw new Error(`layer ${layer}: the transposed keys do not feed one MatMul as its right side`);
     }
     const v = part('value');
-    const output = v.others[0] as OnnxNode;
-    if (output.op !== 'MatMul' || output.inputs[1] !== v.concat.outputs[0]) {
+    if (v.other.op !== 'MatMul' || v.other.inputs[1] !== v.concat.outputs[0]) {
       throw new Error(`layer ${layer}: the values do not feed a MatMul as its right side`);
     }
-    matches.push({
-      layer,
-      key: { present: k.present, concat: k.concat, transpose, scores },
-      value: { present: v.present, concat: v.concat, output },
-    });
+    matches.push({ layer, key: { concat: k.concat, transpose, scores }, value: { concat: v.concat, output: v.other } });
   }
 
   // What the past inputs become: values of the right frame count and no bytes. Follow them
@@ -313,7 +360,6 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
     });
     return grew;
   };
-  const main: OnnxGraph = { nodes, outputNames: [] };
   while (visit(main, null));
   for (const m of matches) {
     for (const c of [m.key.concat, m.value.concat]) {
@@ -323,119 +369,77 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
     }
   }
 
-  // The new nodes.
+  // The new nodes: the pasts' zero-width slices and frame counts in the main graph, the attention in the branch.
   const c = (what: string): string => `${PREFIX}.${what}`;
   const zero = c('zero');
   const end = c('end');
   const lastAxis = c('axis3');
   const constants = [int64Constant(zero, 0n), int64Constant(end, INT64_MAX), int64Constant(lastAxis, 3n)];
   const before: Uint8Array[] = [];
-  const replace = new Map<OnnxNode, Uint8Array[]>();
-  const remove = new Set<OnnxNode>();
+  const mainEdits = new Map<OnnxNode, Uint8Array[]>();
   for (let l = 0; l < layers; l++) {
     for (const p of ['key', 'value']) {
       const tm = `past_key_values.${l}.decoder.${p}${TIME_MAJOR_SUFFIX}`;
       before.push(nodeProto('Slice', [tm, zero, zero, lastAxis], [c(`${l}.${p}.no_bytes`)]));
+    }
+    for (const p of ['key', 'value']) {
+      const tm = `past_key_values.${l}.decoder.${p}${TIME_MAJOR_SUFFIX}`;
       before.push(nodeProto('Shape', [tm], [c(`${l}.${p}.frames`)], [intAttr('start', 0), intAttr('end', 1)]));
-      before.push(nodeProto('Greater', [c(`${l}.${p}.frames`), zero], [c(`${l}.${p}.has_past`)]));
     }
   }
+  // FusedMatMul on an empty past kills the process, so the with-past branch runs only when every
+  // past has frames; otherwise the first-step branch runs, which reads no past.
+  const allFrames = Array.from({ length: layers }, (_, l) => [c(`${l}.key.frames`), c(`${l}.value.frames`)]).flat();
+  const cond = c('use_past');
+  before.push(
+    nodeProto('Concat', allFrames, [c('frames')], [intAttr('axis', 0)]),
+    nodeProto('ReduceMin', [c('frames')], [c('fewest_frames')], [intAttr('keepdims', 0)]),
+    nodeProto('Greater', [c('fewest_frames'), zero], [c('has_past')]),
+    nodeProto('And', [merged.inputs[0] ?? '', c('has_past')], [cond]),
+  );
   // Level 1's Transposes of the pasts now transpose the zero-width slices.
-  for (const n of nodes) {
+  for (const n of main.nodes) {
     const m = /^past_key_values\.(\d+)\.decoder\.(key|value)$/.exec(n.outputs[0] ?? '');
     if (m && n.op === 'Transpose' && n.inputs[0] === `${m[0]}${TIME_MAJOR_SUFFIX}`) {
-      replace.set(n, [renamed(n, [c(`${m[1]}.${m[2]}.no_bytes`)], n.outputs)]);
+      mainEdits.set(n, [renamed(n, [c(`${m[1]}.${m[2]}.no_bytes`)], n.outputs)]);
     }
   }
+  const branchEdits = new Map<OnnxNode, Uint8Array[]>();
   for (const { layer: l, key, value } of matches) {
     const K = `past_key_values.${l}.decoder.key${TIME_MAJOR_SUFFIX}`;
     const V = `past_key_values.${l}.decoder.value${TIME_MAJOR_SUFFIX}`;
     const kNew = key.concat.inputs[1] as string;
     const vNew = value.concat.inputs[1] as string;
     const q = key.scores.inputs[0] as string;
-    const scores = key.scores.outputs[0] as string;
     const newScores = c(`${l}.new_scores`);
     const probs = value.output.inputs[0] as string;
-    const out = value.output.outputs[0] as string;
-    remove.add(key.concat);
-    remove.add(value.concat);
-    replace.set(key.present, [renamed(key.present, [kNew], key.present.outputs)]);
-    replace.set(value.present, [renamed(value.present, [vNew], value.present.outputs)]);
-    replace.set(key.transpose, [renamed(key.transpose, [kNew], key.transpose.outputs)]);
-    const pastScores = branch(
-      c(`${l}.scores.past`),
-      [
-        nodeProto(
-          'FusedMatMul',
-          [q, K],
-          [c(`${l}.past_scores`)],
-          [intAttr('transB', 1), intAttr('transBatchB', 1)],
-          MS_DOMAIN,
-        ),
-        nodeProto('Concat', [c(`${l}.past_scores`), newScores], [c(`${l}.all_scores`)], [intAttr('axis', -1)]),
-      ],
-      c(`${l}.all_scores`),
-    );
-    const noPastScores = branch(
-      c(`${l}.scores.no_past`),
-      [nodeProto('Identity', [newScores], [c(`${l}.only_new_scores`)])],
-      c(`${l}.only_new_scores`),
-    );
-    replace.set(key.scores, [
+    const frames = c(`${l}.value.frames`);
+    // The presents become the new frames; the past is read where it lies.
+    branchEdits.set(key.concat, [nodeProto('Identity', [kNew], key.concat.outputs)]);
+    branchEdits.set(value.concat, [nodeProto('Identity', [vNew], value.concat.outputs)]);
+    branchEdits.set(key.transpose, [renamed(key.transpose, [kNew], key.transpose.outputs)]);
+    branchEdits.set(key.scores, [
       renamed(key.scores, key.scores.inputs, [newScores]),
       nodeProto(
-        'If',
-        [c(`${l}.key.has_past`)],
-        [scores],
-        [graphAttr('then_branch', pastScores), graphAttr('else_branch', noPastScores)],
+        'FusedMatMul',
+        [q, K],
+        [c(`${l}.past_scores`)],
+        [intAttr('transB', 1), intAttr('transBatchB', 1)],
+        MS_DOMAIN,
       ),
+      nodeProto('Concat', [c(`${l}.past_scores`), newScores], key.scores.outputs, [intAttr('axis', -1)]),
     ]);
-    const frames = c(`${l}.value.frames`);
-    const pastOut = branch(
-      c(`${l}.out.past`),
-      [
-        nodeProto('Slice', [probs, zero, frames, lastAxis], [c(`${l}.past_probs`)]),
-        nodeProto('Slice', [probs, frames, end, lastAxis], [c(`${l}.new_probs`)]),
-        nodeProto(
-          'FusedMatMul',
-          [c(`${l}.past_probs`), V],
-          [c(`${l}.past_out`)],
-          [intAttr('transBatchB', 1)],
-          MS_DOMAIN,
-        ),
-        nodeProto('MatMul', [c(`${l}.new_probs`), vNew], [c(`${l}.new_out`)]),
-        nodeProto('Add', [c(`${l}.past_out`), c(`${l}.new_out`)], [c(`${l}.all_out`)]),
-      ],
-      c(`${l}.all_out`),
-    );
-    const noPastOut = branch(
-      c(`${l}.out.no_past`),
-      [nodeProto('MatMul', [probs, vNew], [c(`${l}.only_new_out`)])],
-      c(`${l}.only_new_out`),
-    );
-    replace.set(value.output, [
-      nodeProto(
-        'If',
-        [c(`${l}.value.has_past`)],
-        [out],
-        [graphAttr('then_branch', pastOut), graphAttr('else_branch', noPastOut)],
-      ),
+    branchEdits.set(value.output, [
+      nodeProto('Slice', [probs, zero, frames, lastAxis], [c(`${l}.past_probs`)]),
+      nodeProto('Slice', [probs, frames, end, lastAxis], [c(`${l}.new_probs`)]),
+      nodeProto('FusedMatMul', [c(`${l}.past_probs`), V], [c(`${l}.past_out`)], [intAttr('transBatchB', 1)], MS_DOMAIN),
+      nodeProto('MatMul', [c(`${l}.new_probs`), vNew], [c(`${l}.new_out`)]),
+      nodeProto('Add', [c(`${l}.past_out`), c(`${l}.new_out`)], value.output.outputs),
     ]);
   }
-
-  const body: Uint8Array[] = [];
-  let n = 0;
-  for (const f of graphFields) {
-    if (f.no !== 1 || f.wire !== 2) {
-      body.push(f.bytes);
-      continue;
-    }
-    const node = nodes[n++] as OnnxNode;
-    if (remove.has(node)) continue;
-    const with_ = replace.get(node);
-    body.push(...(with_ ? with_.map((b) => lengthField(1, b)) : [f.bytes]));
-  }
-  const newGraph = concat([...before.map((b) => lengthField(1, b)), ...body, ...constants]);
+  const ifNode = parseNode(withGraphAttribute(merged, 'then_branch', rebuiltGraph(withPast, { replace: branchEdits })));
+  mainEdits.set(merged, [renamed(ifNode, [cond], merged.outputs)]);
+  const newGraph = rebuiltGraph(main, { replace: mainEdits, prepend: before, append: constants });
   // ModelProto.opset_import = 8: OperatorSetIdProto { domain = 1; version = 2 }.
   const imports = top.filter((f) => f.no === 8 && f.wire === 2);
   const hasMs = imports.some((f) => fieldsOf(f.payload).some((g) => g.no === 1 && text(g.payload) === MS_DOMAIN));
