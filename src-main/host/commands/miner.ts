@@ -20,6 +20,8 @@ import {
   type MusicGenerator,
   type MusicgenSource,
 } from '../../inference/generate/musicgen.js';
+import type { CacheRewrite } from '../../inference/generate/fused-attention-graph.js';
+import { cacheRewriteOption } from '../../inference/generate/cli.js';
 import { gpuReport } from '../../inference/gpu/report.js';
 import { ModelStore, modelsDirIn } from '../../models/index.js';
 import { forkWorker } from '../../inference/worker/worker-client.js';
@@ -80,6 +82,7 @@ interface MinerFlags extends EndpointOptions {
   dtype: ModelDtype;
   device: DevicePreference;
   decoder: MusicgenDecoder;
+  cacheRewrite?: CacheRewrite;
   'logging.debug'?: boolean;
   dataDir: string;
   keepDays: number;
@@ -132,6 +135,7 @@ export function registerMinerCommand(program: Command, io: MinerCliIo = terminal
           .choices(MUSICGEN_DECODERS)
           .default('ort'),
       )
+      .addOption(cacheRewriteOption())
       .option('--logging.debug', 'log debug lines too')
       .option('--data-dir <dir>', 'where the model store and the request history live', defaultDataDir())
       .addOption(
@@ -175,9 +179,15 @@ The axon's port must be reachable from the internet (open it in the firewall / N
           })
         : null;
       const device = slots[0]?.device ?? 'cpu';
+      const cacheRewrite = flags.cacheRewrite ? { cacheRewrite: flags.cacheRewrite } : {};
       const generator: MusicGenerator | MusicGenerator[] = worker
-        ? worker.executors(source, { decoder: flags.decoder })
-        : new MusicgenGenerator(source, { device, decoder: flags.decoder, logger: root.logger('inference') });
+        ? worker.executors(source, { decoder: flags.decoder, ...cacheRewrite })
+        : new MusicgenGenerator(source, {
+            device,
+            decoder: flags.decoder,
+            ...cacheRewrite,
+            logger: root.logger('inference'),
+          });
       const dataDir = resolve(flags.dataDir);
       const db = openDatabase(dataDir);
       const history = new GenerationStore(db, dataDir);

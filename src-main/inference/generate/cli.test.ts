@@ -15,6 +15,7 @@ function harness(options: { interactive?: boolean; interruptAtStep?: number; cud
   let err = '';
   let stop: (() => void) | null = null;
   const devices: string[] = [];
+  const rewrites: (string | undefined)[] = [];
   const io: GenerateCliIo = {
     out: (t) => out.push(t),
     err: (t) => {
@@ -29,6 +30,7 @@ function harness(options: { interactive?: boolean; interruptAtStep?: number; cud
     },
     createGenerator: (source, o) => {
       devices.push(o.device);
+      rewrites.push(o.cacheRewrite);
       return new MusicgenGenerator(source, o);
     },
     whyCudaCannotRun: () => Promise.resolve(options.cudaMissing ?? null),
@@ -41,6 +43,7 @@ function harness(options: { interactive?: boolean; interruptAtStep?: number; cud
     run: (...args: string[]) => program.parseAsync(['node', 'bittaudio', 'generate', ...args]),
     out,
     devices,
+    rewrites,
     err: () => err,
   };
 }
@@ -87,6 +90,18 @@ describe('bittaudio generate', () => {
     expect(readFileSync(join(dir, 'b.wav'))).toEqual(readFileSync(join(dir, 'a.wav')));
     await expect(cli.run('rock', ...args, '--decoder', 'onnx', '--out', join(dir, 'c.wav'))).rejects.toThrow();
     expect(cli.err()).toMatch(/--decoder <loop>' argument 'onnx' is invalid/);
+  });
+
+  it('passes --cache-rewrite on (none: the loop picks by device); both levels write the same greedy file', async () => {
+    const dir = tempDir();
+    const cli = harness();
+    const args = ['--tokens', '20', '--model', TINY, '--greedy', '--format', 'float32'];
+    await cli.run('rock', ...args, '--out', join(dir, 'a.wav'));
+    await cli.run('rock', ...args, '--cache-rewrite', 'time-major', '--out', join(dir, 'b.wav'));
+    expect(cli.rewrites).toEqual([undefined, 'time-major']);
+    expect(readFileSync(join(dir, 'b.wav'))).toEqual(readFileSync(join(dir, 'a.wav')));
+    await expect(cli.run('rock', ...args, '--cache-rewrite', 'fused', '--out', join(dir, 'c.wav'))).rejects.toThrow();
+    expect(cli.err()).toMatch(/--cache-rewrite <level>' argument 'fused' is invalid/);
   });
 
   it('draws one redrawn bar on a terminal, and the seed reproduces the file', async () => {

@@ -20,6 +20,7 @@ import {
 } from './musicgen.js';
 import { MAX_DURATION_SECONDS, type MusicRequest } from './request.js';
 import type { SessionDtypes } from './model-files.js';
+import { CACHE_REWRITES, type CacheRewrite } from './fused-attention-graph.js';
 
 export interface GenerateCliIo {
   /** A finished line for stdout. */
@@ -32,7 +33,7 @@ export interface GenerateCliIo {
   onInterrupt(stop: () => void): () => void;
   createGenerator(
     source: MusicgenSource,
-    options: { device: ExecutionProvider; decoder: MusicgenDecoder },
+    options: { device: ExecutionProvider; decoder: MusicgenDecoder; cacheRewrite?: CacheRewrite },
   ): MusicGenerator & {
     dispose?(): Promise<void>;
   };
@@ -71,6 +72,7 @@ interface GenerateFlags {
   dtype: ModelDtype;
   device: ExecutionProvider;
   decoder: MusicgenDecoder;
+  cacheRewrite?: CacheRewrite;
   seed?: number;
   guidance: number;
   topK: number;
@@ -121,6 +123,7 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
         .choices(MUSICGEN_DECODERS)
         .default('ort'),
     )
+    .addOption(cacheRewriteOption())
     .option(
       '--seed <n>',
       'sampling seed, for a reproducible result',
@@ -170,7 +173,7 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
       }
       const generator = io.createGenerator(
         { dir: resolve(flags.model), dtype: cliDtypes(flags.dtype) },
-        { device, decoder: flags.decoder },
+        { device, decoder: flags.decoder, ...(flags.cacheRewrite ? { cacheRewrite: flags.cacheRewrite } : {}) },
       );
       const controller = new AbortController();
       const unsubscribe = io.onInterrupt(() => controller.abort());
@@ -250,4 +253,12 @@ class ProgressBar {
   abandon(): void {
     this.finish();
   }
+}
+
+/** `--cache-rewrite`, shared by `generate` and `miner`: no default, so the loop picks by device. */
+export function cacheRewriteOption(): Option {
+  return new Option(
+    '--cache-rewrite <level>',
+    'how our loop rewrites the decoder graph: fused-attention (default on the CPU) or time-major (default elsewhere)',
+  ).choices(CACHE_REWRITES);
 }

@@ -448,7 +448,8 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
 }
 
 /** The rewrite levels of the decoder our loop runs on. */
-export type CacheRewrite = 'time-major' | 'fused-attention';
+export const CACHE_REWRITES = ['fused-attention', 'time-major'] as const;
+export type CacheRewrite = (typeof CACHE_REWRITES)[number];
 
 /**
  * The decoder for our loop at the requested level: `fused-attention` when asked for and the

@@ -112,7 +112,7 @@ export interface MusicgenGeneratorOptions {
   /** When the device fails to create the sessions, load on the CPU instead (default true; musicgen spec §3: no fallback inside onnxruntime). */
   fallbackToCpu?: boolean;
   logger?: Logger;
-  /** Our loop's decoder rewrite (ort-decoder.ts `OrtMusicgenOptions`); default `time-major`; `fused-attention` is opt-in. */
+  /** Our loop's decoder rewrite (ort-decoder.ts `OrtMusicgenOptions`); default `fused-attention` on the CPU, `time-major` elsewhere. */
   cacheRewrite?: CacheRewrite;
 }
 

@@ -44,6 +44,23 @@ describe('OrtMusicgen on the fused self-attention (issue #14)', () => {
     expect(out.frames).toBe(17);
   });
 
+  it('is the default on the CPU; a graph that cannot take it keeps the time-major level quietly', async () => {
+    const lines: LogEntry[] = [];
+    const logger = new LogRoot((line) => lines.push({ ...line, id: lines.length })).logger('musicgen');
+    expect((await tinyModel('q8', 'cpu')).cacheRewrite).toEqual({ level: 'fused-attention' });
+    const fp16 = new MusicgenGenerator({ dir: TINY, dtype: 'fp16' }, { decoder: 'ort', logger });
+    try {
+      await fp16.generate({ prompt: 'rock with drums', durationTokens: 10, decoding: 'greedy' });
+      // Not asked for by name: an info line with the reason, no warning.
+      expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+      expect(lines.find((l) => l.message === 'Decoding on the time-major cache')?.fields).toEqual({
+        reason: expect.stringMatching(/not float32/) as unknown,
+      });
+    } finally {
+      await fp16.dispose();
+    }
+  });
+
   it('MusicgenGenerator passes the choice on and logs a refusal', async () => {
     const lines: LogEntry[] = [];
     const logger = new LogRoot((line) => lines.push({ ...line, id: lines.length })).logger('musicgen');
@@ -52,7 +69,7 @@ describe('OrtMusicgen on the fused self-attention (issue #14)', () => {
       { dir: TINY, dtype: 'fp32' },
       { decoder: 'ort', cacheRewrite: 'fused-attention', logger },
     );
-    const plain = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' }, { decoder: 'ort' });
+    const plain = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' }, { decoder: 'ort', cacheRewrite: 'time-major' });
     const fp16 = new MusicgenGenerator(
       { dir: TINY, dtype: 'fp16' },
       { decoder: 'ort', cacheRewrite: 'fused-attention', logger },
