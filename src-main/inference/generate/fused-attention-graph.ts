@@ -43,7 +43,6 @@ import {
   int64Constant,
   lengthField,
   nameOf,
-  readVarint,
   rewrittenDecoder,
   stringField,
   tensorType,
@@ -51,9 +50,17 @@ import {
   timeMajorDecoder,
   toTimeMajorCache,
   varintField,
-  type Field,
 } from './kv-graph.js';
 import { messageOf } from './errors.js';
+import {
+  intAttribute,
+  intsAttribute,
+  parseGraph,
+  parseNode,
+  text,
+  type OnnxGraph,
+  type OnnxNode,
+} from './onnx-nodes.js';
 
 /** Beside the original when the weights are external, as kv-graph.ts's level-1 copy. */
 export const FUSED_ATTENTION_FILE_SUFFIX = '.kv-fused-attention.onnx';
@@ -61,95 +68,6 @@ const PREFIX = 'bittaudio_fused';
 const MS_DOMAIN = 'com.microsoft';
 const FLOAT = 1n;
 const INT64_MAX = 0x7fffffffffffffffn;
-
-/** One NodeProto of a graph, with the fields the matcher reads (input = 1, output = 2, op_type = 4, attribute = 5, domain = 7). */
-interface OnnxNode {
-  bytes: Uint8Array;
-  inputs: string[];
-  outputs: string[];
-  op: string;
-  domain: string;
-  attributes: Map<string, Field[]>;
-  /** Subgraphs of its attributes (If branches, Loop bodies). */
-  subgraphs: OnnxGraph[];
-  /** The same subgraphs by attribute name (`then_branch`, `else_branch`, `body`). */
-  branches: Map<string, OnnxGraph>;
-}
-
-interface OnnxGraph {
-  /** The GraphProto's top-level fields, nodes included, in file order. */
-  fields: Field[];
-  nodes: OnnxNode[];
-  outputNames: string[];
-}
-
-const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-
-function parseNode(bytes: Uint8Array): OnnxNode {
-  const node: OnnxNode = {
-    bytes,
-    inputs: [],
-    outputs: [],
-    op: '',
-    domain: '',
-    attributes: new Map(),
-    subgraphs: [],
-    branches: new Map(),
-  };
-  for (const f of fieldsOf(bytes)) {
-    if (f.wire !== 2) continue;
-    if (f.no === 1) node.inputs.push(text(f.payload));
-    else if (f.no === 2) node.outputs.push(text(f.payload));
-    else if (f.no === 4) node.op = text(f.payload);
-    else if (f.no === 7) node.domain = text(f.payload);
-    else if (f.no === 5) {
-      // AttributeProto { name = 1; g = 6; graphs = 11 }
-      const fields = fieldsOf(f.payload);
-      const nameField = fields.find((a) => a.no === 1 && a.wire === 2);
-      const name = nameField ? text(nameField.payload) : '';
-      node.attributes.set(name, fields);
-      for (const a of fields) {
-        if ((a.no !== 6 && a.no !== 11) || a.wire !== 2) continue;
-        const graph = parseGraph(a.payload);
-        node.subgraphs.push(graph);
-        if (a.no === 6) node.branches.set(name, graph);
-      }
-    }
-  }
-  return node;
-}
-
-function parseGraph(bytes: Uint8Array): OnnxGraph {
-  const graph: OnnxGraph = { fields: fieldsOf(bytes), nodes: [], outputNames: [] };
-  for (const f of graph.fields) {
-    if (f.no === 1 && f.wire === 2) graph.nodes.push(parseNode(f.payload));
-    else if (f.no === 12 && f.wire === 2) graph.outputNames.push(nameOf(f.payload));
-  }
-  return graph;
-}
-
-/** An INT attribute (AttributeProto.i = 3), or undefined. */
-function intAttribute(node: OnnxNode, name: string): bigint | undefined {
-  const f = node.attributes.get(name)?.find((a) => a.no === 3 && a.wire === 0);
-  return f ? BigInt.asIntN(64, readVarint(f.bytes, 1)[0]) : undefined;
-}
-
-/** An INTS attribute (AttributeProto.ints = 8, packed or not), or undefined. */
-function intsAttribute(node: OnnxNode, name: string): bigint[] | undefined {
-  const fields = node.attributes.get(name)?.filter((a) => a.no === 8);
-  if (!fields || fields.length === 0) return undefined;
-  const out: bigint[] = [];
-  for (const f of fields) {
-    if (f.wire === 0) out.push(BigInt.asIntN(64, readVarint(f.bytes, 1)[0]));
-    else
-      for (let pos = 0; pos < f.payload.length;) {
-        const [v, next] = readVarint(f.payload, pos);
-        out.push(BigInt.asIntN(64, v));
-        pos = next;
-      }
-  }
-  return out;
-}
 
 /** The node's bytes with its inputs and outputs replaced (the other fields as they are). */
 function renamed(node: OnnxNode, inputs: string[], outputs: string[]): Uint8Array {

@@ -27,6 +27,7 @@ import { DeviceKvCache, presentNames, release } from './device-kv-cache.js';
 import { KvCache, type CacheFloat, type TensorConstructor } from './kv-cache.js';
 import { TIME_MAJOR_SUFFIX } from './kv-graph.js';
 import { decoderForLoop, type CacheRewrite } from './fused-attention-graph.js';
+import { readAfterFirstStep, readMainGraphNodes } from './decoder-reads.js';
 import { ioFloatType, type SessionDtypes } from './model-files.js';
 import { applyGuidance, applyTemperature, argmax, sampleTopK, SeededRandom, TopKScratch } from './sampling.js';
 import { TransferStats, type TransferSummary } from './transfer-stats.js';
@@ -105,6 +106,11 @@ export class OrtMusicgen {
     readonly cacheRewrite: { level: CacheRewrite; refused?: string },
     /** Where the KV cache lives between steps. */
     readonly kvCache: KvCacheLocation,
+    /**
+     * Whether encoder_hidden_states is fed on the first step only (decoder-reads.ts): the graph's
+     * with-past branch does not read it, so later steps get a zero-length tensor.
+     */
+    readonly encoderStatesOnce: boolean,
   ) {}
 
   /**
@@ -175,6 +181,11 @@ export class OrtMusicgen {
         ? ort.InferenceSession.create(decoderSource, options)
         : ort.InferenceSession.create(decoderSource, options);
     };
+    // Unknown (an unreadable graph is the session's to report): fed every step, as before.
+    const encoderStatesOnce = await readMainGraphNodes(path('decoder_model_merged')).then(
+      (nodes) => !readAfterFirstStep(nodes, 'encoder_hidden_states'),
+      () => false,
+    );
     // In parallel (as transformers.js does); on a failure, release the sessions that did open.
     const opened = await Promise.allSettled([
       open('text_encoder'),
@@ -227,6 +238,7 @@ export class OrtMusicgen {
       layout,
       { level: rewrite.level, ...(rewrite.refused ? { refused: rewrite.refused } : {}) },
       kvCache,
+      encoderStatesOnce,
     );
   }
 
@@ -274,6 +286,9 @@ export class OrtMusicgen {
       encoder_hidden_states: new Tensor(this.float, hiddenAll, [Bt, S, E]),
       encoder_attention_mask: new Tensor('int64', maskAll, [Bt, S]),
     };
+    const laterFeeds = this.encoderStatesOnce
+      ? { ...constantFeeds, encoder_hidden_states: new Tensor(this.float, hiddenAll.subarray(0, 0), [Bt, 0, E]) }
+      : constantFeeds;
     const encodeEnd = performance.now();
     step(hooks, 0, steps);
 
@@ -309,7 +324,7 @@ export class OrtMusicgen {
         const { feeds, fetches } = cache.bind();
         const stepFeeds = {
           ...feeds,
-          ...constantFeeds,
+          ...(n === 0 ? constantFeeds : laterFeeds),
           input_ids: new Tensor('int64', inputIds, [decoderRows, 1]),
           use_cache_branch: new Tensor('bool', useCache, [1]),
         };
