@@ -80,6 +80,7 @@ interface MinerFlags extends EndpointOptions {
   dtype: ModelDtype;
   device: DevicePreference;
   decoder: MusicgenDecoder;
+  'neuron.max_batch': number;
   'logging.debug'?: boolean;
   dataDir: string;
   keepDays: number;
@@ -89,6 +90,12 @@ interface MinerFlags extends EndpointOptions {
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('a positive number');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   return n;
 }
 
@@ -131,6 +138,14 @@ export function registerMinerCommand(program: Command, io: MinerCliIo = terminal
         new Option('--decoder <loop>', 'decode loop: transformers.js generate() or our own on onnxruntime-node')
           .choices(MUSICGEN_DECODERS)
           .default('ort'),
+      )
+      .addOption(
+        new Option(
+          '--neuron.max_batch <n>',
+          'requests of the same length and settings decoded together as one batch (1: one at a time)',
+        )
+          .argParser(positiveInteger)
+          .default(4),
       )
       .option('--logging.debug', 'log debug lines too')
       .option('--data-dir <dir>', 'where the model store and the request history live', defaultDataDir())
@@ -195,6 +210,7 @@ The axon's port must be reachable from the internet (open it in the firewall / N
         netuid: flags.netuid,
         hotkey,
         generator,
+        maxBatch: flags['neuron.max_batch'],
         log,
         axon: {
           port: flags['axon.port'],
