@@ -98,10 +98,11 @@ export interface WorkSchedulerOptions {
   /** Jobs that may wait (running ones not counted). Default 32. */
   maxQueued?: number;
   /**
-   * The most jobs one executor decodes as one batch; 1 turns batching off. Default 4: on the CPU
-   * a batch of 4 gave 2.26× the throughput of 4 one after another (bench/RESULTS.md, "N requests
-   * as one batch"), while each member's own time grows with the batch, so a larger batch buys
-   * little throughput and costs the deadlines of the jobs in it.
+   * The most jobs one executor decodes as one batch; 1 turns batching off. Default 4, the largest
+   * size measured: on the CPU (same-shape musicgen-small, q8) a batch of 2 gave 1.49× and one of 4
+   * 2.26× the throughput of as many one after another (bench/RESULTS.md, "N requests as one
+   * batch"), while each member took 1.46× and 1.75× a lone request's time: the gain per added job
+   * shrinks as the latency every member pays (against its caller's timeout) grows.
    */
   maxBatch?: number;
   onProgress?: (event: GenerationEvent) => void;
