@@ -664,4 +664,24 @@ describe('WorkScheduler with the real MusicgenGenerator on the tiny model', () =
       6,
     );
   });
+
+  it('decodes waiting jobs of one length as one batch, each with the audio its seed makes alone', async () => {
+    const events: GenerationEvent[] = [];
+    const queue = new WorkScheduler(generator, { onProgress: (e) => events.push(e) });
+    const first = queue.submit({ prompt: 'first', durationTokens: 10, seed: 1 });
+    const requests = [
+      { prompt: 'rock', durationTokens: 12, seed: 3 },
+      { prompt: 'slow ambient piano with soft strings', durationTokens: 12, seed: 9 },
+    ];
+    const batched = requests.map((request) => queue.submit(request));
+    await first;
+    const results = await Promise.all(batched);
+    const alone = [];
+    for (const request of requests) alone.push(await generator.generate(request));
+    expect(results.map((r) => r.audio)).toEqual(alone.map((r) => r.audio));
+    expect(results.map((r) => r.seed)).toEqual([3, 9]);
+    const sizes = new Set(events.filter((e) => e.prompt !== 'first' && e.state === 'running').map((e) => e.batchSize));
+    expect(sizes).toEqual(new Set([2]));
+    expect(Object.keys(queue.stats().executors[0]?.batchStepsPerSecond ?? {})).toEqual(['2']);
+  });
 });
