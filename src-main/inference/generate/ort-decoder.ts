@@ -89,7 +89,7 @@ export interface DecodeResult {
   audio: Float32Array[];
   /**
    * The codes of every prompt, [1, B, K, frames] flattened (after the delay pattern is undone);
-   * EnCodec receives those of the prompts that were not dropped.
+   * EnCodec receives those of the prompts that were not dropped (empty when every prompt was).
    */
   codes: BigInt64Array;
   frames: number;
