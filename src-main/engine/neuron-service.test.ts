@@ -175,6 +175,31 @@ describe('NeuronService', () => {
     },
   );
 
+  it(
+    'decodes requests of one duration that wait behind another as one batch (the model watch passes batches on)',
+    { timeout: 60_000 },
+    async () => {
+      const network = await devnetNetwork();
+      const app = engine(network);
+      const events = record(app);
+      const started = await app.handlers['neuron.start']({});
+      // 1000 steps: within the 30 s timeout at the assumed 50 steps/s, long enough for the others to queue.
+      const long = ask(network, started, 'a long piece', 1000);
+      await until(() =>
+        events.some((e) => e.event === 'generation' && e.payload.state === 'running' && e.payload.step >= 1),
+      );
+      // `ask` calls from a dendrite of its own each time, so these two arrive together.
+      const answers = await Promise.all([ask(network, started, 'lo-fi beat', 20), ask(network, started, 'jazz', 20)]);
+      expect((await long).dendrite.status_code).toBe(200);
+      expect(answers.map((a) => a.dendrite.status_code)).toEqual([200, 200]);
+      const sizes = events.flatMap((e) =>
+        e.event === 'generation' && e.payload.state === 'running' ? [[e.payload.prompt, e.payload.batchSize]] : [],
+      );
+      expect(sizes).toContainEqual(['lo-fi beat', 2]);
+      expect(sizes).toContainEqual(['jazz', 2]);
+    },
+  );
+
   it('answers not_found for a generation that does not exist, and pages and searches the library', async () => {
     const network = await devnetNetwork();
     const app = engine(network);

@@ -16,7 +16,7 @@ import type { Settings, SettingsPatch } from '../../src-shared/schemas/settings.
 import { epochIndex } from '../chain/epoch.js';
 import type { Uid } from '../chain/types.js';
 import { GenerationError, type GenerationErrorCode } from '../inference/generate/errors.js';
-import type { MusicgenSource } from '../inference/generate/musicgen.js';
+import type { BatchJob, GeneratedAudio, MusicgenSource } from '../inference/generate/musicgen.js';
 import type { Executor, WorkScheduler } from '../inference/scheduler.js';
 import { ModelStore, modelsDirIn } from '../models/index.js';
 import type { SpawnWorker, WorkerState } from '../inference/worker/worker-client.js';
@@ -561,28 +561,42 @@ export class NeuronService implements Service<Commands> {
 
   /** The generator, raising `model_failed` when the model fails and clearing it when it works again. */
   private watchModel(generator: Executor, model: string): Executor {
+    const watch = async (result: Promise<GeneratedAudio>): Promise<GeneratedAudio> => {
+      try {
+        const audio = await result;
+        if (this.alerts.clear('model_failed')) this.emit();
+        return audio;
+      } catch (error) {
+        if (error instanceof GenerationError && MODEL_FAULTS.has(error.code)) {
+          const raised = this.alerts.raise({
+            kind: 'model_failed',
+            severity: 'error',
+            message: `The model ${model} failed (${error.code}): ${error.message}`,
+          });
+          if (raised) this.emit();
+        }
+        throw error;
+      }
+    };
+    const generateJobs = generator.generateJobs?.bind(generator);
     return {
       // The scheduler asks each worker whether it can take work (not while it restarts).
       ...(generator.available ? { available: () => generator.available?.() ?? true } : {}),
       ...(generator.onAvailable
         ? { onAvailable: (listener: () => void) => generator.onAvailable?.(listener) ?? (() => undefined) }
         : {}),
-      generate: async (request, options) => {
+      // Batches (issue #14) pass through, each job watched like a lone generation.
+      ...(generator.canBatch && generateJobs
+        ? { canBatch: true, generateJobs: (jobs: readonly BatchJob[]) => generateJobs(jobs).map(watch) }
+        : {}),
+      generate: (request, options) => {
+        let result: Promise<GeneratedAudio>;
         try {
-          const audio = await generator.generate(request, options);
-          if (this.alerts.clear('model_failed')) this.emit();
-          return audio;
+          result = generator.generate(request, options);
         } catch (error) {
-          if (error instanceof GenerationError && MODEL_FAULTS.has(error.code)) {
-            const raised = this.alerts.raise({
-              kind: 'model_failed',
-              severity: 'error',
-              message: `The model ${model} failed (${error.code}): ${error.message}`,
-            });
-            if (raised) this.emit();
-          }
-          throw error;
+          result = Promise.reject(error);
         }
+        return watch(result);
       },
     };
   }

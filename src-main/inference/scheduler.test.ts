@@ -4,6 +4,7 @@ import { GenerationEventSchema, type GenerationEvent } from '../../src-shared/sc
 import { GenerationError } from './generate/errors.js';
 import {
   MusicgenGenerator,
+  type BatchJob,
   type GenerateOptions,
   type GeneratedAudio,
   type MusicGenerator,
@@ -53,6 +54,24 @@ class FakeGenerator implements MusicGenerator {
     const call = this.calls[index];
     if (!call) throw new Error(`no generate call #${index}`);
     return call;
+  }
+}
+
+/** A FakeGenerator that can batch: each generateJobs call is recorded as one batch of calls. */
+class FakeBatchGenerator extends FakeGenerator {
+  readonly canBatch = true;
+  readonly batches: FakeCall[][] = [];
+
+  generateJobs(jobs: readonly BatchJob[]): Promise<GeneratedAudio>[] {
+    const before = this.calls.length;
+    const promises = jobs.map((job) => this.generate(job.request, job.options));
+    this.batches.push(this.calls.slice(before));
+    return promises;
+  }
+
+  /** The prompts of each batch, in the order they started. */
+  batchPrompts(): string[][] {
+    return this.batches.map((batch) => batch.map((call) => call.prompt));
   }
 }
 
@@ -390,6 +409,189 @@ describe('WorkScheduler with fake generators', () => {
   });
 });
 
+describe('WorkScheduler batches (issue #14)', () => {
+  let generator: FakeBatchGenerator;
+  let events: GenerationEvent[];
+  const open = (options: WorkSchedulerOptions = {}, executors: Executor[] = [generator]): WorkScheduler =>
+    new WorkScheduler(executors, { onProgress: (e) => events.push(e), ...options });
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(1_000_000);
+    generator = new FakeBatchGenerator();
+    events = [];
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Finishes every call of the last batch that is still open. */
+  const finishBatch = async (index: number): Promise<void> => {
+    for (const call of generator.batches[index] ?? []) call.finish();
+    await flush();
+  };
+
+  it('batches only jobs with the same steps and decode settings, up to maxBatch, in priority order', async () => {
+    const queue = open({ maxBatch: 3 });
+    void queue.submit(req('first'));
+    const results = [
+      queue.submit(req('b')),
+      queue.submit(req('longer', 30)),
+      queue.submit({ ...req('unguided'), guidanceScale: 1 }),
+      queue.submit({ ...req('greedy'), decoding: 'greedy' }),
+      queue.submit(req('e')),
+      queue.submit({ ...req('f'), seed: 5 }), // seeds may differ
+      queue.submit(req('g')),
+    ];
+    // The first job found an empty line: it runs alone, through generate.
+    expect(generator.calls.map((c) => c.prompt)).toEqual(['first']);
+    expect(generator.batches).toHaveLength(0);
+    generator.call(0).finish();
+    await flush();
+    expect(generator.batchPrompts()).toEqual([['b', 'e', 'f']]);
+    expect(queue.stats().executors[0]?.jobs).toHaveLength(3);
+    await finishBatch(0);
+    // 'longer' heads the line now; nothing shares its length.
+    expect(generator.calls.at(-1)?.prompt).toBe('longer');
+    expect(generator.batches).toHaveLength(1);
+    generator.calls.at(-1)?.finish();
+    await flush();
+    for (let i = 0; i < 3; i++) {
+      generator.calls.at(-1)?.finish();
+      await flush();
+    }
+    expect(generator.calls.slice(-3).map((c) => c.prompt)).toEqual(['unguided', 'greedy', 'g']);
+    await expect(Promise.all(results)).resolves.toHaveLength(7);
+    expect(queue.stats()).toMatchObject({ done: 8, running: 0, queued: 0, maxBatch: 3 });
+  });
+
+  it('keeps the stake order: the richest waiting job heads the batch, the next richest compatible ones join', async () => {
+    const queue = open({ maxBatch: 2 });
+    void queue.submit(req('first'), { priority: 100n });
+    void queue.submit(req('poor'), { priority: 1n });
+    void queue.submit(req('rich'), { priority: 9n });
+    void queue.submit(req('richest other length', 40), { priority: 50n });
+    void queue.submit(req('middle'), { priority: 5n });
+    generator.call(0).finish();
+    await flush();
+    // The head is the richest (another length: alone); then rich + middle, and poor last.
+    expect(generator.calls.at(-1)?.prompt).toBe('richest other length');
+    expect(generator.batches).toHaveLength(0);
+    generator.calls.at(-1)?.finish();
+    await flush();
+    expect(generator.batchPrompts()).toEqual([['rich', 'middle']]);
+    await finishBatch(0);
+    expect(generator.calls.at(-1)?.prompt).toBe('poor');
+  });
+
+  it('a job cancelled in a batch ends alone; the others finish and the executor frees up after all', async () => {
+    const queue = open();
+    void queue.submit(req('first'));
+    const a = queue.enqueue(req('a'));
+    const controller = new AbortController();
+    const b = queue.enqueue(req('b'), { signal: controller.signal });
+    const c = queue.enqueue(req('c'));
+    const caughtB = rejection(b.result);
+    generator.call(0).finish();
+    await flush();
+    const [callA, callB, callC] = generator.batches[0] ?? [];
+    void queue.submit(req('after'));
+    callB?.progress(3);
+    controller.abort();
+    expect(await caughtB).toMatchObject({ name: 'SchedulerError', code: 'cancelled' });
+    expect(callB?.signal?.aborted).toBe(true);
+    expect([callA?.signal?.aborted, callC?.signal?.aborted]).toEqual([false, false]);
+    // The batch still holds the executor: 'after' waits until its last member settles there.
+    await flush();
+    expect(queue.stats()).toMatchObject({ running: 1, queued: 1, cancelled: 1 });
+    callA?.finish();
+    await flush();
+    expect(generator.calls.at(-1)?.prompt).toBe('c');
+    callC?.finish();
+    await flush();
+    expect(generator.calls.at(-1)?.prompt).toBe('after');
+    await expect(a.result).resolves.toMatchObject({ steps: 20 });
+    await expect(c.result).resolves.toMatchObject({ steps: 20 });
+    expect(queue.cancel(a.id)).toBe(false);
+    expect(events.filter((e) => e.id === b.id).at(-1)).toMatchObject({ state: 'cancelled' });
+  });
+
+  it('keeps out of a batch a job whose deadline the batch cannot meet, and learns the speed per batch size', async () => {
+    // 100 steps at 50/s: 2 s alone; a batch of 2 not yet measured is assumed to take 4 s.
+    const queue = open({ defaultStepsPerSecond: 50, safetyFactor: 1 });
+    void queue.submit(req('first', 100));
+    void queue.submit(req('x', 100));
+    const tight = queue.enqueue(req('tight', 100), { timeoutMs: 3500, refuseLate: false });
+    void queue.submit(req('z', 100));
+    generator.call(0).finish();
+    await flush();
+    expect(generator.batchPrompts()).toEqual([['x', 'z']]);
+    // The batch of 2 runs 100 steps in 2.5 s from its first step: 40 steps/s for each member.
+    const [x, z] = generator.batches[0] ?? [];
+    x?.progress(0);
+    z?.progress(0);
+    vi.advanceTimersByTime(2500);
+    x?.progress(100);
+    z?.progress(100);
+    await finishBatch(0);
+    expect(queue.stats().executors[0]?.batchStepsPerSecond).toEqual({ 2: 40 });
+    // It ran alone after the batch (so late that its deadline passes while it runs).
+    expect(generator.calls.at(-1)?.prompt).toBe('tight');
+    vi.advanceTimersByTime(1000);
+    await expect(tight.result).rejects.toMatchObject({ code: 'deadline_exceeded' });
+    await flush();
+
+    // Measured: a batch of 2 now takes 2.5 s, so a 3 s deadline lets a job join; a 2.4 s one does not.
+    void queue.submit(req('blocker', 100));
+    void queue.submit(req('head', 100));
+    void queue.submit(req('joins', 100), { timeoutMs: 3000, refuseLate: false });
+    void queue.submit(req('too tight', 100), { timeoutMs: 2400, refuseLate: false });
+    void queue.submit(req('no deadline', 100));
+    generator.calls.at(-1)?.finish();
+    await flush();
+    // A batch of 3 is unmeasured: assumed 3/2 of the measured 2's time (3.75 s), past the deadline
+    // of 'joins', so 'no deadline' cannot join either.
+    expect(generator.batchPrompts().at(-1)).toEqual(['head', 'joins']);
+  });
+
+  it('reports the batch size in the running jobs’ events', async () => {
+    const queue = open();
+    void queue.submit(req('first'));
+    const a = queue.enqueue(req('a'));
+    const b = queue.enqueue(req('b'));
+    generator.call(0).finish();
+    await flush();
+    generator.batches[0]?.[0]?.progress(1);
+    for (const id of [a.id, b.id]) {
+      const running = events.filter((e) => e.id === id && e.state === 'running');
+      expect(running.length).toBeGreaterThan(0);
+      for (const event of running) expect(GenerationEventSchema.parse(event)).toMatchObject({ batchSize: 2 });
+    }
+    expect(events.find((e) => e.state === 'running' && e.batchSize === undefined)).toMatchObject({ step: 0 });
+    await finishBatch(0);
+    expect(events.filter((e) => e.id === a.id).at(-1)).not.toHaveProperty('batchSize');
+  });
+
+  it('maxBatch 1 turns batching off, and an executor that cannot batch runs one job at a time', async () => {
+    for (const [options, executor] of [
+      [{ maxBatch: 1 }, generator],
+      [{}, Object.assign(new FakeBatchGenerator(), { canBatch: false })],
+    ] as const) {
+      const queue = open(options, [executor]);
+      void queue.submit(req('first'));
+      void queue.submit(req('a'));
+      void queue.submit(req('b'));
+      for (let i = 0; i < 3; i++) {
+        executor.calls.at(-1)?.finish();
+        await flush();
+      }
+      expect(executor.calls.map((c) => c.prompt)).toEqual(['first', 'a', 'b']);
+      expect(executor.batches).toHaveLength(0);
+    }
+    expect(() => open({ maxBatch: 0 })).toThrow(/maxBatch/);
+  });
+});
+
 describe('throttleGenerationEvents', () => {
   it('passes every state change and the last step, and other steps at most once per interval per job', () => {
     let now = 0;
@@ -461,5 +663,25 @@ describe('WorkScheduler with the real MusicgenGenerator on the tiny model', () =
       (100 / stats.stepsPerSecond) * 1000,
       6,
     );
+  });
+
+  it('decodes waiting jobs of one length as one batch, each with the audio its seed makes alone', async () => {
+    const events: GenerationEvent[] = [];
+    const queue = new WorkScheduler(generator, { onProgress: (e) => events.push(e) });
+    const first = queue.submit({ prompt: 'first', durationTokens: 10, seed: 1 });
+    const requests = [
+      { prompt: 'rock', durationTokens: 12, seed: 3 },
+      { prompt: 'slow ambient piano with soft strings', durationTokens: 12, seed: 9 },
+    ];
+    const batched = requests.map((request) => queue.submit(request));
+    await first;
+    const results = await Promise.all(batched);
+    const alone = [];
+    for (const request of requests) alone.push(await generator.generate(request));
+    expect(results.map((r) => r.audio)).toEqual(alone.map((r) => r.audio));
+    expect(results.map((r) => r.seed)).toEqual([3, 9]);
+    const sizes = new Set(events.filter((e) => e.prompt !== 'first' && e.state === 'running').map((e) => e.batchSize));
+    expect(sizes).toEqual(new Set([2]));
+    expect(Object.keys(queue.stats().executors[0]?.batchStepsPerSecond ?? {})).toEqual(['2']);
   });
 });

@@ -4,6 +4,7 @@
  * real signatures) an error status at once, the worker comes back, and the next request succeeds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GenerationEvent } from '../../src-shared/schemas/generation.js';
 import { musicGeneration } from '../../src-shared/synapse/music-generation.js';
 import { RAO_PER_TAO } from '../chain/units.js';
 import { createDemoDevnet } from '../devnet/index.js';
@@ -82,6 +83,76 @@ describe('Miner with the inference worker process', () => {
         expect(records.at(-1)).toMatchObject({ status: 'ok', durationTokens: 20 });
       } finally {
         dendrite.close();
+        await miner.stop();
+        await pool.close();
+      }
+    },
+  );
+
+  it(
+    'decodes concurrent requests of the same duration that wait for the worker as one batch',
+    { timeout: 120_000 },
+    async () => {
+      const devnet = await createDemoDevnet({ miners: 1, validatorStake: 20_000n * RAO_PER_TAO });
+      const [bob] = devnet.miners;
+      if (!bob) throw new Error('the demo devnet has no miner');
+      const pool = new WorkerPool({
+        slots: [{ gpu: null, device: 'cpu', label: 'cpu' }],
+        spawn: () => forkWorker(bundle.entry),
+      });
+      const miner = new Miner({
+        chain: devnet.chain,
+        netuid: devnet.netuid,
+        hotkey: bob.hotkey,
+        generator: pool.executors(TINY),
+        log: new LogRoot(() => undefined).logger('miner'),
+        axon: { port: 0, host: LOCAL_IP, externalIp: LOCAL_IP },
+      });
+      const dendrite = new Dendrite({ hotkey: devnet.validator.hotkey });
+      const dendrites = [dendrite];
+      try {
+        const status = await miner.start();
+        const target = { hotkey: bob.hotkey.address, ip: LOCAL_IP, port: status.axon.port };
+        const events: GenerationEvent[] = [];
+        let busy!: () => void;
+        const running = new Promise<void>((resolve) => (busy = resolve));
+        miner.generations?.subscribe((event) => {
+          events.push(event);
+          if (event.state === 'running' && event.step >= 1) busy();
+        });
+        // One dendrite's calls to one axon take turns (nonce order, dendrite.ts): concurrent
+        // requests come from dendrites of their own, as from several validators.
+        const others = [
+          new Dendrite({ hotkey: devnet.validator.hotkey }),
+          new Dendrite({ hotkey: devnet.validator.hotkey }),
+        ];
+        dendrites.push(...others);
+        const call = (text: string, duration: number, from = dendrite) =>
+          from.call(target, musicGeneration({ text_input: text, duration }), { timeoutSeconds: 60 });
+        // A first request holds the worker, so the next two wait and leave the line together.
+        const first = call('a long piece', 1500);
+        await running;
+        const [a, b] = await Promise.all([
+          call('lo-fi beat', 20, others[0]),
+          call('jazz with a saxophone', 20, others[1]),
+        ]);
+        expect((await first).dendrite.status_code).toBe(200);
+        for (const answer of [a, b]) {
+          expect(answer.dendrite.status_code).toBe(200);
+          expect(answer.music_output).toHaveLength((20 - 3) * 640);
+        }
+        expect(a.music_output).not.toEqual(b.music_output);
+        console.log(
+          events
+            .map((e) => [e.prompt, e.state, e.step, e.batchSize].join(' '))
+            .filter((l, i, all) => all[i - 1] !== l)
+            .join('\n'),
+        );
+        const batched = events.filter((e) => e.state === 'running' && e.batchSize === 2);
+        expect(new Set(batched.map((e) => e.prompt))).toEqual(new Set(['lo-fi beat', 'jazz with a saxophone']));
+        expect(events.some((e) => e.prompt === 'a long piece' && e.batchSize !== undefined)).toBe(false);
+      } finally {
+        for (const d of dendrites) d.close();
         await miner.stop();
         await pool.close();
       }

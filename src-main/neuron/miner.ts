@@ -59,6 +59,8 @@ export interface MinerOptions {
   generator: Executor | readonly Executor[];
   /** Generations that may wait for an executor; more are refused with 503. Default 16. */
   maxQueued?: number;
+  /** The most requests one executor decodes as one batch; 1 turns batching off. Default: the scheduler's (4). */
+  maxBatch?: number;
   log: Logger;
   axon: {
     port: number;
@@ -130,7 +132,10 @@ export class Miner {
     const metagraph = await chain.metagraph(netuid);
     this.callers.update(metagraph);
 
-    const scheduler = new WorkScheduler(this.options.generator, { maxQueued: this.options.maxQueued ?? 16 });
+    const scheduler = new WorkScheduler(this.options.generator, {
+      maxQueued: this.options.maxQueued ?? 16,
+      ...(this.options.maxBatch === undefined ? {} : { maxBatch: this.options.maxBatch }),
+    });
     this.queue = scheduler;
     const axon = new Axon({
       hotkey,

@@ -26,6 +26,8 @@ export const GenerationEventSchema = z.strictObject({
   durationSeconds: z.number().nonnegative(),
   /** Who asked (a validator hotkey, `ui`, …), when known. */
   caller: z.string().optional(),
+  /** While running in a batch of several jobs decoded together (issue #14): how many. */
+  batchSize: z.number().int().min(2).optional(),
   /** Why the job failed or was cancelled. */
   error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
 });

@@ -85,6 +85,8 @@ describe('bittaudio miner', () => {
             'cpu',
             '--decoder',
             'ort',
+            '--neuron.max_batch',
+            '2',
           ],
         ],
         io,
@@ -147,6 +149,22 @@ describe('bittaudio miner', () => {
     expect(String(error)).toMatch(
       /is not registered on subnet 50\. Registering burns .* bittaudio wallet register --netuid 50/,
     );
+  });
+
+  it('refuses a batch size that is not a whole number of at least 1 before it starts anything', async () => {
+    let opened = false;
+    const io: MinerCliIo = {
+      ...devnetIo({} as Chain),
+      openChain: () => {
+        opened = true;
+        return Promise.reject(new Error('no chain in this test'));
+      },
+    };
+    for (const value of ['0', '2.5', 'four']) {
+      const error = await run(['--neuron.max_batch', value, '--music_path', TINY], io);
+      expect(String(error)).toMatch(/--neuron\.max_batch.*a whole number, 1 or more/);
+    }
+    expect(opened).toBe(false);
   });
 
   it('finds an address others can reach, never a loopback one', () => {

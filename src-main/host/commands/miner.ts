@@ -83,6 +83,7 @@ interface MinerFlags extends EndpointOptions {
   device: DevicePreference;
   decoder: MusicgenDecoder;
   cacheRewrite?: CacheRewrite;
+  'neuron.max_batch': number;
   'logging.debug'?: boolean;
   dataDir: string;
   keepDays: number;
@@ -92,6 +93,12 @@ interface MinerFlags extends EndpointOptions {
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('a positive number');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   return n;
 }
 
@@ -136,6 +143,14 @@ export function registerMinerCommand(program: Command, io: MinerCliIo = terminal
           .default('ort'),
       )
       .addOption(cacheRewriteOption())
+      .addOption(
+        new Option(
+          '--neuron.max_batch <n>',
+          'requests of the same length and settings decoded together as one batch (1: one at a time)',
+        )
+          .argParser(positiveInteger)
+          .default(4),
+      )
       .option('--logging.debug', 'log debug lines too')
       .option('--data-dir <dir>', 'where the model store and the request history live', defaultDataDir())
       .addOption(
@@ -205,6 +220,7 @@ The axon's port must be reachable from the internet (open it in the firewall / N
         netuid: flags.netuid,
         hotkey,
         generator,
+        maxBatch: flags['neuron.max_batch'],
         log,
         axon: {
           port: flags['axon.port'],

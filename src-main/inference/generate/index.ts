@@ -13,6 +13,7 @@ export {
   MUSICGEN_DECODERS,
   MusicgenGenerator,
   type MusicgenDecoder,
+  type BatchJob,
   type GenerateOptions,
   type GeneratedAudio,
   type GenerationProgress,
@@ -21,6 +22,7 @@ export {
   type MusicgenSource,
 } from './musicgen.js';
 export {
+  batchKey,
   DEFAULT_FRAME_RATE,
   expectedSamples,
   MAX_DURATION_SECONDS,

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTempDirs } from '../../testing/temp-dir.js';
 import { GenerationError } from './errors.js';
-import { MusicgenGenerator, type GenerationProgress } from './musicgen.js';
+import {
+  MusicgenGenerator,
+  type BatchJob,
+  type GenerateOptions,
+  type GeneratedAudio,
+  type GenerationProgress,
+} from './musicgen.js';
+import type { MusicRequest } from './request.js';
 
 // The committed tiny model (scripts/tiny-musicgen): the optimum graph signatures, random weights.
 const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
@@ -334,5 +341,88 @@ describe('MusicgenGenerator.generateBatch on the tiny model', () => {
     );
     expect(invalid).toMatchObject({ code: 'invalid_request' });
     expect(invalid.message).toMatch(/request 1: prompt: the prompt is empty/);
+  });
+});
+
+describe('MusicgenGenerator.generateJobs: one batch, a seed, a signal and progress per job', () => {
+  const job = (prompt: string, seed: number, options?: GenerateOptions): BatchJob => ({
+    request: { prompt, durationTokens: 14, seed },
+    ...(options ? { options } : {}),
+  });
+
+  it('gives each job the audio its request makes alone (fp32), its own seed and its own progress', async () => {
+    const progress: number[][] = [[], []];
+    const results = await Promise.all(
+      fp32.generateJobs([
+        job('rock', 3, { onProgress: (p) => progress[0]?.push(p.step) }),
+        job('slow ambient piano with soft strings', 9, { onProgress: (p) => progress[1]?.push(p.step) }),
+      ]),
+    );
+    const alone = [
+      await fp32.generate({ prompt: 'rock', durationTokens: 14, seed: 3 }),
+      await fp32.generate({ prompt: 'slow ambient piano with soft strings', durationTokens: 14, seed: 9 }),
+    ];
+    expect(results.map((r) => r.seed)).toEqual([3, 9]);
+    expect(results.map((r) => r.audio)).toEqual(alone.map((r) => r.audio));
+    expect(results[0]).toMatchObject({ steps: 14, sampleRate: 32000, device: 'cpu' });
+    expect(progress).toEqual([0, 1].map(() => Array.from({ length: 15 }, (_, i) => i)));
+    expect(fp32.canBatch).toBe(true);
+  });
+
+  it('a cancelled job fails at the next step while the others finish with their own audio', async () => {
+    const controller = new AbortController();
+    const [kept, cancelled, other] = fp32.generateJobs([
+      job('rock', 3),
+      job('jazz', 4, {
+        signal: controller.signal,
+        onProgress: (p) => p.step === 2 && controller.abort(),
+      }),
+      job('slow ambient piano with soft strings', 9),
+    ]);
+    const error = await failure(cancelled as Promise<GeneratedAudio>);
+    expect(error).toMatchObject({ code: 'aborted', message: 'The generation was cancelled after step 3 of 14.' });
+    const alone = await fp32.generate({ prompt: 'rock', durationTokens: 14, seed: 3 });
+    expect((await kept)?.audio).toEqual(alone.audio);
+    expect((await other)?.audio.length).toBe(11 * 640);
+  });
+
+  it('refuses jobs of different lengths or decode settings, and seeds may differ', async () => {
+    const mixed: Partial<MusicRequest>[] = [
+      { durationTokens: 15 },
+      { guidanceScale: 1 },
+      { topK: 5 },
+      { temperature: 0.5 },
+      { decoding: 'greedy' },
+    ];
+    for (const change of mixed) {
+      const promises = fp32.generateJobs([job('a', 1), { request: { ...job('b', 1).request, ...change } }]);
+      for (const promise of promises) {
+        const error = await failure(promise);
+        expect(error.code).toBe('invalid_request');
+        expect(error.message).toMatch(/request 1 differs from request 0 .* only requests that share them/);
+      }
+    }
+    // durationSeconds 0.2 is 10 + 3 = 13 steps: the same batch as durationTokens 13.
+    const same = await Promise.all(
+      fp32.generateJobs([
+        { request: { prompt: 'a', durationSeconds: 0.2, seed: 1 } },
+        { request: { prompt: 'b', durationTokens: 13, seed: 2 } },
+      ]),
+    );
+    expect(same.map((r) => r.steps)).toEqual([13, 13]);
+  });
+
+  it('the transformers.js decoder cannot batch: one job runs, two are refused', async () => {
+    const theirs = new MusicgenGenerator({ dir: TINY, dtype: 'fp32' }, { decoder: 'transformers' });
+    try {
+      expect(theirs.canBatch).toBe(false);
+      const [one] = theirs.generateJobs([job('rock', 3)]);
+      expect((await one)?.audio.length).toBe(11 * 640);
+      for (const promise of theirs.generateJobs([job('rock', 3), job('jazz', 4)])) {
+        expect((await failure(promise)).message).toMatch(/transformers decoder cannot decode requests as one batch/);
+      }
+    } finally {
+      await theirs.dispose();
+    }
   });
 });

@@ -37,6 +37,7 @@ import { exclusive, withLocalModels, withSeed } from '../transformers-runtime.js
 import { GenerationError, messageOf, throwIfAborted } from './errors.js';
 import { checkModelFolder, sessionDtypes, type CheckedFolder, type SessionDtypes } from './model-files.js';
 import {
+  batchKey,
   expectedSamples,
   maxNewTokens,
   MusicRequestSchema,
@@ -91,8 +92,22 @@ export interface GeneratedAudio {
   };
 }
 
+/** One request of `generateJobs`, with its own cancellation and progress. */
+export interface BatchJob {
+  request: MusicRequest;
+  options?: GenerateOptions;
+}
+
 export interface MusicGenerator {
   generate(request: MusicRequest, options?: GenerateOptions): Promise<GeneratedAudio>;
+  /** Whether `generateJobs` decodes several requests in one run; absent or false: one at a time. */
+  readonly canBatch?: boolean;
+  /**
+   * Decodes requests that share a `batchKey` (request.ts) as one batch, each with its own seed,
+   * signal and progress: one promise per job, in order, each settling on its own (an aborted job
+   * fails at the next step while the others run on). All settle before the device is idle.
+   */
+  generateJobs?(jobs: readonly BatchJob[]): Promise<GeneratedAudio>[];
 }
 
 /** Where the model is: a model store entry (`ModelStore.loadable`) or a plain folder. */
@@ -161,6 +176,11 @@ export class MusicgenGenerator implements MusicGenerator {
     this.decoder = options.decoder ?? 'ort';
   }
 
+  /** Our own loop decodes a batch with a seed, a signal and progress per request; transformers.js's cannot. */
+  get canBatch(): boolean {
+    return this.decoder === 'ort';
+  }
+
   /** The device the sessions run on, once loaded. */
   get device(): ExecutionProvider | null {
     return this.loaded?.device ?? null;
@@ -189,18 +209,7 @@ export class MusicgenGenerator implements MusicGenerator {
     if (requests.length === 0) {
       throw new GenerationError('invalid_request', 'Invalid generation request: the batch is empty.');
     }
-    const parsedRequests = requests.map((request, index) => {
-      const parsed = MusicRequestSchema.safeParse(request);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = requests.length > 1 ? `request ${index}: ` : '';
-        throw new GenerationError(
-          'invalid_request',
-          `Invalid generation request: ${where}${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}.`,
-        );
-      }
-      return parsed.data;
-    });
+    const parsedRequests = parseAll(requests);
     const req = parsedRequests[0] as ParsedMusicRequest;
     for (const [index, other] of parsedRequests.entries()) {
       for (const key of SHARED_SETTINGS) {
@@ -267,6 +276,116 @@ export class MusicgenGenerator implements MusicGenerator {
       seed,
       timings: { ...timings },
     }));
+  }
+
+  generateJobs(jobs: readonly BatchJob[]): Promise<GeneratedAudio>[] {
+    const settle = jobs.map(() => {
+      let resolve!: (audio: GeneratedAudio) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<GeneratedAudio>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject, settled: false };
+    });
+    const fail = (index: number, error: unknown): void => {
+      const job = settle[index];
+      if (!job || job.settled) return;
+      job.settled = true;
+      job.reject(error);
+    };
+    const succeed = (index: number, audio: GeneratedAudio): void => {
+      const job = settle[index];
+      if (!job || job.settled) return;
+      job.settled = true;
+      job.resolve(audio);
+    };
+    this.runJobs(jobs, fail, succeed).then(
+      () => settle.forEach((_, i) => fail(i, new GenerationError('bad_output', 'MusicGen returned no audio.'))),
+      (error: unknown) => settle.forEach((_, i) => fail(i, error)),
+    );
+    return settle.map((job) => job.promise);
+  }
+
+  /** The body of `generateJobs`: settles each job through `fail`/`succeed`; a throw fails the rest. */
+  private async runJobs(
+    jobs: readonly BatchJob[],
+    fail: (index: number, error: unknown) => void,
+    succeed: (index: number, audio: GeneratedAudio) => void,
+  ): Promise<void> {
+    if (jobs.length === 0) throw new GenerationError('invalid_request', 'Invalid generation request: no job.');
+    const parsed = parseAll(jobs.map((job) => job.request));
+    if (jobs.length === 1 && !this.canBatch) {
+      const [job] = jobs as [BatchJob];
+      succeed(0, await this.generate(job.request, job.options));
+      return;
+    }
+    if (!this.canBatch) {
+      throw new GenerationError(
+        'invalid_request',
+        `The ${this.decoder} decoder cannot decode requests as one batch; give it one job at a time.`,
+      );
+    }
+    const started = performance.now();
+    const wasLoaded = this.loaded !== null;
+    const { loaded, loadMs } = await this.ensureLoaded();
+    if (loaded.engine.kind !== 'ort') throw new GenerationError('invalid_request', 'Only our own loop can batch.');
+    const sampleRate = loaded.checked.config.audio_encoder.sampling_rate;
+    const frameRate = sampleRate / loaded.checked.hop;
+    const key = batchKey(parsed[0] as ParsedMusicRequest, frameRate);
+    for (const [index, other] of parsed.entries()) {
+      if (batchKey(other, frameRate) !== key) {
+        throw new GenerationError(
+          'invalid_request',
+          `Invalid generation request: request ${index} differs from request 0 in its length or its decode ` +
+            'settings (guidance, top-k, temperature, decoding); only requests that share them can share a batch.',
+        );
+      }
+    }
+    const req = parsed[0] as ParsedMusicRequest;
+    const steps = maxNewTokens(req, frameRate);
+    const greedy = req.decoding === 'greedy';
+    const seeds = parsed.map((r) => (greedy ? null : (r.seed ?? randomInt(0, 0x100000000))));
+    const { rows, timings } = await loaded.engine.model.generateRows(
+      parsed.map((r) => r.prompt),
+      { steps, greedy, seed: null, guidanceScale: req.guidanceScale, topK: req.topK, temperature: req.temperature },
+      jobs.map((job, index) => {
+        const seed = seeds[index];
+        const { signal, onProgress } = job.options ?? {};
+        return {
+          ...(seed === null || seed === undefined ? {} : { seed }),
+          ...(signal ? { signal } : {}),
+          onStep: (step: number) => onProgress?.({ step, steps }),
+          onDropped: (error: GenerationError) => fail(index, error),
+        };
+      }),
+    );
+    const totalMs = performance.now() - started;
+    const wanted = expectedSamples(steps, loaded.checked.hop, loaded.checked.config.decoder.num_codebooks);
+    for (const [index, row] of rows.entries()) {
+      if ('error' in row) {
+        fail(index, row.error);
+        continue;
+      }
+      const bad = firstNonFinite(row.audio);
+      if (bad >= 0) {
+        fail(index, new GenerationError('bad_output', `The generated audio has a non-finite sample at index ${bad}.`));
+        continue;
+      }
+      if (row.audio.length !== wanted) {
+        this.options.logger?.warn('Unexpected audio length', { samples: row.audio.length, expected: wanted, steps });
+      }
+      succeed(index, {
+        audio: row.audio,
+        sampleRate,
+        model: this.modelId,
+        dtype: { ...this.dtype },
+        device: loaded.device,
+        steps,
+        seed: seeds[index] ?? null,
+        timings: { ...(wasLoaded ? {} : { loadMs }), ...timings, totalMs },
+      });
+    }
   }
 
   /** Releases the onnxruntime sessions. */
@@ -425,6 +544,22 @@ class StepStreamer extends BaseStreamer {
   override end(): void {
     this.endAt = performance.now();
   }
+}
+
+/** Parses every request; the first invalid one fails them all, named by its index in a batch. */
+function parseAll(requests: readonly MusicRequest[]): ParsedMusicRequest[] {
+  return requests.map((request, index) => {
+    const parsed = MusicRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = requests.length > 1 ? `request ${index}: ` : '';
+      throw new GenerationError(
+        'invalid_request',
+        `Invalid generation request: ${where}${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}.`,
+      );
+    }
+    return parsed.data;
+  });
 }
 
 function describeDtypes(dtypes: SessionDtypes): string {

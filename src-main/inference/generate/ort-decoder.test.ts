@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { greedySettings, TINY_MUSICGEN as TINY, tinyOrtModels } from './testing/tiny-ort-models.js';
 import { BaseStreamer, MusicgenForConditionalGeneration, type TextStreamer } from '@huggingface/transformers';
 import type { OrtMusicgen } from './ort-decoder.js';
-import { type DecodeSettings } from './ort-decoder.js';
+import { type DecodeSettings, type RowOutcome } from './ort-decoder.js';
 import { GenerationError } from './errors.js';
 import { MusicgenGenerator } from './musicgen.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
@@ -189,5 +189,121 @@ describe('MusicgenGenerator with decoder: ort', () => {
       await ours.dispose();
       await theirs.dispose();
     }
+  });
+});
+
+describe('OrtMusicgen.generateRows: a seed, a signal and progress per prompt of a batch', () => {
+  const sample = (steps: number): DecodeSettings => ({ ...greedy(steps), greedy: false, topK: 250, seed: 0 });
+  const K = 4;
+  /** Prompt b's codes, [K, frames]. */
+  const codesOf = (result: { codes: BigInt64Array; frames: number }, b: number) =>
+    Array.from(result.codes.subarray(b * K * result.frames, (b + 1) * K * result.frames));
+  const audioOf = (outcome: RowOutcome | undefined): Float32Array => {
+    if (!outcome || !('audio' in outcome)) throw new Error(`no audio: ${JSON.stringify(outcome)}`);
+    return outcome.audio;
+  };
+  const same = ['epic synth beat', 'epic synth beat'];
+
+  it('at fp32 a prompt decodes to the same codes whatever its neighbour, and as it does alone with its seed', async () => {
+    const model = await ortModel('fp32');
+    const ab = await model.generateRows(same, sample(60), [{ seed: 1 }, { seed: 2 }]);
+    const ac = await model.generateRows(same, sample(60), [{ seed: 1 }, { seed: 3 }]);
+    const alone = await model.generate([same[0] as string], { ...sample(60), seed: 1 });
+    expect(codesOf(ab, 0)).toEqual(codesOf(ac, 0));
+    expect(codesOf(ab, 0)).toEqual(codesOf(alone, 0));
+    expect(audioOf(ab.rows[0])).toEqual(alone.audio[0]);
+    // Same prompt, different seeds: the neighbours themselves differ.
+    expect(codesOf(ab, 1)).not.toEqual(codesOf(ac, 1));
+    expect(codesOf(ab, 1)).not.toEqual(codesOf(ab, 0));
+  });
+
+  it('at q8 the neighbour changes the numbers (one dynamic quantisation scale per tensor), yet each batch repeats exactly', async () => {
+    const model = await ortModel('q8');
+    const ab = await model.generateRows(same, sample(60), [{ seed: 1 }, { seed: 2 }]);
+    const ac = await model.generateRows(same, sample(60), [{ seed: 1 }, { seed: 3 }]);
+    expect(codesOf(ab, 0)).not.toEqual(codesOf(ac, 0));
+    const again = await model.generateRows(same, sample(60), [{ seed: 1 }, { seed: 2 }]);
+    expect(again.codes).toEqual(ab.codes);
+    expect(again.rows.map(audioOf)).toEqual(ab.rows.map(audioOf));
+  });
+
+  it('repeats run to run at fp32 for the same batch and seeds, also while batches overlap', async () => {
+    const model = await ortModel('fp32');
+    const prompts = ['rock', 'slow ambient piano with soft strings', 'jazz'];
+    const rows = [{ seed: 5 }, { seed: 6 }, { seed: 7 }];
+    const [a, again] = await Promise.all([
+      model.generateRows(prompts, sample(30), rows),
+      model.generateRows(prompts, sample(30), rows),
+    ]);
+    expect(again.codes).toEqual(a.codes);
+    expect(again.rows.map(audioOf)).toEqual(a.rows.map(audioOf));
+  });
+
+  it('drops only the aborted prompt at the next step; the others run to the end unchanged', async () => {
+    const model = await ortModel('fp32');
+    const prompts = ['rock', 'jazz', 'calm piano'];
+    const full = await model.generateRows(prompts, sample(30), [{ seed: 1 }, { seed: 2 }, { seed: 3 }]);
+    const controller = new AbortController();
+    const seen: number[][] = [[], [], []];
+    const droppedAt: string[] = [];
+    const result = await model.generateRows(prompts, sample(30), [
+      { seed: 1, onStep: (s) => seen[0]?.push(s) },
+      {
+        seed: 2,
+        signal: controller.signal,
+        onStep: (s) => {
+          seen[1]?.push(s);
+          if (s === 5) controller.abort();
+        },
+        onDropped: (error) => droppedAt.push(error.message),
+      },
+      { seed: 3, onStep: (s) => seen[2]?.push(s) },
+    ]);
+    expect(droppedAt).toEqual(['The generation was cancelled after step 6 of 30.']);
+    expect(result.rows[1]).toMatchObject({ error: { code: 'aborted' } });
+    expect(seen[1]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(seen[0]).toEqual(Array.from({ length: 31 }, (_, i) => i));
+    expect(seen[2]).toEqual(seen[0]);
+    // The survivors' audio is that of the batch that ran whole (EnCodec got only their codes).
+    expect(audioOf(result.rows[0])).toEqual(audioOf(full.rows[0]));
+    expect(audioOf(result.rows[2])).toEqual(audioOf(full.rows[2]));
+  });
+
+  it('stops the batch once every prompt has been dropped, and an abort before the first step drops at step 0', async () => {
+    const model = await ortModel('fp32');
+    const first = new AbortController();
+    const second = new AbortController();
+    second.abort();
+    const steps: number[] = [];
+    const result = await model.generateRows(
+      ['rock', 'jazz'],
+      sample(1503),
+      [
+        { seed: 1, signal: first.signal, onStep: (s) => s === 3 && first.abort() },
+        { seed: 2, signal: second.signal },
+      ],
+      { onStep: (s) => steps.push(s) },
+    );
+    expect(result.rows).toMatchObject([
+      { error: { code: 'aborted', message: 'The generation was cancelled after step 4 of 1503.' } },
+      { error: { code: 'aborted', message: 'The generation was cancelled after step 0 of 1503.' } },
+    ]);
+    expect(steps.at(-1)).toBe(4);
+    expect(result.frames).toBe(0);
+  });
+
+  it('the batch signal still stops every prompt, and the row hooks must match the prompts', async () => {
+    const model = await ortModel('fp32');
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      model.generateRows(['rock', 'jazz'], sample(20), [{ seed: 1 }, { seed: 2 }], { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'aborted' });
+    await expect(model.generateRows(['rock', 'jazz'], sample(20), [{ seed: 1 }])).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+    await expect(
+      model.generateRows(['rock', 'jazz'], { ...sample(20), seed: null }, [{ seed: 1 }, {}]),
+    ).rejects.toMatchObject({ code: 'invalid_request', message: 'Sampling needs a seed.' });
   });
 });

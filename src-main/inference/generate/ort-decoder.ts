@@ -48,7 +48,11 @@ export interface DecodeSettings {
   greedy: boolean;
   topK: number;
   temperature: number;
-  /** Required when sampling. */
+  /**
+   * Required when sampling (unless every row gives its own). Each prompt samples from its own
+   * generator seeded with this (or its row's seed), so a prompt's draws do not depend on its
+   * neighbours in the batch.
+   */
   seed: number | null;
 }
 
@@ -58,10 +62,36 @@ export interface DecodeHooks {
   onStep?: (step: number) => void;
 }
 
+/**
+ * One prompt's own seed, cancellation and progress inside a batch (one scheduler job per prompt).
+ * Aborting drops only this prompt, at the next step; the batch runs on for the others and stops
+ * when every prompt in it has stopped.
+ */
+export interface DecodeRow {
+  /** This prompt's seed; default `DecodeSettings.seed`. */
+  seed?: number;
+  signal?: AbortSignal;
+  /** As `DecodeHooks.onStep`, for this prompt only (not called once it is dropped). */
+  onStep?: (step: number) => void;
+  /** Called once, at the step boundary where the prompt is dropped, with its `aborted` error. */
+  onDropped?: (error: GenerationError) => void;
+}
+
+/** What became of one prompt of `generateRows`. */
+export type RowOutcome = { audio: Float32Array } | { error: GenerationError };
+
+export interface DecodeRowsResult extends Omit<DecodeResult, 'audio'> {
+  /** One per prompt, in order: its waveform, or why it was dropped. */
+  rows: RowOutcome[];
+}
+
 export interface DecodeResult {
   /** One mono waveform per prompt, in order. */
   audio: Float32Array[];
-  /** The codes EnCodec received, [1, B, K, frames] flattened (after the delay pattern is undone). */
+  /**
+   * The codes of every prompt, [1, B, K, frames] flattened (after the delay pattern is undone);
+   * EnCodec receives those of the prompts that were not dropped (empty when every prompt was).
+   */
   codes: BigInt64Array;
   frames: number;
   timings: { encodeMs: number; decodeMs: number; audioMs: number };
@@ -242,7 +272,44 @@ export class OrtMusicgen {
     );
   }
 
+  /** Decodes `prompts` as one batch; an abort through `hooks.signal` stops all of them. */
   async generate(prompts: readonly string[], settings: DecodeSettings, hooks: DecodeHooks = {}): Promise<DecodeResult> {
+    const { rows, ...rest } = await this.decode(prompts, settings, hooks, []);
+    // Without row hooks no row is dropped alone: the batch either ends whole or throws.
+    return { ...rest, audio: rows.map((row) => ('audio' in row ? row.audio : new Float32Array(0))) };
+  }
+
+  /**
+   * Decodes `prompts` as one batch with a seed, a signal and progress per prompt (`rows[i]` for
+   * `prompts[i]`): one prompt's abort drops it alone at the next step, and the batch stops early
+   * only when every prompt has been dropped. `hooks.signal` still stops the whole batch.
+   *
+   * At fp32 a prompt's codes do not depend on its neighbours: with its seed, a prompt decodes to
+   * the same codes in any batch of the same size and alone (ort-decoder.test.ts), because each
+   * row of the decoder's matrix products is computed on its own. At q8 they do depend on them:
+   * the activations are quantised dynamically with one scale per tensor, taken over every row of
+   * the batch, so a neighbour changes the numbers (and, over enough steps, the sampled codes).
+   */
+  generateRows(
+    prompts: readonly string[],
+    settings: DecodeSettings,
+    rows: readonly DecodeRow[],
+    hooks: DecodeHooks = {},
+  ): Promise<DecodeRowsResult> {
+    if (rows.length !== prompts.length) {
+      return Promise.reject(
+        new GenerationError('invalid_request', `${rows.length} row hooks were given for ${prompts.length} prompts.`),
+      );
+    }
+    return this.decode(prompts, settings, hooks, rows);
+  }
+
+  private async decode(
+    prompts: readonly string[],
+    settings: DecodeSettings,
+    hooks: DecodeHooks,
+    rowHooks: readonly DecodeRow[],
+  ): Promise<DecodeRowsResult> {
     const { steps, guidanceScale, greedy, topK, temperature, seed } = settings;
     const K = this.config.decoder.num_codebooks;
     const pad = this.config.decoder.pad_token_id;
@@ -253,8 +320,12 @@ export class OrtMusicgen {
         `Invalid generation request: ${steps} steps make no audio with ${K} codebooks.`,
       );
     }
-    if (!greedy && seed === null) throw new GenerationError('invalid_request', 'Sampling needs a seed.');
-    const random = greedy ? null : new SeededRandom(seed ?? 0);
+    const seeds = prompts.map((_, b) => rowHooks[b]?.seed ?? seed);
+    if (!greedy && seeds.some((s) => s === null)) {
+      throw new GenerationError('invalid_request', 'Sampling needs a seed.');
+    }
+    // One generator per prompt: a batch of one draws exactly as a lone generation always did.
+    const randoms = greedy ? null : seeds.map((s) => new SeededRandom(s ?? 0));
     const { Tensor } = this.ort;
     const started = performance.now();
     throwIfAborted(hooks.signal);
@@ -290,7 +361,21 @@ export class OrtMusicgen {
       ? { ...constantFeeds, encoder_hidden_states: new Tensor(this.float, hiddenAll.subarray(0, 0), [Bt, 0, E]) }
       : constantFeeds;
     const encodeEnd = performance.now();
-    step(hooks, 0, steps);
+    // Per prompt: null while it runs, its `aborted` error once dropped.
+    const dropped: (GenerationError | null)[] = prompts.map(() => null);
+    const transfers = new TransferStats();
+    // Every prompt dropped: no decoding, or no more of it, and no EnCodec.
+    const none = (): DecodeRowsResult => {
+      const end = performance.now();
+      return {
+        rows: dropped.map((error) => ({ error: error as GenerationError })),
+        codes: new BigInt64Array(0),
+        frames: 0,
+        timings: { encodeMs: encodeEnd - started, decodeMs: end - encodeEnd, audioMs: 0 },
+        transfers: transfers.summary(),
+      };
+    };
+    if (!stepRows(hooks, rowHooks, dropped, 0, steps)) return none();
 
     // Decoding (musicgen spec §1 "Delay pattern"): `tokens` holds, per unguided row b·K + k,
     // the start token and then one sampled code per step.
@@ -307,7 +392,6 @@ export class OrtMusicgen {
             (float, dims) => new Tensor(float, float === 'float16' ? new Uint16Array(0) : new Float32Array(0), dims),
           )
         : new KvCache({ ...cacheShape, steps }, Tensor as unknown as TensorConstructor);
-    const transfers = new TransferStats();
     const useCache = new Uint8Array(1);
     let vocab = 0;
     let logits32: Float32Array | null = null;
@@ -362,8 +446,10 @@ export class OrtMusicgen {
           next = scores;
         }
         // transformers.js applies the temperature only when sampling.
-        if (random) applyTemperature(next, temperature, 0, rows * vocab);
+        if (randoms) applyTemperature(next, temperature, 0, rows * vocab);
         for (let i = 0; i < rows; i++) {
+          // Row i is codebook i % K of prompt ⌊i / K⌋, which draws from that prompt's generator.
+          const random = randoms?.[Math.floor(i / K)];
           const token =
             random && scratch
               ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
@@ -376,7 +462,9 @@ export class OrtMusicgen {
           }
           tokens[i * seq + n + 1] = token;
         }
-        step(hooks, n + 1, steps);
+        // A dropped prompt's rows stay in the batch (shrinking it would mean compacting the
+        // cache) until the batch ends; when every prompt is dropped it ends here.
+        if (!stepRows(hooks, rowHooks, dropped, n + 1, steps)) return none();
       }
     } finally {
       // The device cache's GPU memory is not the garbage collector's: released also on a cancel or a failure.
@@ -391,18 +479,28 @@ export class OrtMusicgen {
       const k = i % K;
       for (let f = 0; f < frames; f++) codes[i * frames + f] = BigInt(tokens[i * seq + k + 1 + f] as number);
     }
-    const decoded = await this.run(this.encodec, { audio_codes: new Tensor('int64', codes, [1, B, K, frames]) });
+    // EnCodec only for the prompts still wanted.
+    const kept = dropped.flatMap((error, b) => (error === null ? [b] : []));
+    const keptCodes = kept.length === B ? codes : new BigInt64Array(kept.length * K * frames);
+    if (keptCodes !== codes) {
+      kept.forEach((b, j) => keptCodes.set(codes.subarray(b * K * frames, (b + 1) * K * frames), j * K * frames));
+    }
+    const decoded = await this.run(this.encodec, {
+      audio_codes: new Tensor('int64', keptCodes, [1, kept.length, K, frames]),
+    });
     const values = decoded.audio_values;
-    if (!values || values.dims[0] !== B) {
+    if (!values || values.dims[0] !== kept.length) {
       throw new GenerationError(
         'bad_output',
-        `EnCodec returned audio of shape [${values?.dims.join(', ')}] for a batch of ${B}.`,
+        `EnCodec returned audio of shape [${values?.dims.join(', ')}] for a batch of ${kept.length}.`,
       );
     }
-    const audio = prompts.map((_, b) => tensorToFloat32(values, b));
+    const outcomes = dropped.map((error, b): RowOutcome =>
+      error ? { error } : { audio: tensorToFloat32(values, kept.indexOf(b)) },
+    );
     const audioEnd = performance.now();
     return {
-      audio,
+      rows: outcomes,
       codes,
       frames,
       timings: { encodeMs: encodeEnd - started, decodeMs: decodeEnd - encodeEnd, audioMs: audioEnd - decodeEnd },
@@ -430,10 +528,35 @@ export class OrtMusicgen {
   }
 }
 
-/** Stops at a step boundary when aborted (the message the transformers.js path gives), then reports the step. */
-function step(hooks: DecodeHooks, done: number, steps: number): void {
+/**
+ * At a step boundary: throws when the whole batch is aborted (the message the transformers.js path
+ * gives), drops each prompt whose own signal fired, reports the step to the batch and to each
+ * prompt still running. False when no prompt runs any more.
+ */
+function stepRows(
+  hooks: DecodeHooks,
+  rows: readonly DecodeRow[],
+  dropped: (GenerationError | null)[],
+  done: number,
+  steps: number,
+): boolean {
   throwIfAborted(hooks.signal, done, steps);
+  let running = 0;
+  for (const [b, row] of rows.entries()) {
+    if (dropped[b]) continue;
+    try {
+      throwIfAborted(row.signal, done, steps);
+    } catch (error) {
+      const stopped = error as GenerationError;
+      dropped[b] = stopped;
+      row.onDropped?.(stopped);
+      continue;
+    }
+    running++;
+  }
   hooks.onStep?.(done);
+  for (const [b, row] of rows.entries()) if (!dropped[b]) row.onStep?.(done);
+  return rows.length === 0 || running > 0;
 }
 
 /** A zero-filled copy of the encoder output with room for `size` elements (the unconditional half stays 0). */

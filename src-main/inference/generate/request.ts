@@ -52,3 +52,12 @@ export function maxNewTokens(request: ParsedMusicRequest, frameRate = DEFAULT_FR
 export function expectedSamples(tokens: number, hop: number, codebooks = 4): number {
   return Math.max(0, tokens - (codebooks - 1)) * hop;
 }
+
+/**
+ * What requests must share to be decoded as one batch (`MusicGenerator.generateJobs`, the
+ * scheduler's batches): the step count and the decode settings. Prompts and seeds may differ.
+ */
+export function batchKey(request: ParsedMusicRequest, frameRate = DEFAULT_FRAME_RATE): string {
+  const { guidanceScale, topK, temperature, decoding } = request;
+  return JSON.stringify([maxNewTokens(request, frameRate), guidanceScale, topK, temperature, decoding]);
+}

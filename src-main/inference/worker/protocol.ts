@@ -63,6 +63,17 @@ export type ToWorker =
       options: WorkerGeneratorOptions;
       request: MusicRequest;
     }
+  /**
+   * Requests decoded as one batch (MusicGenerator.generateJobs), one job id each: each job gets
+   * its own progress, done or failed message under its id, and `cancel` of one id drops only it.
+   */
+  | {
+      type: 'generate-batch';
+      ids: number[];
+      source: MusicgenSource;
+      options: WorkerGeneratorOptions;
+      requests: MusicRequest[];
+    }
   | { type: 'cancel'; id: number }
   | { type: 'task'; id: number; task: ModelTask };
 

@@ -8,6 +8,7 @@ import { GenerationError } from '../generate/errors.js';
 import { MusicgenGenerator } from '../generate/musicgen.js';
 import type { MusicRequest } from '../generate/request.js';
 import { bundleWorker, REPO_ROOT as root, TINY, type WorkerBundle } from './testing/worker-bundle.js';
+import type { ToWorker } from './protocol.js';
 import { InferenceWorker, forkWorker, type WorkerState } from './worker-client.js';
 
 let bundle: WorkerBundle;
@@ -116,6 +117,90 @@ describe('the inference worker process', () => {
       await expect(cancelled).rejects.toMatchObject({ code: 'aborted' });
       expect(pool.state.state).toBe('ready');
       expect((await generator.generate(greedy(5))).steps).toBe(5);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it(
+    'decodes a batch in one message: each job gets the audio it makes alone, its own progress and result',
+    { timeout: 60_000 },
+    async () => {
+      const pool = worker();
+      const local = new MusicgenGenerator(TINY);
+      try {
+        const generator = pool.generator(TINY);
+        expect(generator.canBatch).toBe(true);
+        const requests: MusicRequest[] = [
+          { prompt: 'rock', durationTokens: 12, seed: 3 },
+          { prompt: 'slow ambient piano with soft strings', durationTokens: 12, seed: 9 },
+        ];
+        const last: number[] = [0, 0];
+        const results = await Promise.all(
+          generator.generateJobs?.(
+            requests.map((request, i) => ({ request, options: { onProgress: (p) => (last[i] = p.step) } })),
+          ) ?? [],
+        );
+        const alone = [
+          await local.generate(requests[0] as MusicRequest),
+          await local.generate(requests[1] as MusicRequest),
+        ];
+        expect(results.map((r) => r.audio)).toEqual(alone.map((r) => r.audio));
+        expect(results.map((r) => r.seed)).toEqual([3, 9]);
+        expect(last).toEqual([12, 12]);
+      } finally {
+        await pool.close();
+        await local.dispose();
+      }
+    },
+  );
+
+  it('cancels one job of a running batch; the others finish and the worker stays up', { timeout: 60_000 }, async () => {
+    const pool = worker();
+    try {
+      const generator = pool.generator(TINY);
+      const controller = new AbortController();
+      const steps = 300;
+      const [kept, cancelled] =
+        generator.generateJobs?.([
+          { request: { prompt: 'rock', durationTokens: steps, seed: 1 } },
+          {
+            request: { prompt: 'jazz', durationTokens: steps, seed: 2 },
+            options: { signal: controller.signal, onProgress: ({ step }) => step >= 1 && controller.abort() },
+          },
+        ]) ?? [];
+      await expect(cancelled).rejects.toMatchObject({ code: 'aborted', message: /cancelled after step \d+ of 300/ });
+      const audio = await kept;
+      expect(audio?.steps).toBe(steps);
+      expect(audio?.audio.length).toBe((steps - 3) * 640);
+      expect(pool.state.state).toBe('ready');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('leaves a job cancelled before its batch was sent out of the batch message', { timeout: 60_000 }, async () => {
+    const sent: ToWorker[] = [];
+    const spawn = forkWorker(bundle.entry);
+    const pool = new InferenceWorker({
+      spawn: () => {
+        const child = spawn();
+        return { ...child, send: (message) => (sent.push(message), child.send(message)) };
+      },
+    });
+    try {
+      const early = new AbortController();
+      // The process is only starting: nothing is sent before it says it is ready.
+      const [first, second] =
+        pool
+          .generator(TINY)
+          .generateJobs?.([{ request: greedy(6), options: { signal: early.signal } }, { request: greedy(6) }]) ?? [];
+      early.abort();
+      await expect(first).rejects.toMatchObject({ code: 'aborted', message: /before it started/ });
+      expect((await second)?.steps).toBe(6);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ type: 'generate-batch', requests: [greedy(6)] });
+      expect(sent[0]?.type === 'generate-batch' && sent[0].ids).toHaveLength(1);
     } finally {
       await pool.close();
     }

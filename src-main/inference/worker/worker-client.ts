@@ -8,7 +8,7 @@
  */
 import { fork } from 'node:child_process';
 import { GenerationError } from '../generate/errors.js';
-import type { GenerateOptions, GeneratedAudio, MusicgenSource } from '../generate/musicgen.js';
+import type { BatchJob, GenerateOptions, GeneratedAudio, MusicgenSource } from '../generate/musicgen.js';
 import type { MusicRequest } from '../generate/request.js';
 import type { Logger } from '../../log/logger.js';
 import type { Executor } from '../scheduler.js';
@@ -69,7 +69,13 @@ export interface InferenceWorkerOptions {
 }
 
 interface Job {
-  message: Extract<ToWorker, { type: 'generate' | 'task' }>;
+  kind: 'generate' | 'task';
+  /**
+   * The ids sent together with this job (its batch, itself for a lone job), and the message for
+   * those of them still held: a job cancelled before the send is left out of its batch's message.
+   */
+  batch: readonly number[];
+  message(ids: number[]): ToWorker;
   sent: boolean;
   resolve(result: unknown): void;
   reject(error: Error): void;
@@ -109,6 +115,9 @@ export class InferenceWorker {
   generator(source: MusicgenSource, options: WorkerGeneratorOptions = {}): Executor {
     return {
       generate: (request, generateOptions) => this.generate(source, options, request, generateOptions),
+      // The worker's generator batches with our own loop, the default decoder (musicgen.ts).
+      canBatch: options.decoder !== 'transformers',
+      generateJobs: (jobs) => this.generateJobs(source, options, jobs),
       available: () => this.available,
       onAvailable: (listener) => {
         let was = this.available;
@@ -140,7 +149,9 @@ export class InferenceWorker {
       };
       signal?.addEventListener('abort', abort, { once: true });
       this.jobs.set(id, {
-        message: { type: 'generate', id, source, options, request },
+        kind: 'generate',
+        batch: [id],
+        message: () => ({ type: 'generate', id, source, options, request }),
         sent: false,
         resolve: resolve as (result: unknown) => void,
         reject,
@@ -153,6 +164,58 @@ export class InferenceWorker {
   }
 
   /**
+   * Requests decoded by the worker as one batch (`MusicGenerator.generateJobs`): one message, one
+   * promise per job; a job's abort cancels only that job (before the send it is left out).
+   */
+  generateJobs(
+    source: MusicgenSource,
+    options: WorkerGeneratorOptions,
+    jobs: readonly BatchJob[],
+  ): Promise<GeneratedAudio>[] {
+    if (this.closed) {
+      return jobs.map(() => Promise.reject(new GenerationError('worker_crashed', 'The inference worker is stopped.')));
+    }
+    const ids = jobs.map(() => this.nextId++);
+    const requests = new Map(ids.map((id, index) => [id, (jobs[index] as BatchJob).request]));
+    const message = (live: number[]): ToWorker => ({
+      type: 'generate-batch',
+      ids: live,
+      source,
+      options,
+      requests: live.map((id) => requests.get(id) as MusicRequest),
+    });
+    const promises = jobs.map((job, index) => {
+      const id = ids[index] as number;
+      const { signal, onProgress } = job.options ?? {};
+      if (signal?.aborted) {
+        return Promise.reject(new GenerationError('aborted', 'The generation was cancelled before it started.'));
+      }
+      return new Promise<GeneratedAudio>((resolve, reject) => {
+        const abort = (): void => {
+          const held = this.jobs.get(id);
+          if (!held) return;
+          if (held.sent) this.process?.send({ type: 'cancel', id });
+          else this.settle(id, new GenerationError('aborted', 'The generation was cancelled before it started.'));
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+        this.jobs.set(id, {
+          kind: 'generate',
+          batch: ids,
+          message,
+          sent: false,
+          resolve: resolve as (result: unknown) => void,
+          reject,
+          ...(onProgress ? { onProgress } : {}),
+          detachAbort: () => signal?.removeEventListener('abort', abort),
+        });
+      });
+    });
+    this.ensureStarted();
+    this.flush();
+    return promises;
+  }
+
+  /**
    * Runs a scoring model task (CLAP text or audio embedding, AudioSet probabilities) in the
    * worker. Fails with ModelTaskError: the worker's own code, or `worker_crashed` when the process
    * dies while holding it (the next task starts a new process).
@@ -162,7 +225,9 @@ export class InferenceWorker {
     const id = this.nextId++;
     return new Promise<ModelTaskResults[K]>((resolve, reject) => {
       this.jobs.set(id, {
-        message: { type: 'task', id, task },
+        kind: 'task',
+        batch: [id],
+        message: () => ({ type: 'task', id, task }),
         sent: false,
         resolve: resolve as (result: unknown) => void,
         reject,
@@ -204,8 +269,9 @@ export class InferenceWorker {
     if (!this.ready || !this.process) return;
     for (const job of this.jobs.values()) {
       if (job.sent) continue;
-      job.sent = true;
-      this.process.send(job.message);
+      const live = job.batch.filter((id) => this.jobs.has(id));
+      for (const id of live) (this.jobs.get(id) as Job).sent = true;
+      this.process.send(job.message(live));
     }
   }
 
@@ -287,7 +353,7 @@ export class InferenceWorker {
 
 /** `worker_crashed` in the error type the job's caller expects. */
 function crashError(job: Job, message: string): Error {
-  return job.message.type === 'task'
+  return job.kind === 'task'
     ? new ModelTaskError('worker_crashed', message)
     : new GenerationError('worker_crashed', message);
 }

@@ -8,7 +8,7 @@
  * This module is the runtime; the process entry (src-main/host/inference-worker-entry.ts) starts
  * it with scoring's task handler, since inference may not import scoring (src-main/layers.ts).
  */
-import { GenerationError } from '../generate/errors.js';
+import { GenerationError, type GenerationErrorCode } from '../generate/errors.js';
 import { MusicgenGenerator, type MusicgenGeneratorOptions } from '../generate/musicgen.js';
 import type { FromWorker, ModelTask, ModelTaskResult, ToWorker, WorkerGeneratorOptions } from './protocol.js';
 import { ModelTaskError } from './task-error.js';
@@ -107,6 +107,67 @@ async function generate(message: Extract<ToWorker, { type: 'generate' }>): Promi
   }
 }
 
+/** A batch: one generateJobs run, one controller and one stream of messages per job id. */
+async function generateBatch(message: Extract<ToWorker, { type: 'generate-batch' }>): Promise<void> {
+  const { ids } = message;
+  const controllers = ids.map((id) => {
+    const controller = new AbortController();
+    running.set(id, controller);
+    return controller;
+  });
+  let loaded: Loaded | null = null;
+  try {
+    loaded = generatorFor(message.source, message.options);
+    loaded.users += 1;
+    const promises = loaded.generator.generateJobs(
+      message.requests.map((request, index) => {
+        const id = ids[index] as number;
+        let sentAt = 0;
+        return {
+          request,
+          options: {
+            signal: (controllers[index] as AbortController).signal,
+            onProgress: ({ step, steps }) => {
+              const now = performance.now();
+              if (step < steps && step > 0 && now - sentAt < PROGRESS_INTERVAL_MS) return;
+              sentAt = now;
+              send({ type: 'progress', id, step, steps });
+            },
+          },
+        };
+      }),
+    );
+    await Promise.all(
+      promises.map((promise, index) => {
+        const id = ids[index] as number;
+        return promise.then(
+          (result) => {
+            running.delete(id);
+            send({ type: 'done', id, result });
+          },
+          (error: unknown) => {
+            running.delete(id);
+            send({ type: 'failed', id, ...failure(error) });
+          },
+        );
+      }),
+    );
+  } catch (error) {
+    for (const id of ids) send({ type: 'failed', id, ...failure(error) });
+  } finally {
+    for (const id of ids) running.delete(id);
+    if (loaded) {
+      loaded.users -= 1;
+      release(loaded);
+    }
+  }
+}
+
+function failure(error: unknown): { code: GenerationErrorCode; message: string } {
+  const code = error instanceof GenerationError ? error.code : 'generation_failed';
+  return { code, message: error instanceof Error ? error.message : String(error) };
+}
+
 async function runTask(message: Extract<ToWorker, { type: 'task' }>, handle?: ModelTaskHandler): Promise<void> {
   try {
     if (!handle)
@@ -127,6 +188,7 @@ async function runTask(message: Extract<ToWorker, { type: 'task' }>, handle?: Mo
 export function runInferenceWorker(runtime: InferenceWorkerRuntime = {}): void {
   const receive = (message: ToWorker): void => {
     if (message.type === 'generate') void generate(message);
+    else if (message.type === 'generate-batch') void generateBatch(message);
     else if (message.type === 'cancel') running.get(message.id)?.abort();
     else if (message.type === 'task') void runTask(message, runtime.handleTask);
   };
