@@ -19,7 +19,7 @@
 // process on the small model at that dtype and reports whether the audio is bit-identical,
 // BENCH_IDENTITY_DECODERS (default "transformers,ort") names the two loops it compares.
 // Decoder names: transformers, ort (our loop on the time-major decoder) and ort-fused (our loop on
-// the fused self-attention rewrite, fused-attention-graph.ts). The ratio table divides every other
+// the fused self-attention rewrite, fused-attention-graph.ts; the loop's default on the CPU). The ratio table divides every other
 // decoder by the first one of BENCH_DECODERS.
 // BENCH_WEBGPU_SECONDS (default "5"; empty skips) decodes the tiny model greedily on WebGPU (any
 // adapter, software lavapipe included: correctness and bytes, not speed) with the KV cache on the
@@ -57,7 +57,9 @@ function generatorOptions(decoder, warnings) {
       return logger;
     },
   };
+  // Both levels by name: the loop's own default is the fused level on the CPU.
   if (decoder === 'ort-fused') return { decoder: 'ort', cacheRewrite: 'fused-attention', logger };
+  if (decoder === 'ort') return { decoder: 'ort', cacheRewrite: 'time-major', logger };
   return { decoder, logger };
 }
 const PROMPT = 'Lo-fi hip hop beat with mellow piano and soft rain';
