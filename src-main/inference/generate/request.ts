@@ -30,7 +30,7 @@ export const MusicRequestSchema = z
     temperature: finite.positive().max(10).default(1),
     /** `sample` (top-k, seedable) or `greedy` (argmax, deterministic without a seed). */
     decoding: z.enum(['sample', 'greedy']).default('sample'),
-    /** Seeds transformers.js's MT19937; a random one is drawn (and reported) when absent. */
+    /** Seeds the sampler (our loop's xoshiro128**, transformers.js's MT19937 on its path); a random one is drawn (and reported) when absent. */
     seed: z.number().int().min(0).max(0xffffffff).optional(),
   })
   .refine((r) => (r.durationSeconds === undefined) !== (r.durationTokens === undefined), {
