@@ -14,6 +14,11 @@ export interface WriteMusicgenOptions {
   size?: TinyMusicgenSize;
   seed?: number;
   dtypes?: TinyMusicgenDtype[];
+  /**
+   * The decoder's attention as an exporter writes it: `eager` (q scaled, the committed fixture) or
+   * `sdpa` (torch.onnx's scaled_dot_product_attention: q and kᵀ each scaled by the scale's root).
+   */
+  attention?: 'eager' | 'sdpa';
 }
 
 /** Writes the model folder; returns the files written, relative to `dir`. */

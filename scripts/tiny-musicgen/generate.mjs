@@ -46,7 +46,7 @@ const SUFFIX = { fp32: '', q8: '_quantized', fp16: '_fp16' };
 
 /**
  * @param {string} dir
- * @param {{ size?: 'tiny' | 'small', seed?: number, dtypes?: ('fp32' | 'q8')[] }} [options]
+ * @param {{ size?: 'tiny' | 'small', seed?: number, dtypes?: ('fp32' | 'q8')[], attention?: 'eager' | 'sdpa' }} [options]
  * @returns {{ dir: string, files: string[] }}
  */
 export function writeMusicgenModel(dir, options = {}) {
@@ -119,7 +119,8 @@ export function writeMusicgenModel(dir, options = {}) {
 
   const builders = {
     text_encoder: (g, io) => buildTextEncoder(g, { vocabSize, ...size.textEncoder, io }),
-    decoder_model_merged: (g, io) => buildDecoder(g, { ...dec, encoderWidth: size.textEncoder.width, io }),
+    decoder_model_merged: (g, io) =>
+      buildDecoder(g, { ...dec, encoderWidth: size.textEncoder.width, io, attention: options.attention ?? 'eager' }),
     encodec_decode: (g, io) => buildEncodec(g, { codebooks: dec.codebooks, vocab: dec.vocab, ...size.encodec, io }),
   };
   for (const dtype of dtypes) {

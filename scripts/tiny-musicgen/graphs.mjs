@@ -48,10 +48,20 @@ function mergeHeads(g, x, heads, headDim) {
   return g.op('Reshape', [g.op('Transpose', [x], { perm: [0, 2, 1, 3] }), g.ints([0, 0, heads * headDim])]);
 }
 
-/** softmax(q·kᵀ/√Dh + bias)·v with q, k, v as [B, H, ·, Dh]. */
-function attend(g, q, k, v, bias, headDim) {
-  const scaled = g.op('Mul', [q, g.floats([1 / Math.sqrt(headDim)], [])]);
-  const scores = g.op('MatMul', [scaled, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]);
+/**
+ * softmax(q·kᵀ/√Dh + bias)·v with q, k, v as [B, H, ·, Dh]. `sdpa` writes what torch.onnx exports
+ * for scaled_dot_product_attention: q and kᵀ each multiplied by the scale's square root.
+ */
+function attend(g, q, k, v, bias, headDim, style = 'eager') {
+  let scores;
+  if (style === 'sdpa') {
+    const root = g.floats([Math.sqrt(1 / Math.sqrt(headDim))], []);
+    const kT = g.op('Transpose', [k], { perm: [0, 1, 3, 2] });
+    scores = g.op('MatMul', [g.op('Mul', [q, root]), g.op('Mul', [kT, root])]);
+  } else {
+    const scaled = g.op('Mul', [q, g.floats([1 / Math.sqrt(headDim)], [])]);
+    scores = g.op('MatMul', [scaled, g.op('Transpose', [k], { perm: [0, 1, 3, 2] })]);
+  }
   const probs = g.op('Softmax', [g.op('Add', [scores, bias])], { axis: -1 });
   return g.op('MatMul', [probs, v]);
 }
@@ -261,7 +271,7 @@ function decoderBranch(g, dims, w, io) {
       k = cat(io.past[l]['decoder.key'], kNew, `present.${l}.decoder.key`);
       v = cat(io.past[l]['decoder.value'], vNew, `present.${l}.decoder.value`);
     }
-    const a = mergeHeads(g, attend(g, q, k, v, causal, headDim), H, headDim);
+    const a = mergeHeads(g, attend(g, q, k, v, causal, headDim, dims.attention), H, headDim);
     h = g.op('Add', [h, lin(a, lw.o)]);
 
     x = norm(h, lw.crossNorm);
@@ -272,7 +282,7 @@ function decoderBranch(g, dims, w, io) {
     const cv = io.past
       ? fromIo(g, io.past[l]['encoder.value'], boundary)
       : splitHeads(g, lin(projected, lw.cv), H, headDim);
-    const ca = attend(g, cq, ck, cv, crossBias, headDim);
+    const ca = attend(g, cq, ck, cv, crossBias, headDim, dims.attention);
     h = g.op('Add', [h, lin(mergeHeads(g, ca, H, headDim), lw.co)]);
 
     x = norm(h, lw.ffnNorm);

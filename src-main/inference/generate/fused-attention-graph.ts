@@ -11,13 +11,13 @@
  * each layer, the pattern
  *
  *   k = Concat(past_k, k_new, axis 2) → (Identity →) the branch's present.L.decoder.key
- *   scores = MatMul(q, Transpose(k, [0, 1, 3, 2]));  … Softmax … → probs
+ *   scores = MatMul(q, Transpose(k, [0, 1, 3, 2]) (· s));  … Softmax … → probs
  *   v = Concat(past_v, v_new, axis 2) → (Identity →) the branch's present.L.decoder.value
  *   out = MatMul(probs, v)
  *
  * becomes, with K, V the time-major inputs [t, B, H, Dh]:
  *
- *   scores = Concat(FusedMatMul(q, K, transB, transBatchB), MatMul(q, k_newᵀ), axis −1)
+ *   scores = Concat(FusedMatMul(q, K, transB, transBatchB, alpha = s), MatMul(q, k_newᵀ (· s)), axis −1)
  *   out = FusedMatMul(probs[…, :t], V, transBatchB) + MatMul(probs[…, t:], v_new)
  *   present.L.decoder.{key,value} = the new frames only (level 1 returns their last frame).
  *
@@ -32,16 +32,21 @@
  * Shape nodes that stop before the last axis, and throws otherwise, so a graph it does not
  * understand is refused rather than changed in meaning.
  *
+ * The optional `· s` (a float constant) is what torch.onnx writes for scaled_dot_product_attention
+ * (q and kᵀ each multiplied by the scale's root); the eager attention scales q only.
+ *
  * Float32 caches only (fp32 and q8 exports). Checked on the committed fixture, which mirrors the
- * export's layout (scripts/tiny-musicgen/graphs.mjs); the attention inside the real export's
- * branch is the torch exporter's, which this matcher expects but has not seen (the real files
- * cannot be downloaded here): a different pattern is refused and the loader keeps level 1.
+ * export's layout (scripts/tiny-musicgen/graphs.mjs), in both attention styles; the real export's
+ * attention has not been seen here (the files cannot be downloaded): a pattern this matcher does
+ * not know (e.g. BART-style attention that reshapes the cache to [B·H, t, Dh] for a 3-D MatMul) is
+ * refused, and the loader keeps level 1.
  */
 import {
   concat,
   fieldsOf,
   int64Constant,
   lengthField,
+  readVarint,
   nameOf,
   rewrittenDecoder,
   stringField,
@@ -88,6 +93,44 @@ const intAttr = (name: string, value: number): Attribute =>
   concat([stringField(1, name), varintField(3, value), varintField(20, 2)]);
 const graphAttr = (name: string, graph: Uint8Array): Attribute =>
   concat([stringField(1, name), lengthField(6, graph), varintField(20, 5)]);
+// AttributeProto { f = 2 (fixed32); type = 20 (FLOAT = 1) }
+const floatAttr = (name: string, value: number): Attribute => {
+  const f = Buffer.alloc(5);
+  f[0] = (2 << 3) | 5;
+  f.writeFloatLE(value, 1);
+  return concat([stringField(1, name), f, varintField(20, 1)]);
+};
+
+/**
+ * The value of a float32 scalar constant: an initializer of one of `graphs` (TensorProto dims = 1,
+ * data_type = 2, float_data = 4, name = 8, raw_data = 9) or a Constant node's `value`; undefined otherwise.
+ */
+function scalarConstant(name: string, graphs: OnnxGraph[]): number | undefined {
+  const fromTensor = (tensor: Uint8Array): number | undefined => {
+    const fields = fieldsOf(tensor);
+    const type = fields.find((f) => f.no === 2 && f.wire === 0);
+    if (!type || readVarint(type.bytes, 1)[0] !== FLOAT) return undefined;
+    const count = fields.filter((f) => f.no === 1).reduce((n, f) => n * Number(readVarint(f.bytes, 1)[0]), 1);
+    if (count !== 1) return undefined;
+    const raw = fields.find((f) => f.no === 9 && f.wire === 2)?.payload;
+    if (raw?.length === 4) return Buffer.from(raw).readFloatLE(0);
+    const packed = fields.find((f) => f.no === 4);
+    if (packed?.wire === 2 && packed.payload.length === 4) return Buffer.from(packed.payload).readFloatLE(0);
+    if (packed?.wire === 5) return Buffer.from(packed.bytes.subarray(1)).readFloatLE(0);
+    return undefined;
+  };
+  for (const graph of graphs) {
+    for (const f of graph.fields) {
+      if (f.no !== 5 || f.wire !== 2) continue;
+      const own = fieldsOf(f.payload).find((g) => g.no === 8 && g.wire === 2);
+      if (own && text(own.payload) === name) return fromTensor(f.payload);
+    }
+    const constant = graph.nodes.find((n) => n.op === 'Constant' && n.domain === '' && n.outputs[0] === name);
+    const value = constant?.attributes.get('value')?.find((a) => a.no === 5 && a.wire === 2);
+    if (value) return fromTensor(value.payload);
+  }
+  return undefined;
+}
 
 /** A NodeProto (not wrapped in its graph field). */
 function nodeProto(
@@ -140,7 +183,8 @@ function rebuiltGraph(
 
 interface LayerMatch {
   layer: number;
-  key: { concat: OnnxNode; transpose: OnnxNode; scores: OnnxNode };
+  /** `scale`: the factor of a Mul between the transposed keys and the scores (torch.onnx's scaled_dot_product_attention). */
+  key: { concat: OnnxNode; transpose: OnnxNode; scores: OnnxNode; scale?: number };
   value: { concat: OnnxNode; output: OnnxNode };
 }
 
@@ -227,16 +271,32 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
     if (transpose.op !== 'Transpose' || perm !== '0,1,3,2') {
       throw new Error(`layer ${layer}: the keys are not transposed for the scores (${transpose.op} ${perm ?? ''})`);
     }
-    const scoreReaders = readBy(transpose.outputs[0] ?? '');
+    // kᵀ → MatMul, or kᵀ → Mul(·, factor) → MatMul.
+    let keys = transpose.outputs[0] ?? '';
+    let scale: number | undefined;
+    const first = readBy(keys);
+    const mul = first[0];
+    if (first.length === 1 && mul?.op === 'Mul' && mul.domain === '' && mul.inputs.length === 2) {
+      const factor = (mul.inputs[0] === keys ? mul.inputs[1] : mul.inputs[0]) ?? '';
+      scale = scalarConstant(factor, [withPast, main]);
+      if (scale === undefined)
+        throw new Error(`layer ${layer}: the transposed keys are multiplied by ${factor}, not a float constant`);
+      keys = mul.outputs[0] ?? '';
+    }
+    const scoreReaders = readBy(keys);
     const scores = scoreReaders[0];
-    if (scoreReaders.length !== 1 || !scores || scores.op !== 'MatMul' || scores.inputs[1] !== transpose.outputs[0]) {
+    if (scoreReaders.length !== 1 || !scores || scores.op !== 'MatMul' || scores.inputs[1] !== keys) {
       throw new Error(`layer ${layer}: the transposed keys do not feed one MatMul as its right side`);
     }
     const v = part('value');
     if (v.other.op !== 'MatMul' || v.other.inputs[1] !== v.concat.outputs[0]) {
       throw new Error(`layer ${layer}: the values do not feed a MatMul as its right side`);
     }
-    matches.push({ layer, key: { concat: k.concat, transpose, scores }, value: { concat: v.concat, output: v.other } });
+    matches.push({
+      layer,
+      key: { concat: k.concat, transpose, scores, ...(scale === undefined ? {} : { scale }) },
+      value: { concat: v.concat, output: v.other },
+    });
   }
 
   // What the past inputs become: values of the right frame count and no bytes. Follow them
@@ -342,7 +402,12 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
         'FusedMatMul',
         [q, K],
         [c(`${l}.past_scores`)],
-        [intAttr('transB', 1), intAttr('transBatchB', 1)],
+        [
+          intAttr('transB', 1),
+          intAttr('transBatchB', 1),
+          // A scaled kᵀ's factor becomes FusedMatMul's alpha: alpha·(q·Kᵀ) = q·(s·Kᵀ) up to rounding.
+          ...(key.scale === undefined ? [] : [floatAttr('alpha', key.scale)]),
+        ],
         MS_DOMAIN,
       ),
       nodeProto('Concat', [c(`${l}.past_scores`), newScores], key.scores.outputs, [intAttr('axis', -1)]),

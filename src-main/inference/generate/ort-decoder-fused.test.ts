@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { writeMusicgenModel } from '../../../scripts/tiny-musicgen/generate.mjs';
+import { useTempDirs } from '../../testing/temp-dir.js';
+import { checkModelFolder, sessionDtypes } from './model-files.js';
+import { OrtMusicgen as OrtMusicgenClass } from './ort-decoder.js';
 import { greedySettings, TINY_MUSICGEN as TINY, tinyOrtModels } from './testing/tiny-ort-models.js';
 import type { OrtMusicgen } from './ort-decoder.js';
 import { MusicgenGenerator } from './musicgen.js';
@@ -90,4 +94,27 @@ describe('OrtMusicgen on the fused self-attention (issue #14)', () => {
       await fp16.dispose();
     }
   }, 60_000);
+});
+
+describe("the fused attention on torch.onnx's scaled_dot_product_attention pattern (q and kᵀ each scaled)", () => {
+  const tempDir = useTempDirs();
+  for (const dtype of ['fp32', 'q8'] as const) {
+    it(`is taken, and decodes greedily to the time-major decoder's codes and audio (${dtype})`, async () => {
+      const { dir } = writeMusicgenModel(tempDir(), { attention: 'sdpa', dtypes: [dtype] });
+      const dtypes = sessionDtypes(dtype);
+      const { config } = await checkModelFolder(dir, dtypes);
+      const fused = await OrtMusicgenClass.load(dir, dtypes, config, 'cpu', { cacheRewrite: 'fused-attention' });
+      const timeMajor = await OrtMusicgenClass.load(dir, dtypes, config, 'cpu', { cacheRewrite: 'time-major' });
+      try {
+        expect(fused.cacheRewrite).toEqual({ level: 'fused-attention' });
+        const a = await fused.generate(['lofi hip hop beat with piano'], greedy(120, 3));
+        const b = await timeMajor.generate(['lofi hip hop beat with piano'], greedy(120, 3));
+        expect(a.codes).toEqual(b.codes);
+        expect(a.audio).toEqual(b.audio);
+      } finally {
+        await fused.dispose();
+        await timeMajor.dispose();
+      }
+    }, 60_000);
+  }
 });
