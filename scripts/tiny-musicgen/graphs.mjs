@@ -50,9 +50,24 @@ function mergeHeads(g, x, heads, headDim) {
 
 /**
  * softmax(q·kᵀ/√Dh + bias)·v with q, k, v as [B, H, ·, Dh]. `sdpa` writes what torch.onnx exports
- * for scaled_dot_product_attention: q and kᵀ each multiplied by the scale's square root.
+ * for scaled_dot_product_attention: q and kᵀ each multiplied by the scale's square root. `bmm`
+ * writes BART-style eager attention (MusicGen's before SDPA): q, k, v reshaped to [B·H, ·, Dh]
+ * (B·H from q's shape, the length inferred) for 3-D MatMuls.
  */
 function attend(g, q, k, v, bias, headDim, style = 'eager') {
+  if (style === 'bmm') {
+    const batchHeads = g.op('Shape', [q], { start: 0, end: 2 });
+    const rows = g.op('ReduceProd', [batchHeads], { keepdims: 1 });
+    const flat = g.op('Concat', [rows, g.ints([-1, headDim])], { axis: 0 });
+    const q3 = g.op('Reshape', [g.op('Mul', [q, g.floats([1 / Math.sqrt(headDim)], [])]), flat]);
+    const scores3 = g.op('MatMul', [q3, g.op('Transpose', [g.op('Reshape', [k, flat])], { perm: [0, 2, 1] })]);
+    const square = g.op('Shape', [scores3], { start: 1, end: 3 });
+    const scores = g.op('Reshape', [scores3, g.op('Concat', [batchHeads, square], { axis: 0 })]);
+    const probs = g.op('Softmax', [g.op('Add', [scores, bias])], { axis: -1 });
+    const probs3 = g.op('Reshape', [probs, g.op('Concat', [rows, square], { axis: 0 })]);
+    const out3 = g.op('MatMul', [probs3, g.op('Reshape', [v, flat])]);
+    return g.op('Reshape', [out3, g.op('Concat', [batchHeads, g.ints([-1, headDim])], { axis: 0 })]);
+  }
   let scores;
   if (style === 'sdpa') {
     const root = g.floats([Math.sqrt(1 / Math.sqrt(headDim))], []);

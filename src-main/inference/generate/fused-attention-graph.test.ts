@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { decoderForLoop, FUSED_ATTENTION_FILE_SUFFIX, toFusedAttention } from './fused-attention-graph.js';
 import { toTimeMajorCache } from './kv-graph.js';
+import { writeMusicgenModel } from '../../../scripts/tiny-musicgen/generate.mjs';
 import { useTempDirs } from '../../testing/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -142,6 +143,24 @@ describe('toFusedAttention', () => {
     expect(presentSources(level1.graph)).toEqual(['Concat', 'Concat', 'Concat', 'Concat']);
     expect(presentSources(model.graph)).toEqual(new Array(4).fill('Identity(Transpose)'));
   });
+
+  for (const attention of ['sdpa', 'bmm'] as const) {
+    it(`leaves no copy of the past in the ${attention} attention pattern either`, () => {
+      const { dir } = writeMusicgenModel(tempDir(), { attention, dtypes: ['fp32'] });
+      const bytes = readFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'));
+      const model = onnxProto.onnx.ModelProto.decode(toFusedAttention(toTimeMajorCache(bytes, 2), 2));
+      const ops: string[] = [];
+      const walk = (nodes: onnxProto.onnx.INodeProto[] | null | undefined): void => {
+        for (const n of nodes ?? []) {
+          if ((n.input ?? []).some((i) => i.endsWith('.time_major'))) ops.push(n.opType ?? '');
+          for (const a of n.attribute ?? []) walk(a.g?.node);
+        }
+      };
+      walk(model.graph?.node);
+      expect(new Set(ops)).toEqual(new Set(['FusedMatMul', 'Shape', 'Slice']));
+      expect(ops.filter((op) => op === 'FusedMatMul')).toHaveLength(4);
+    });
+  }
 
   it('answers pasts of different lengths with an error, and an empty past with the first-step branch, not a crash', async () => {
     await expect(fused.run(feeds({ key: 3, value: 2 }, true))).rejects.toThrow(/MatMul/);

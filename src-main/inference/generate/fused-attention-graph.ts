@@ -35,11 +35,14 @@
  * The optional `· s` (a float constant) is what torch.onnx writes for scaled_dot_product_attention
  * (q and kᵀ each multiplied by the scale's root); the eager attention scales q only.
  *
+ * BART-style eager attention (MusicGen's before SDPA) first reshapes k and v to [B·H, t, Dh] for
+ * 3-D MatMuls; there the reshapes read k_new / v_new instead, and the past's share runs on 4-D
+ * views of the 3-D query and probabilities (their shapes from the time-major past's).
+ *
  * Float32 caches only (fp32 and q8 exports). Checked on the committed fixture, which mirrors the
- * export's layout (scripts/tiny-musicgen/graphs.mjs), in both attention styles; the real export's
- * attention has not been seen here (the files cannot be downloaded): a pattern this matcher does
- * not know (e.g. BART-style attention that reshapes the cache to [B·H, t, Dh] for a 3-D MatMul) is
- * refused, and the loader keeps level 1.
+ * export's layout (scripts/tiny-musicgen/graphs.mjs), in all three attention styles; the real
+ * export's attention has not been seen here (the files cannot be downloaded): a pattern this
+ * matcher does not know is refused, and the loader keeps level 1.
  */
 import {
   concat,
@@ -184,8 +187,9 @@ function rebuiltGraph(
 interface LayerMatch {
   layer: number;
   /** `scale`: the factor of a Mul between the transposed keys and the scores (torch.onnx's scaled_dot_product_attention). */
-  key: { concat: OnnxNode; transpose: OnnxNode; scores: OnnxNode; scale?: number };
-  value: { concat: OnnxNode; output: OnnxNode };
+  key: { concat: OnnxNode; transpose: OnnxNode; scores: OnnxNode; scale?: number; reshape?: OnnxNode };
+  /** `reshape`: BART-style attention reshapes K and V to [B·H, t, Dh] for 3-D MatMuls. */
+  value: { concat: OnnxNode; output: OnnxNode; reshape?: OnnxNode };
 }
 
 /**
@@ -265,10 +269,18 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
       }
       return { concat: made, other: others[0] as OnnxNode };
     };
+    // [B, H, t, Dh] read as it is, or first reshaped to [B·H, t, Dh] (BART-style attention).
+    const reshapedBy = (made: OnnxNode, other: OnnxNode): { reshape?: OnnxNode; next: OnnxNode } => {
+      if (other.op !== 'Reshape' || other.domain !== '' || other.inputs[0] !== made.outputs[0]) return { next: other };
+      const r = readBy(other.outputs[0] ?? '');
+      if (r.length !== 1 || !r[0])
+        throw new Error(`layer ${layer}: a reshaped cache is read by ${r.length} nodes, not 1`);
+      return { reshape: other, next: r[0] };
+    };
     const k = part('key');
-    const transpose = k.other;
+    const { reshape: reshapeK, next: transpose } = reshapedBy(k.concat, k.other);
     const perm = intsAttribute(transpose, 'perm')?.join(',');
-    if (transpose.op !== 'Transpose' || perm !== '0,1,3,2') {
+    if (transpose.op !== 'Transpose' || perm !== (reshapeK ? '0,2,1' : '0,1,3,2')) {
       throw new Error(`layer ${layer}: the keys are not transposed for the scores (${transpose.op} ${perm ?? ''})`);
     }
     // kᵀ → MatMul, or kᵀ → Mul(·, factor) → MatMul.
@@ -289,13 +301,21 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
       throw new Error(`layer ${layer}: the transposed keys do not feed one MatMul as its right side`);
     }
     const v = part('value');
-    if (v.other.op !== 'MatMul' || v.other.inputs[1] !== v.concat.outputs[0]) {
+    const { reshape: reshapeV, next: output } = reshapedBy(v.concat, v.other);
+    if (output.op !== 'MatMul' || output.inputs[1] !== (reshapeV ?? v.concat).outputs[0]) {
       throw new Error(`layer ${layer}: the values do not feed a MatMul as its right side`);
     }
+    if (!reshapeK !== !reshapeV) throw new Error(`layer ${layer}: the keys and the values are not laid out alike`);
     matches.push({
       layer,
-      key: { concat: k.concat, transpose, scores, ...(scale === undefined ? {} : { scale }) },
-      value: { concat: v.concat, output: v.other },
+      key: {
+        concat: k.concat,
+        transpose,
+        scores,
+        ...(scale === undefined ? {} : { scale }),
+        ...(reshapeK ? { reshape: reshapeK } : {}),
+      },
+      value: { concat: v.concat, output, ...(reshapeV ? { reshape: reshapeV } : {}) },
     });
   }
 
@@ -352,7 +372,13 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
   const zero = c('zero');
   const end = c('end');
   const lastAxis = c('axis3');
-  const constants = [int64Constant(zero, 0n), int64Constant(end, INT64_MAX), int64Constant(lastAxis, 3n)];
+  const minusOne = c('axis_last');
+  const constants = [
+    int64Constant(zero, 0n),
+    int64Constant(end, INT64_MAX),
+    int64Constant(lastAxis, 3n),
+    int64Constant(minusOne, -1n),
+  ];
   const before: Uint8Array[] = [];
   const mainEdits = new Map<OnnxNode, Uint8Array[]>();
   for (let l = 0; l < layers; l++) {
@@ -395,29 +421,75 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
     // The presents become the new frames; the past is read where it lies.
     branchEdits.set(key.concat, [nodeProto('Identity', [kNew], key.concat.outputs)]);
     branchEdits.set(value.concat, [nodeProto('Identity', [vNew], value.concat.outputs)]);
-    branchEdits.set(key.transpose, [renamed(key.transpose, [kNew], key.transpose.outputs)]);
+    // The new frame's own terms read k_new / v_new where the Concat's output was read.
+    if (key.reshape)
+      branchEdits.set(key.reshape, [renamed(key.reshape, [kNew, ...key.reshape.inputs.slice(1)], key.reshape.outputs)]);
+    else branchEdits.set(key.transpose, [renamed(key.transpose, [kNew], key.transpose.outputs)]);
+    const vNewRead = value.reshape ? (value.reshape.outputs[0] as string) : vNew;
+    if (value.reshape)
+      branchEdits.set(value.reshape, [
+        renamed(value.reshape, [vNew, ...value.reshape.inputs.slice(1)], value.reshape.outputs),
+      ]);
+    const fused = (inputs: string[], output: string, attributes: Attribute[]): Uint8Array =>
+      nodeProto('FusedMatMul', inputs, [output], attributes, MS_DOMAIN);
+    const scoreAttributes = [
+      intAttr('transB', 1),
+      intAttr('transBatchB', 1),
+      // A scaled kᵀ's factor becomes FusedMatMul's alpha: alpha·(q·Kᵀ) = q·(s·Kᵀ) up to rounding.
+      ...(key.scale === undefined ? [] : [floatAttr('alpha', key.scale)]),
+    ];
+    const shape = (x: string, start: number, end: number, out: string): Uint8Array =>
+      nodeProto('Shape', [x], [out], [intAttr('start', start), intAttr('end', end)]);
+    if (!key.reshape) {
+      branchEdits.set(key.scores, [
+        renamed(key.scores, key.scores.inputs, [newScores]),
+        fused([q, K], c(`${l}.past_scores`), scoreAttributes),
+        nodeProto('Concat', [c(`${l}.past_scores`), newScores], key.scores.outputs, [intAttr('axis', -1)]),
+      ]);
+      branchEdits.set(value.output, [
+        nodeProto('Slice', [probs, zero, frames, lastAxis], [c(`${l}.past_probs`)]),
+        nodeProto('Slice', [probs, frames, end, lastAxis], [c(`${l}.new_probs`)]),
+        fused([c(`${l}.past_probs`), V], c(`${l}.past_out`), [intAttr('transBatchB', 1)]),
+        nodeProto('MatMul', [c(`${l}.new_probs`), vNewRead], [c(`${l}.new_out`)]),
+        nodeProto('Add', [c(`${l}.past_out`), c(`${l}.new_out`)], value.output.outputs),
+      ]);
+      continue;
+    }
+    // 3-D [B·H, T, ·] terms: the past's share runs on 4-D views [B, H, T, ·] (B, H from the
+    // time-major past's shape) and is flattened back; only q, the scores and the probabilities move.
+    const p = (what: string): string => c(`${l}.${what}`);
     branchEdits.set(key.scores, [
       renamed(key.scores, key.scores.inputs, [newScores]),
-      nodeProto(
-        'FusedMatMul',
-        [q, K],
-        [c(`${l}.past_scores`)],
-        [
-          intAttr('transB', 1),
-          intAttr('transBatchB', 1),
-          // A scaled kᵀ's factor becomes FusedMatMul's alpha: alpha·(q·Kᵀ) = q·(s·Kᵀ) up to rounding.
-          ...(key.scale === undefined ? [] : [floatAttr('alpha', key.scale)]),
-        ],
-        MS_DOMAIN,
-      ),
-      nodeProto('Concat', [c(`${l}.past_scores`), newScores], key.scores.outputs, [intAttr('axis', -1)]),
+      shape(K, 1, 3, p('batch_heads')),
+      shape(q, 1, 3, p('query_rest')),
+      nodeProto('Concat', [p('batch_heads'), p('query_rest')], [p('query_4d_shape')], [intAttr('axis', 0)]),
+      nodeProto('Reshape', [q, p('query_4d_shape')], [p('query_4d')]),
+      fused([p('query_4d'), K], p('past_scores_4d'), scoreAttributes),
+      shape(q, 0, 1, p('rows')),
+      shape(p('past_scores_4d'), 2, 4, p('past_scores_rest')),
+      nodeProto('Concat', [p('rows'), p('past_scores_rest')], [p('past_scores_3d_shape')], [intAttr('axis', 0)]),
+      nodeProto('Reshape', [p('past_scores_4d'), p('past_scores_3d_shape')], [p('past_scores')]),
+      nodeProto('Concat', [p('past_scores'), newScores], key.scores.outputs, [intAttr('axis', -1)]),
     ]);
     branchEdits.set(value.output, [
-      nodeProto('Slice', [probs, zero, frames, lastAxis], [c(`${l}.past_probs`)]),
-      nodeProto('Slice', [probs, frames, end, lastAxis], [c(`${l}.new_probs`)]),
-      nodeProto('FusedMatMul', [c(`${l}.past_probs`), V], [c(`${l}.past_out`)], [intAttr('transBatchB', 1)], MS_DOMAIN),
-      nodeProto('MatMul', [c(`${l}.new_probs`), vNew], [c(`${l}.new_out`)]),
-      nodeProto('Add', [c(`${l}.past_out`), c(`${l}.new_out`)], value.output.outputs),
+      nodeProto('Slice', [probs, zero, frames, minusOne], [p('past_probs')]),
+      nodeProto('Slice', [probs, frames, end, minusOne], [p('new_probs')]),
+      shape(V, 1, 3, p('value_batch_heads')),
+      shape(p('past_probs'), 1, 3, p('past_probs_rest')),
+      nodeProto(
+        'Concat',
+        [p('value_batch_heads'), p('past_probs_rest')],
+        [p('past_probs_4d_shape')],
+        [intAttr('axis', 0)],
+      ),
+      nodeProto('Reshape', [p('past_probs'), p('past_probs_4d_shape')], [p('past_probs_4d')]),
+      fused([p('past_probs_4d'), V], p('past_out_4d'), [intAttr('transBatchB', 1)]),
+      shape(probs, 0, 1, p('value_rows')),
+      shape(p('past_out_4d'), 2, 4, p('past_out_rest')),
+      nodeProto('Concat', [p('value_rows'), p('past_out_rest')], [p('past_out_3d_shape')], [intAttr('axis', 0)]),
+      nodeProto('Reshape', [p('past_out_4d'), p('past_out_3d_shape')], [p('past_out')]),
+      nodeProto('MatMul', [p('new_probs'), vNewRead], [p('new_out')]),
+      nodeProto('Add', [p('past_out'), p('new_out')], value.output.outputs),
     ]);
   }
   const ifNode = parseNode(withGraphAttribute(merged, 'then_branch', rebuiltGraph(withPast, { replace: branchEdits })));

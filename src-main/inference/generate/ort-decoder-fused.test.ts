@@ -96,11 +96,18 @@ describe('OrtMusicgen on the fused self-attention (issue #14)', () => {
   }, 60_000);
 });
 
-describe("the fused attention on torch.onnx's scaled_dot_product_attention pattern (q and kᵀ each scaled)", () => {
+// sdpa: torch.onnx's scaled_dot_product_attention (q and kᵀ each scaled); bmm: BART-style eager
+// attention, the cache reshaped to [B·H, t, Dh] for 3-D MatMuls (MusicGen's before SDPA).
+describe("the fused attention on the other exporters' attention patterns", () => {
   const tempDir = useTempDirs();
-  for (const dtype of ['fp32', 'q8'] as const) {
-    it(`is taken, and decodes greedily to the time-major decoder's codes and audio (${dtype})`, async () => {
-      const { dir } = writeMusicgenModel(tempDir(), { attention: 'sdpa', dtypes: [dtype] });
+  for (const [attention, dtype] of [
+    ['sdpa', 'fp32'],
+    ['sdpa', 'q8'],
+    ['bmm', 'fp32'],
+    ['bmm', 'q8'],
+  ] as const) {
+    it(`is taken, and decodes greedily to the time-major decoder's codes and audio (${attention}, ${dtype})`, async () => {
+      const { dir } = writeMusicgenModel(tempDir(), { attention, dtypes: [dtype] });
       const dtypes = sessionDtypes(dtype);
       const { config } = await checkModelFolder(dir, dtypes);
       const fused = await OrtMusicgenClass.load(dir, dtypes, config, 'cpu', { cacheRewrite: 'fused-attention' });
