@@ -13,7 +13,7 @@
 // Env: BENCH_TINY_SECONDS (default "15,30"), BENCH_SMALL_SECONDS (default "3": measured, then
 // extrapolated to 15 s and 30 s; "15,30" measures them, ~3 and ~8 min on 2 cores),
 // BENCH_SMALL=0 skips the small model, BENCH_EXTRAPOLATE (default "15,30"), BENCH_JSON=<file>
-// also writes the raw runs (per-step times included), BENCH_DECODERS (default "transformers,ort"),
+// also writes the raw runs (per-step times included), BENCH_DECODERS (default "transformers,ort,ort-fused"),
 // BENCH_SMALL_DIR=<folder> uses an existing same-shape small model instead of writing one,
 // BENCH_IDENTITY=<dtype>:<seconds> (e.g. "fp32:5") first decodes greedily with both loops in one
 // process on the small model at that dtype and reports whether the audio is bit-identical,
@@ -41,7 +41,7 @@ const TINY_SECONDS = list(process.env.BENCH_TINY_SECONDS, '15,30');
 const SMALL_SECONDS = list(process.env.BENCH_SMALL_SECONDS, '3');
 const EXTRAPOLATE = list(process.env.BENCH_EXTRAPOLATE, '15,30');
 const WITH_SMALL = process.env.BENCH_SMALL !== '0';
-const DECODERS = (process.env.BENCH_DECODERS ?? 'transformers,ort').split(',').filter(Boolean);
+const DECODERS = (process.env.BENCH_DECODERS ?? 'transformers,ort,ort-fused').split(',').filter(Boolean);
 const SMALL_DIR = process.env.BENCH_SMALL_DIR ? resolve(process.env.BENCH_SMALL_DIR) : null;
 const IDENTITY = process.env.BENCH_IDENTITY ? process.env.BENCH_IDENTITY.split(':') : null;
 const IDENTITY_DECODERS = (process.env.BENCH_IDENTITY_DECODERS ?? 'transformers,ort').split(',').slice(0, 2);
