@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
@@ -197,10 +197,14 @@ describe('decoderForLoop', () => {
     expect((await decoderForLoop(DECODER, 2, 'time-major')).level).toBe('time-major');
   });
 
-  it('writes the fused rewrite of a larger file beside it', async () => {
+  it('writes the fused rewrite of a larger file beside it, replacing a copy an earlier version wrote', async () => {
     const original = join(tempDir(), 'decoder_model_merged.onnx');
     copyFileSync(DECODER, original);
+    // Version 1's copy, newer than the original: it must not be reused, and it goes away.
+    const stale = original.replace(/\.onnx$/, '.kv-fused-attention.onnx');
+    writeFileSync(stale, 'an outdated rewrite');
     const { source, level } = await decoderForLoop(original, 2, 'fused-attention', 0);
+    expect(existsSync(stale)).toBe(false);
     expect(level).toBe('fused-attention');
     expect(source).toBe(original.replace(/\.onnx$/, FUSED_ATTENTION_FILE_SUFFIX));
     expect(readFileSync(source as string)).toEqual(

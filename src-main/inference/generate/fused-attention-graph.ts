@@ -70,8 +70,13 @@ import {
   type OnnxNode,
 } from './onnx-nodes.js';
 
-/** Beside the original when the weights are external, as kv-graph.ts's level-1 copy. */
-export const FUSED_ATTENTION_FILE_SUFFIX = '.kv-fused-attention.onnx';
+/**
+ * Beside the original when the weights are external, as kv-graph.ts's level-1 copy. The number is
+ * the rewrite's version: a copy made by an earlier one is replaced, not reused.
+ */
+export const FUSED_ATTENTION_FILE_SUFFIX = '.kv-fused-attention-2.onnx';
+/** What earlier versions wrote (version 1: the per-layer guards, the fixture's old layout). */
+const EARLIER_FUSED_SUFFIXES = ['.kv-fused-attention.onnx'];
 const PREFIX = 'bittaudio_fused';
 const MS_DOMAIN = 'com.microsoft';
 const FLOAT = 1n;
@@ -521,6 +526,7 @@ export async function decoderForLoop(
       const source = await rewrittenDecoder(path, {
         rewrite: (bytes) => toFusedAttention(toTimeMajorCache(bytes, layers), layers),
         fileSuffix: FUSED_ATTENTION_FILE_SUFFIX,
+        replaces: EARLIER_FUSED_SUFFIXES,
         what: 'take the fused self-attention',
         ...(inMemoryLimit === undefined ? {} : { inMemoryLimit }),
       });

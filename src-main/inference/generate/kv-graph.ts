@@ -18,7 +18,7 @@
  * the protobuf bytes directly (ModelProto.graph = 7; GraphProto node = 1, initializer = 5,
  * input = 11, output = 12), copying every other field as it is.
  */
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readOnnxGraphSummary } from '../../models/onnx-graph.js';
 import { GenerationError } from './errors.js';
 
@@ -220,6 +220,11 @@ export interface DecoderRewrite {
   fileSuffix: string;
   /** For the error: "<path> cannot <what>: <reason>". */
   what: string;
+  /**
+   * Suffixes of copies an earlier version of the rewrite wrote: removed when this one is written,
+   * so an update neither reuses an outdated graph nor leaves a stale copy of a large decoder behind.
+   */
+  replaces?: readonly string[];
   inMemoryLimit?: number;
 }
 
@@ -254,5 +259,6 @@ export async function rewrittenDecoder(path: string, how: DecoderRewrite): Promi
   const partial = `${target}.${process.pid}.${Date.now()}.partial`;
   await writeFile(partial, bytes);
   await rename(partial, target);
+  for (const suffix of how.replaces ?? []) await rm(path.replace(/\.onnx$/, suffix), { force: true });
   return target;
 }
