@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { useTempDirs } from '../../testing/temp-dir.js';
 import { decodeWav } from '../../audio/wav.js';
-import { cliDtypes, registerGenerateCommand, type GenerateCliIo } from './cli.js';
+import { cliDtypes, describeDecoding, registerGenerateCommand, type GenerateCliIo } from './cli.js';
 import { MusicgenGenerator } from './musicgen.js';
 
 const TINY = join(import.meta.dirname, '..', '..', '..', 'models', 'tiny', 'musicgen');
@@ -99,6 +99,11 @@ describe('bittaudio generate', () => {
     await cli.run('rock', ...args, '--out', join(dir, 'a.wav'));
     await cli.run('rock', ...args, '--cache-rewrite', 'time-major', '--out', join(dir, 'b.wav'));
     expect(cli.rewrites).toEqual([undefined, 'time-major']);
+    // Each run says how it decoded: the CPU default, then the level asked for.
+    expect(cli.err().match(/Decoded with our loop \([^)]*\)/g)).toEqual([
+      'Decoded with our loop (fused self-attention)',
+      'Decoded with our loop (time-major KV cache)',
+    ]);
     expect(readFileSync(join(dir, 'b.wav'))).toEqual(readFileSync(join(dir, 'a.wav')));
     await expect(cli.run('rock', ...args, '--cache-rewrite', 'fused', '--out', join(dir, 'c.wav'))).rejects.toThrow();
     expect(cli.err()).toMatch(/--cache-rewrite <level>' argument 'fused' is invalid/);
@@ -158,5 +163,17 @@ describe('bittaudio generate', () => {
   it('maps --dtype to the Xenova recipe: q8 keeps EnCodec at fp32', () => {
     expect(cliDtypes('q8')).toEqual({ text_encoder: 'q8', decoder_model_merged: 'q8', encodec_decode: 'fp32' });
     expect(cliDtypes('fp16')).toEqual({ text_encoder: 'fp16', decoder_model_merged: 'fp16', encodec_decode: 'fp16' });
+  });
+});
+
+describe('describeDecoding', () => {
+  it('names the loop, the rewrite, where the cache lived and why the fused level was not used', () => {
+    expect(describeDecoding({ loop: 'transformers' })).toBe('Decoded with transformers.js generate().');
+    expect(describeDecoding({ loop: 'ort', cacheRewrite: 'time-major', kvCache: 'device' })).toBe(
+      'Decoded with our loop (time-major KV cache, the cache on the GPU).',
+    );
+    expect(
+      describeDecoding({ loop: 'ort', cacheRewrite: 'time-major', kvCache: 'host', refused: 'its cache is float16' }),
+    ).toBe('Decoded with our loop (time-major KV cache); the fused attention was not used: its cache is float16.');
   });
 });

@@ -13,6 +13,7 @@ import { whyCudaCannotRun } from '../gpu/cuda-readiness.js';
 import {
   MUSICGEN_DECODERS,
   MusicgenGenerator,
+  type DecodingPath,
   type GenerationProgress,
   type MusicgenDecoder,
   type MusicGenerator,
@@ -188,6 +189,7 @@ export function registerGenerateCommand(program: Command, io: GenerateCliIo = te
         if (result.device !== device) {
           io.err(`${DEVICE_NAME[device]} could not start this model, so it ran on ${DEVICE_NAME[result.device]}.\n`);
         }
+        if (result.decoding) io.err(`${describeDecoding(result.decoding)}\n`);
         const audio = flags.normalize ? peakNormalize(result.audio) : result.audio;
         const bytes = await writeWavFile(resolve(flags.out), audio, result.sampleRate, flags.format);
         const t = result.timings;
@@ -261,4 +263,12 @@ export function cacheRewriteOption(): Option {
     '--cache-rewrite <level>',
     'how our loop rewrites the decoder graph: fused-attention (default on the CPU) or time-major (default elsewhere)',
   ).choices(CACHE_REWRITES);
+}
+
+/** One line on how a clip was decoded, for `generate`'s stderr. */
+export function describeDecoding(path: DecodingPath): string {
+  if (path.loop === 'transformers') return 'Decoded with transformers.js generate().';
+  const how = path.cacheRewrite === 'fused-attention' ? 'fused self-attention' : 'time-major KV cache';
+  const where = path.kvCache === 'device' ? ', the cache on the GPU' : '';
+  return `Decoded with our loop (${how}${where})${path.refused ? `; the fused attention was not used: ${path.refused}` : ''}.`;
 }

@@ -29,7 +29,7 @@ import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import type { Logger } from '../../log/logger.js';
 import type { LoadableModel } from '../../models/store.js';
-import type { OrtMusicgen } from './ort-decoder.js';
+import type { KvCacheLocation, OrtMusicgen } from './ort-decoder.js';
 import type { CacheRewrite } from './fused-attention-graph.js';
 import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
 import { hideSoftwareAdapters } from '../gpu/software-adapters.js';
@@ -79,6 +79,11 @@ export interface GeneratedAudio {
   steps: number;
   /** The sampling seed (null for greedy decoding, which draws no random numbers). */
   seed: number | null;
+  /**
+   * How it was decoded: the loop, and for ours its decoder rewrite and where the KV cache lived;
+   * absent where no decoder made the audio (the local network's scripted miners, test doubles).
+   */
+  decoding?: DecodingPath;
   timings: {
     /** Set on the call that loaded the model. */
     loadMs?: number;
@@ -90,6 +95,16 @@ export interface GeneratedAudio {
     audioMs: number;
     totalMs: number;
   };
+}
+
+export type DecodingPath =
+  { loop: 'transformers' } | { loop: 'ort'; cacheRewrite: CacheRewrite; kvCache: KvCacheLocation; refused?: string };
+
+/** The decoding path of a loaded engine, as results report it. */
+function decodingPath(engine: Engine): DecodingPath {
+  if (engine.kind === 'transformers') return { loop: 'transformers' };
+  const { level, refused } = engine.model.cacheRewrite;
+  return { loop: 'ort', cacheRewrite: level, kvCache: engine.model.kvCache, ...(refused ? { refused } : {}) };
 }
 
 /** One request of `generateJobs`, with its own cancellation and progress. */
@@ -274,6 +289,7 @@ export class MusicgenGenerator implements MusicGenerator {
       device: loaded.device,
       steps,
       seed,
+      decoding: decodingPath(loaded.engine),
       timings: { ...timings },
     }));
   }
@@ -383,6 +399,7 @@ export class MusicgenGenerator implements MusicGenerator {
         device: loaded.device,
         steps,
         seed: seeds[index] ?? null,
+        decoding: decodingPath(loaded.engine),
         timings: { ...(wasLoaded ? {} : { loadMs }), ...timings, totalMs },
       });
     }
