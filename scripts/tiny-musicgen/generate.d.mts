@@ -16,10 +16,11 @@ export interface WriteMusicgenOptions {
   dtypes?: TinyMusicgenDtype[];
   /**
    * The decoder's attention as an exporter writes it: `eager` (q scaled, the committed fixture) or
-   * `sdpa` (torch.onnx's scaled_dot_product_attention: q and kᵀ each scaled by the scale's root) or
+   * `sdpa` (torch.onnx's scaled_dot_product_attention: q and kᵀ each scaled by the scale's root,
+   * computed from q's shape), `sdpa-folded` (the same with a constant factor) or
    * `bmm` (BART-style eager attention: q, k, v reshaped to [B·H, ·, Dh] for 3-D MatMuls).
    */
-  attention?: 'eager' | 'sdpa' | 'bmm';
+  attention?: 'eager' | 'sdpa' | 'sdpa-folded' | 'bmm';
 }
 
 /** Writes the model folder; returns the files written, relative to `dir`. */

@@ -46,7 +46,7 @@ const SUFFIX = { fp32: '', q8: '_quantized', fp16: '_fp16' };
 
 /**
  * @param {string} dir
- * @param {{ size?: 'tiny' | 'small', seed?: number, dtypes?: ('fp32' | 'q8')[], attention?: 'eager' | 'sdpa' | 'bmm' }} [options]
+ * @param {{ size?: 'tiny' | 'small', seed?: number, dtypes?: ('fp32' | 'q8')[], attention?: 'eager' | 'sdpa' | 'sdpa-folded' | 'bmm' }} [options]
  * @returns {{ dir: string, files: string[] }}
  */
 export function writeMusicgenModel(dir, options = {}) {

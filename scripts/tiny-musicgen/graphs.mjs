@@ -50,7 +50,8 @@ function mergeHeads(g, x, heads, headDim) {
 
 /**
  * softmax(q·kᵀ/√Dh + bias)·v with q, k, v as [B, H, ·, Dh]. `sdpa` writes what torch.onnx exports
- * for scaled_dot_product_attention: q and kᵀ each multiplied by the scale's square root. `bmm`
+ * for scaled_dot_product_attention: q and kᵀ each multiplied by the scale's square root, the scale
+ * computed from q's shape; `sdpa-folded` the same with the factor folded to a constant. `bmm`
  * writes BART-style eager attention (MusicGen's before SDPA): q, k, v reshaped to [B·H, ·, Dh]
  * (B·H from q's shape, the length inferred) for 3-D MatMuls.
  */
@@ -70,6 +71,12 @@ function attend(g, q, k, v, bias, headDim, style = 'eager') {
   }
   let scores;
   if (style === 'sdpa') {
+    // As torch.onnx computes it: the scale from q's last dimension at run time, not a constant.
+    const width = g.op('Cast', [g.op('Shape', [q], { start: -1 })], { to: DT.FLOAT });
+    const root = g.op('Sqrt', [g.op('Div', [g.floats([1], []), g.op('Sqrt', [width])])]);
+    const kT = g.op('Transpose', [k], { perm: [0, 1, 3, 2] });
+    scores = g.op('MatMul', [g.op('Mul', [q, root]), g.op('Mul', [kT, root])]);
+  } else if (style === 'sdpa-folded') {
     const root = g.floats([Math.sqrt(1 / Math.sqrt(headDim))], []);
     const kT = g.op('Transpose', [k], { perm: [0, 1, 3, 2] });
     scores = g.op('MatMul', [g.op('Mul', [q, root]), g.op('Mul', [kT, root])]);

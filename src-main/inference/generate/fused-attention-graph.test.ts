@@ -144,7 +144,7 @@ describe('toFusedAttention', () => {
     expect(presentSources(model.graph)).toEqual(new Array(4).fill('Identity(Transpose)'));
   });
 
-  for (const attention of ['sdpa', 'bmm'] as const) {
+  for (const attention of ['sdpa', 'sdpa-folded', 'bmm'] as const) {
     it(`leaves no copy of the past in the ${attention} attention pattern either`, () => {
       const { dir } = writeMusicgenModel(tempDir(), { attention, dtypes: ['fp32'] });
       const bytes = readFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'));

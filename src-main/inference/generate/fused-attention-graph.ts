@@ -17,7 +17,7 @@
  *
  * becomes, with K, V the time-major inputs [t, B, H, Dh]:
  *
- *   scores = Concat(FusedMatMul(q, K, transB, transBatchB, alpha = s), MatMul(q, k_newᵀ (· s)), axis −1)
+ *   scores = Concat(FusedMatMul(q, K, transB, transBatchB) (· s), MatMul(q, k_newᵀ (· s)), axis −1)
  *   out = FusedMatMul(probs[…, :t], V, transBatchB) + MatMul(probs[…, t:], v_new)
  *   present.L.decoder.{key,value} = the new frames only (level 1 returns their last frame).
  *
@@ -32,8 +32,10 @@
  * Shape nodes that stop before the last axis, and throws otherwise, so a graph it does not
  * understand is refused rather than changed in meaning.
  *
- * The optional `· s` (a float constant) is what torch.onnx writes for scaled_dot_product_attention
- * (q and kᵀ each multiplied by the scale's root); the eager attention scales q only.
+ * The optional `· s` is what torch.onnx writes for scaled_dot_product_attention (q and kᵀ each
+ * multiplied by the scale's root, computed from q's shape at run time; a constant where it was
+ * folded): a constant becomes FusedMatMul's alpha, a computed factor multiplies the past's scores.
+ * The eager attention scales q only.
  *
  * BART-style eager attention (MusicGen's before SDPA) first reshapes k and v to [B·H, t, Dh] for
  * 3-D MatMuls; there the reshapes read k_new / v_new instead, and the past's share runs on 4-D
@@ -191,8 +193,11 @@ function rebuiltGraph(
 
 interface LayerMatch {
   layer: number;
-  /** `scale`: the factor of a Mul between the transposed keys and the scores (torch.onnx's scaled_dot_product_attention). */
-  key: { concat: OnnxNode; transpose: OnnxNode; scores: OnnxNode; scale?: number; reshape?: OnnxNode };
+  /**
+   * `scale`: the factor of a Mul between the transposed keys and the scores (torch.onnx's
+   * scaled_dot_product_attention): its value when it is a float constant, else the factor's name.
+   */
+  key: { concat: OnnxNode; transpose: OnnxNode; scores: OnnxNode; scale?: number | string; reshape?: OnnxNode };
   /** `reshape`: BART-style attention reshapes K and V to [B·H, t, Dh] for 3-D MatMuls. */
   value: { concat: OnnxNode; output: OnnxNode; reshape?: OnnxNode };
 }
@@ -290,14 +295,12 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
     }
     // kᵀ → MatMul, or kᵀ → Mul(·, factor) → MatMul.
     let keys = transpose.outputs[0] ?? '';
-    let scale: number | undefined;
+    let scale: number | string | undefined;
     const first = readBy(keys);
     const mul = first[0];
     if (first.length === 1 && mul?.op === 'Mul' && mul.domain === '' && mul.inputs.length === 2) {
       const factor = (mul.inputs[0] === keys ? mul.inputs[1] : mul.inputs[0]) ?? '';
-      scale = scalarConstant(factor, [withPast, main]);
-      if (scale === undefined)
-        throw new Error(`layer ${layer}: the transposed keys are multiplied by ${factor}, not a float constant`);
+      scale = scalarConstant(factor, [withPast, main]) ?? factor;
       keys = mul.outputs[0] ?? '';
     }
     const scoreReaders = readBy(keys);
@@ -440,15 +443,25 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
     const scoreAttributes = [
       intAttr('transB', 1),
       intAttr('transBatchB', 1),
-      // A scaled kᵀ's factor becomes FusedMatMul's alpha: alpha·(q·Kᵀ) = q·(s·Kᵀ) up to rounding.
-      ...(key.scale === undefined ? [] : [floatAttr('alpha', key.scale)]),
+      // A constant factor on kᵀ becomes FusedMatMul's alpha: alpha·(q·Kᵀ) = q·(s·Kᵀ) up to rounding.
+      ...(typeof key.scale === 'number' ? [floatAttr('alpha', key.scale)] : []),
     ];
+    // A factor computed at run time multiplies the past's scores instead (O(t) per layer). Not the
+    // query: onnxruntime's MatMulScaleFusion then removed a query both products read (seen on 1.30).
+    const runtimeScale = typeof key.scale === 'string' ? key.scale : undefined;
+    const pastScores = (out: string): { fusedOut: string; nodes: Uint8Array[] } =>
+      runtimeScale
+        ? { fusedOut: `${out}_unscaled`, nodes: [nodeProto('Mul', [`${out}_unscaled`, runtimeScale], [out])] }
+        : { fusedOut: out, nodes: [] };
+    const past4 = pastScores(c(`${l}.past_scores`));
+    const pastBmm = pastScores(c(`${l}.past_scores_4d`));
     const shape = (x: string, start: number, end: number, out: string): Uint8Array =>
       nodeProto('Shape', [x], [out], [intAttr('start', start), intAttr('end', end)]);
     if (!key.reshape) {
       branchEdits.set(key.scores, [
         renamed(key.scores, key.scores.inputs, [newScores]),
-        fused([q, K], c(`${l}.past_scores`), scoreAttributes),
+        fused([q, K], past4.fusedOut, scoreAttributes),
+        ...past4.nodes,
         nodeProto('Concat', [c(`${l}.past_scores`), newScores], key.scores.outputs, [intAttr('axis', -1)]),
       ]);
       branchEdits.set(value.output, [
@@ -469,7 +482,8 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
       shape(q, 1, 3, p('query_rest')),
       nodeProto('Concat', [p('batch_heads'), p('query_rest')], [p('query_4d_shape')], [intAttr('axis', 0)]),
       nodeProto('Reshape', [q, p('query_4d_shape')], [p('query_4d')]),
-      fused([p('query_4d'), K], p('past_scores_4d'), scoreAttributes),
+      fused([p('query_4d'), K], pastBmm.fusedOut, scoreAttributes),
+      ...pastBmm.nodes,
       shape(q, 0, 1, p('rows')),
       shape(p('past_scores_4d'), 2, 4, p('past_scores_rest')),
       nodeProto('Concat', [p('rows'), p('past_scores_rest')], [p('past_scores_3d_shape')], [intAttr('axis', 0)]),

@@ -96,13 +96,16 @@ describe('OrtMusicgen on the fused self-attention (issue #14)', () => {
   }, 60_000);
 });
 
-// sdpa: torch.onnx's scaled_dot_product_attention (q and kᵀ each scaled); bmm: BART-style eager
+// sdpa: torch.onnx's scaled_dot_product_attention (q and kᵀ each scaled by a factor computed from
+// q's shape; sdpa-folded: the factor a constant); bmm: BART-style eager
 // attention, the cache reshaped to [B·H, t, Dh] for 3-D MatMuls (MusicGen's before SDPA).
 describe("the fused attention on the other exporters' attention patterns", () => {
   const tempDir = useTempDirs();
   for (const [attention, dtype] of [
     ['sdpa', 'fp32'],
     ['sdpa', 'q8'],
+    ['sdpa-folded', 'fp32'],
+    ['sdpa-folded', 'q8'],
     ['bmm', 'fp32'],
     ['bmm', 'q8'],
   ] as const) {
