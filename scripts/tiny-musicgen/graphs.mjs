@@ -256,7 +256,13 @@ function decoderBranch(g, dims, w, io) {
   let h = g.op('ReduceSum', [g.gather(w.embed, shifted), g.ints([1])], { keepdims: 0 });
 
   // Positions past_len … past_len+T−1, past_len from the self-attention cache (0 without one).
-  const pastLen = io.past ? g.op('Shape', [io.past[0]['decoder.key']], { start: 2, end: 3 }) : g.ints([0]);
+  // The eager fixture reads the past length with Shape(start 2, end 3); the torch-like styles as
+  // torch.onnx writes `past.shape[2]`: the whole Shape, then a Gather.
+  const pastLen = !io.past
+    ? g.ints([0])
+    : (dims.attention ?? 'eager') === 'eager'
+      ? g.op('Shape', [io.past[0]['decoder.key']], { start: 2, end: 3 })
+      : g.op('Gather', [g.op('Shape', [io.past[0]['decoder.key']]), g.ints([2])], { axis: 0 });
   const pastScalar = g.op('Squeeze', [pastLen, g.ints([0])]);
   const total = g.op('Add', [pastLen, seqLen]);
   const totalScalar = g.op('Squeeze', [total, g.ints([0])]);

@@ -162,6 +162,30 @@ describe('toFusedAttention', () => {
     });
   }
 
+  it("follows torch.onnx's `past.shape[2]` (Shape → Gather) and refuses a Gather of the last axis", () => {
+    const { dir } = writeMusicgenModel(tempDir(), { attention: 'bmm', dtypes: ['fp32'] });
+    const bytes = readFileSync(join(dir, 'onnx', 'decoder_model_merged.onnx'));
+    expect(() => toFusedAttention(toTimeMajorCache(bytes, 2), 2)).not.toThrow();
+    // Point the with-past branch's Gather at axis 3 (the zero-width one): the rewrite must refuse.
+    const model = onnxProto.onnx.ModelProto.decode(bytes);
+    const branch = model.graph?.node
+      ?.find((n) => n.opType === 'If')
+      ?.attribute?.find((a) => a.name === 'then_branch')?.g;
+    const shapeOfPast = branch?.node?.find(
+      (n) => n.opType === 'Shape' && n.input?.[0] === 'past_key_values.0.decoder.key',
+    );
+    const gather = branch?.node?.find((n) => n.opType === 'Gather' && n.input?.[0] === shapeOfPast?.output?.[0]);
+    const index = [...(branch?.initializer ?? []), ...(model.graph?.initializer ?? [])].find(
+      (i) => i.name === gather?.input?.[1],
+    );
+    expect(index?.rawData).toBeDefined();
+    const lastAxis = Buffer.alloc(8);
+    lastAxis.writeBigInt64LE(3n);
+    (index as onnxProto.onnx.ITensorProto).rawData = lastAxis;
+    const edited = onnxProto.onnx.ModelProto.encode(model).finish();
+    expect(() => toFusedAttention(toTimeMajorCache(edited, 2), 2)).toThrow(/reads its last axis/);
+  });
+
   it('answers pasts of different lengths with an error, and an empty past with the first-step branch, not a crash', async () => {
     await expect(fused.run(feeds({ key: 3, value: 2 }, true))).rejects.toThrow(/MatMul/);
     // FusedMatMul on an empty past would kill the process (SIGFPE): the no-past branch runs instead.

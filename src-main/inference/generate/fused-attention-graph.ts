@@ -29,7 +29,8 @@
  * past inputs the rest of the graph reads (the position offset comes from their shape) are handed
  * a zero-width slice [B, H, t, 0] of the same buffer: the right frame count, no bytes. The
  * rewrite checks that nothing reads those values except Identity / Cast (passing them on) and
- * Shape nodes that stop before the last axis, and throws otherwise, so a graph it does not
+ * Shape nodes that stop before the last axis (or whole Shapes read only by Gathers of constant
+ * indices before it: torch.onnx's `past.shape[2]`), and throws otherwise, so a graph it does not
  * understand is refused rather than changed in meaning.
  *
  * The optional `· s` is what torch.onnx writes for scaled_dot_product_attention (q and kᵀ each
@@ -60,6 +61,7 @@ import {
   timeMajorDecoder,
   toTimeMajorCache,
   varintField,
+  type Field,
 } from './kv-graph.js';
 import { messageOf } from './errors.js';
 import {
@@ -68,6 +70,7 @@ import {
   parseGraph,
   parseNode,
   text,
+  varintValues,
   type OnnxGraph,
   type OnnxNode,
 } from './onnx-nodes.js';
@@ -112,35 +115,62 @@ const floatAttr = (name: string, value: number): Attribute => {
 };
 
 /**
- * The value of a float32 scalar constant: an initializer of one of `graphs` (TensorProto dims = 1,
- * data_type = 2, float_data = 4, name = 8, raw_data = 9) or a Constant node's `value`; undefined otherwise.
+ * A constant's TensorProto fields: an initializer of one of `graphs` (TensorProto name = 8) or a
+ * Constant node's `value`, searched in order; undefined when `name` is neither.
  */
-function scalarConstant(name: string, graphs: OnnxGraph[]): number | undefined {
-  const fromTensor = (tensor: Uint8Array): number | undefined => {
-    const fields = fieldsOf(tensor);
-    const type = fields.find((f) => f.no === 2 && f.wire === 0);
-    if (!type || readVarint(type.bytes, 1)[0] !== FLOAT) return undefined;
-    const count = fields.filter((f) => f.no === 1).reduce((n, f) => n * Number(readVarint(f.bytes, 1)[0]), 1);
-    if (count !== 1) return undefined;
-    const raw = fields.find((f) => f.no === 9 && f.wire === 2)?.payload;
-    if (raw?.length === 4) return Buffer.from(raw).readFloatLE(0);
-    const packed = fields.find((f) => f.no === 4);
-    if (packed?.wire === 2 && packed.payload.length === 4) return Buffer.from(packed.payload).readFloatLE(0);
-    if (packed?.wire === 5) return Buffer.from(packed.bytes.subarray(1)).readFloatLE(0);
-    return undefined;
-  };
+function constantTensor(name: string, graphs: OnnxGraph[]): Field[] | undefined {
   for (const graph of graphs) {
     for (const f of graph.fields) {
       if (f.no !== 5 || f.wire !== 2) continue;
-      const own = fieldsOf(f.payload).find((g) => g.no === 8 && g.wire === 2);
-      if (own && text(own.payload) === name) return fromTensor(f.payload);
+      const fields = fieldsOf(f.payload);
+      const own = fields.find((g) => g.no === 8 && g.wire === 2);
+      if (own && text(own.payload) === name) return fields;
     }
     const constant = graph.nodes.find((n) => n.op === 'Constant' && n.domain === '' && n.outputs[0] === name);
     const value = constant?.attributes.get('value')?.find((a) => a.no === 5 && a.wire === 2);
-    if (value) return fromTensor(value.payload);
+    if (value) return fieldsOf(value.payload);
   }
   return undefined;
 }
+
+/** TensorProto data_type = 2 (FLOAT = 1, INT64 = 7) and raw_data = 9. */
+const dataType = (t: Field[]): bigint | undefined => {
+  const type = t.find((f) => f.no === 2 && f.wire === 0);
+  return type ? readVarint(type.bytes, 1)[0] : undefined;
+};
+const rawData = (t: Field[]): Buffer | undefined => {
+  const raw = t.find((f) => f.no === 9 && f.wire === 2)?.payload;
+  return raw ? Buffer.from(raw) : undefined;
+};
+
+/** The value of a float32 scalar constant (dims = 1, float_data = 4), or undefined. */
+function scalarConstant(name: string, graphs: OnnxGraph[]): number | undefined {
+  const t = constantTensor(name, graphs);
+  if (!t || dataType(t) !== FLOAT) return undefined;
+  if (t.filter((f) => f.no === 1).reduce((n, f) => n * Number(readVarint(f.bytes, 1)[0]), 1) !== 1) return undefined;
+  const raw = rawData(t);
+  if (raw?.length === 4) return raw.readFloatLE(0);
+  const packed = t.find((f) => f.no === 4);
+  if (packed?.wire === 2 && packed.payload.length === 4) return Buffer.from(packed.payload).readFloatLE(0);
+  if (packed?.wire === 5) return Buffer.from(packed.bytes.subarray(1)).readFloatLE(0);
+  return undefined;
+}
+
+/** The values of an int64 constant (int64_data = 7), or undefined. */
+function intConstant(name: string, graphs: OnnxGraph[]): bigint[] | undefined {
+  const t = constantTensor(name, graphs);
+  if (!t || dataType(t) !== 7n) return undefined;
+  const raw = rawData(t);
+  if (raw) {
+    if (raw.length % 8 !== 0) return undefined;
+    return Array.from({ length: raw.length / 8 }, (_, i) => raw.readBigInt64LE(i * 8));
+  }
+  const values = varintValues(t.filter((f) => f.no === 7));
+  return values.length > 0 ? values : undefined;
+}
+
+const graphReads = (graph: OnnxGraph, value: string): boolean =>
+  graph.nodes.some((n) => n.inputs.includes(value) || n.subgraphs.some((s) => graphReads(s, value)));
 
 /** A NodeProto (not wrapped in its graph field). */
 function nodeProto(
@@ -350,8 +380,23 @@ export function toFusedAttention(timeMajorModel: Uint8Array, layers: number): Ui
         const end = intAttribute(n, 'end');
         const start = intAttribute(n, 'start') ?? 0n;
         const norm = (x: bigint): bigint => (x < 0n ? x + 4n : x);
-        if (end === undefined || norm(end) > 3n || norm(start) > 3n) {
-          throw new Error(`a past cache input reaches a Shape node that reads its last axis (${n.outputs[0]})`);
+        const readsLastAxis = (): Error =>
+          new Error(`a past cache input reaches a Shape node that reads its last axis (${n.outputs[0]})`);
+        if (norm(start) > 3n) throw readsLastAxis();
+        if (end === undefined || norm(end) > 3n) {
+          // The whole shape (torch.onnx writes `past.shape[2]` as Shape → Gather): every reader must
+          // be a Gather of constant indices that pick axes before the last.
+          const from = norm(start);
+          const shape = n.outputs[0] ?? '';
+          const picks = graph.nodes.filter((r) => r.inputs.includes(shape));
+          const nested = graph.nodes.some((r) => r.subgraphs.some((s) => graphReads(s, shape)));
+          const before = (r: OnnxNode): boolean => {
+            if (r.op !== 'Gather' || r.domain !== '' || r.inputs[0] !== shape || (intAttribute(r, 'axis') ?? 0n) !== 0n)
+              return false;
+            const indices = intConstant(r.inputs[1] ?? '', [graph, withPast, main]);
+            return indices?.every((i) => from + (i < 0n ? 4n - from + i : i) <= 2n) ?? false;
+          };
+          if (nested || !picks.every(before)) throw readsLastAxis();
         }
       } else {
         throw new Error(`a past cache input is read by a ${n.op} node (${n.outputs[0]}), which needs its contents`);

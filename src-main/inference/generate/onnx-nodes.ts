@@ -77,10 +77,8 @@ export function intAttribute(node: OnnxNode, name: string): bigint | undefined {
   return f ? BigInt.asIntN(64, readVarint(f.bytes, 1)[0]) : undefined;
 }
 
-/** An INTS attribute (AttributeProto.ints = 8, packed or not), or undefined. */
-export function intsAttribute(node: OnnxNode, name: string): bigint[] | undefined {
-  const fields = node.attributes.get(name)?.filter((a) => a.no === 8);
-  if (!fields || fields.length === 0) return undefined;
+/** The signed 64-bit values of repeated varint fields, packed or not. */
+export function varintValues(fields: readonly Field[]): bigint[] {
   const out: bigint[] = [];
   for (const f of fields) {
     if (f.wire === 0) out.push(BigInt.asIntN(64, readVarint(f.bytes, 1)[0]));
@@ -92,4 +90,11 @@ export function intsAttribute(node: OnnxNode, name: string): bigint[] | undefine
       }
   }
   return out;
+}
+
+/** An INTS attribute (AttributeProto.ints = 8, packed or not), or undefined. */
+export function intsAttribute(node: OnnxNode, name: string): bigint[] | undefined {
+  const fields = node.attributes.get(name)?.filter((a) => a.no === 8);
+  if (!fields || fields.length === 0) return undefined;
+  return varintValues(fields);
 }
