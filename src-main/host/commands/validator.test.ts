@@ -130,9 +130,10 @@ describe('bittaudio validator', () => {
       // (the engine's local-network test covers the replay); it was asked all the same.
       expect(scored(replay.uid)).toBeDefined();
       expect(scored(silent.uid)?.judgement).toMatchObject({ punish: true });
+      // The clip is sampled (random prompt and seed): other signal problems (a DC offset) may come with it.
       expect(scored(good.uid)).toMatchObject({
         statusCode: 200,
-        metrics: { rejection: { kind: 'bad_signal', problems: ['too-short'] } },
+        metrics: { rejection: { kind: 'bad_signal', problems: expect.arrayContaining(['too-short']) as unknown } },
         judgement: { punish: false },
       });
       expect(scored(silent.uid)).toMatchObject({ metrics: { rejection: { kind: 'no_answer' } } });
