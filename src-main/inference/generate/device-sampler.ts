@@ -92,7 +92,8 @@ export class DeviceSampler {
       session = this.ort.InferenceSession.create(model, {
         executionProviders: [this.device],
         logSeverityLevel: 3,
-        extra: { session: { disable_cpu_ep_fallback: '1' } },
+        // (On the CPU provider itself every node is a "fallback" node: the flag is for devices.)
+        ...(this.device === 'cpu' ? {} : { extra: { session: { disable_cpu_ep_fallback: '1' } } }),
       }).catch((error: unknown) => {
         this.sessions.delete(key);
         throw new GenerationError(

@@ -73,6 +73,7 @@ describe.skipIf(!adapter.ok)('OrtMusicgen on WebGPU with the KV cache on the dev
     ['fp32', ['sad guitar', 'fast drums and bass with a long prompt'], 3],
     ['fp32', ['calm piano'], 1],
     ['fp16', ['rock with drums'], 3],
+    ['fp16', ['sad guitar', 'fast drums and bass with a long prompt'], 1],
   ];
   for (const [dtype, prompts, guidance] of cases) {
     it(`decodes greedily to the CPU loop's codes (${dtype}, ${prompts.length} prompt(s), guidance ${guidance})`, async () => {
@@ -162,6 +163,13 @@ describe.skipIf(!adapter.ok)('OrtMusicgen on WebGPU with the KV cache on the dev
       expect([n, bytes]).toEqual([n, (hostSampled.transfers.uploadBytes[n] as number) + 4 + 4 + 8 + 4 + rows * 4]);
     });
     expect(result.transfers.downloadBytes).toEqual(Array.from({ length: 10 }, () => rows * 8));
+
+    // Without guidance (the sampler's unguided variant), at fp16: reproducible too.
+    const unguided: DecodeSettings = { ...settings, guidanceScale: 1 };
+    const half = await model('fp16', 'webgpu', 'device');
+    const first = await half.generate(['sad guitar'], unguided);
+    expect((await half.generate(['sad guitar'], unguided)).codes).toEqual(first.codes);
+    expect(first.transfers.downloadBytes).toEqual(Array.from({ length: 10 }, () => codebooks * 8));
   });
 
   it("releases every device tensor of a cancelled generation: the cache and each step's logits", async () => {
@@ -218,6 +226,15 @@ describe('OrtMusicgen KV cache location', () => {
     await expect(OrtMusicgen.load(TINY, dtypes, checked.config, 'cpu', { kvCache: 'device' })).rejects.toMatchObject({
       code: 'invalid_request',
       message: expect.stringMatching(/needs the WebGPU provider/) as unknown as string,
+    });
+  });
+
+  it('refuses sampling on the device without a device cache, with the reason', async () => {
+    const dtypes = sessionDtypes('fp32');
+    const checked = await checkModelFolder(TINY, dtypes);
+    await expect(OrtMusicgen.load(TINY, dtypes, checked.config, 'cpu', { sampling: 'device' })).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/needs the KV cache on the device/) as unknown as string,
     });
   });
 

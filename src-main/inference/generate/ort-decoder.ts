@@ -440,6 +440,7 @@ export class OrtMusicgen {
     let logits32: Float32Array | null = null;
     let scores: Float32Array | null = null;
     let scratch: TopKScratch | null = null;
+    const deviceRandoms = this.sampler && randoms ? rowRandoms(randoms, rows, K) : null;
     try {
       for (let n = 0; n < steps; n++) {
         // The input of codebook k at step n is its last code, or pad while the delay holds it (n ≤ k).
@@ -479,49 +480,48 @@ export class OrtMusicgen {
             rows,
             vocab,
             guidanceScale: cfg ? guidanceScale : null,
-            sampling: randoms ? { temperature, topK, randoms: rowRandoms(randoms, rows, K) } : null,
+            sampling: deviceRandoms ? { temperature, topK, randoms: deviceRandoms } : null,
             tokens,
             seq,
             transfers,
             stepFeeds,
             out,
           });
-          if (!stepRows(hooks, rowHooks, dropped, n + 1, steps)) return none();
-          continue;
-        }
-        if (vocab === 0) {
-          vocab = dims[2] as number;
-          logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
-          scores = cfg ? new Float32Array(rows * vocab) : null;
-          scratch = greedy ? null : new TopKScratch(vocab);
-        }
-        let raw = logits?.data as Float32Array;
-        if (logits32) {
-          const half = logits?.data as Uint16Array;
-          for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
-          raw = logits32;
-        }
-        let next = raw;
-        if (scores) {
-          applyGuidance(raw, rows, vocab, guidanceScale, scores);
-          next = scores;
-        }
-        // transformers.js applies the temperature only when sampling.
-        if (randoms) applyTemperature(next, temperature, 0, rows * vocab);
-        for (let i = 0; i < rows; i++) {
-          // Row i is codebook i % K of prompt ⌊i / K⌋, which draws from that prompt's generator.
-          const random = randoms?.[Math.floor(i / K)];
-          const token =
-            random && scratch
-              ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
-              : argmax(next, i * vocab, vocab);
-          if (token < 0) {
-            throw new GenerationError(
-              'bad_output',
-              `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`,
-            );
+        } else {
+          if (vocab === 0) {
+            vocab = dims[2] as number;
+            logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
+            scores = cfg ? new Float32Array(rows * vocab) : null;
+            scratch = greedy ? null : new TopKScratch(vocab);
           }
-          tokens[i * seq + n + 1] = token;
+          let raw = logits?.data as Float32Array;
+          if (logits32) {
+            const half = logits?.data as Uint16Array;
+            for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
+            raw = logits32;
+          }
+          let next = raw;
+          if (scores) {
+            applyGuidance(raw, rows, vocab, guidanceScale, scores);
+            next = scores;
+          }
+          // transformers.js applies the temperature only when sampling.
+          if (randoms) applyTemperature(next, temperature, 0, rows * vocab);
+          for (let i = 0; i < rows; i++) {
+            // Row i is codebook i % K of prompt ⌊i / K⌋, which draws from that prompt's generator.
+            const random = randoms?.[Math.floor(i / K)];
+            const token =
+              random && scratch
+                ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
+                : argmax(next, i * vocab, vocab);
+            if (token < 0) {
+              throw new GenerationError(
+                'bad_output',
+                `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`,
+              );
+            }
+            tokens[i * seq + n + 1] = token;
+          }
         }
         // A dropped prompt's rows stay in the batch (shrinking it would mean compacting the
         // cache) until the batch ends; when every prompt is dropped it ends here.
