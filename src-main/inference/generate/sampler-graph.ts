@@ -8,7 +8,8 @@
  * The graph follows sampling.ts step by step:
  *   logits [Bt·K, 1, V] (float32 or float16, cast exactly to float32)
  *   → guidance u + (c − u)·scale over the two halves (when guided)
- *   → greedy: ArgMax (the first maximum)
+ *   → greedy: the first maximum, as argmax (counted with a cumulative sum of the maxima, so
+ *     ties resolve the host's way on any provider)
  *   → sampling: ÷ temperature; the k-th largest value (TopK); kept = the values above it and, in
  *     index order, as many equal to it as fit (sampleTopK's rule); weights exp(x − max) over the
  *     kept ones, walked as sampleTopK walks them (the ones above in index order, then the kept
