@@ -201,6 +201,19 @@ describe.skipIf(!adapter.ok)('OrtMusicgen on WebGPU with the KV cache on the dev
     expect(gpuDisposed).toBe(4 * (4 * layers + 1));
   });
 
+  it('ends in bad_output when the scores on the device are not finite, and decodes as before afterwards', async () => {
+    const m = await model('fp32', 'webgpu', 'device');
+    // A guidance scale past float32's range makes every guided score infinite (or NaN) on the device.
+    const error = await m.generate(['rock'], greedy(12, 1e300)).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'bad_output',
+      message: expect.stringMatching(/non-finite logits at step 1 \(row 0\)/) as unknown as string,
+    });
+    const after = await m.generate(['rock'], greedy(12));
+    const cpu = await (await model('fp32', 'cpu', 'host')).generate(['rock'], greedy(12));
+    expect(after.codes).toEqual(cpu.codes);
+  });
+
   it('releases the cache on a cancel, and the next generation decodes as before', async () => {
     const m = await model('fp32', 'webgpu', 'device');
     const controller = new AbortController();
