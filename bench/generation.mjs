@@ -23,8 +23,9 @@
 // decoder by the first one of BENCH_DECODERS.
 // BENCH_WEBGPU_SECONDS (default "5"; empty skips) decodes the tiny model greedily on WebGPU (any
 // adapter, software lavapipe included: correctness and bytes, not speed) with the KV cache on the
-// host and on the device, against the CPU loop: same codes?, host↔device bytes per step counted by
-// the loop (DecodeResult.transfers). BENCH_WEBGPU_SMALL_STEPS=<n> adds the same-shape small model
+// host and on the device (the device cache with the tokens chosen on the host and on the device),
+// against the CPU loop: same codes?, host↔device bytes per step counted by the loop
+// (DecodeResult.transfers). BENCH_WEBGPU_SMALL_STEPS=<n> adds the same-shape small model
 // (BENCH_WEBGPU_SMALL_DTYPE, default fp32) for n steps.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -290,10 +291,10 @@ async function webgpuChild(ortPath, dir, dtype, steps) {
   const dtypes = sessionDtypes(dtype);
   const checked = await checkModelFolder(dir, dtypes);
   const settings = { steps, guidanceScale: 3, greedy: true, topK: 250, temperature: 1, seed: null };
-  const decode = async (device, kvCache) => {
+  const decode = async (device, kvCache, sampling) => {
     let model;
     try {
-      model = await OrtMusicgen.load(dir, dtypes, checked.config, device, { kvCache });
+      model = await OrtMusicgen.load(dir, dtypes, checked.config, device, { kvCache, sampling });
     } catch (error) {
       if (device === 'webgpu' && /no supported adapters|failed to get a webgpu adapter/i.test(String(error)))
         return null;
@@ -306,16 +307,20 @@ async function webgpuChild(ortPath, dir, dtype, steps) {
       await model.dispose();
     }
   };
-  const cpu = await decode('cpu', 'host');
+  const cpu = await decode('cpu', 'host', 'host');
   const out = { dtype, steps, runs: [] };
-  for (const kvCache of ['host', 'device']) {
-    const r = await decode('webgpu', kvCache);
+  for (const [kvCache, sampling] of [
+    ['host', 'host'],
+    ['device', 'host'],
+    ['device', 'device'],
+  ]) {
+    const r = await decode('webgpu', kvCache, sampling);
     if (!r) {
       out.skipped = 'no WebGPU adapter';
       break;
     }
     const sameCodes = r.codes.length === cpu.codes.length && r.codes.every((c, i) => c === cpu.codes[i]);
-    out.runs.push({ kvCache, sameCodes, decodeMs: r.decodeMs, transfers: r.transfers });
+    out.runs.push({ kvCache, sampling, sameCodes, decodeMs: r.decodeMs, transfers: r.transfers });
   }
   process.stdout.write(JSON.stringify(out));
 }
@@ -325,6 +330,7 @@ function webgpuReport(results) {
   const head = [
     'model (dtype), steps',
     'KV cache',
+    'tokens chosen on',
     'greedy codes = CPU loop',
     'host → device per step: step 1 / 50 / last',
     'device → host per step: step 1 / 50 / last',
@@ -343,6 +349,7 @@ function webgpuReport(results) {
       rows.push([
         `${model} (${result.dtype}), ${result.steps}`,
         r.kvCache,
+        r.sampling ?? 'host',
         r.sameCodes ? 'yes' : '**NO**',
         at(r.transfers.uploadBytes),
         at(r.transfers.downloadBytes),
@@ -467,7 +474,9 @@ async function main() {
     for (const s of WEBGPU_SECONDS) {
       const steps = Math.round(s * 50) + 3;
       webgpu.push({ model: 'tiny', result: run(['child', 'webgpu', ortPath, tinyDir, 'fp32', String(steps)]) });
-      log(`tiny fp32 WebGPU ${s} s: ${JSON.stringify(webgpu.at(-1).result.runs.map((r) => [r.kvCache, r.sameCodes]))}`);
+      log(
+        `tiny fp32 WebGPU ${s} s: ${JSON.stringify(webgpu.at(-1).result.runs.map((r) => [r.kvCache, r.sampling, r.sameCodes]))}`,
+      );
     }
     let identity = null;
     if (WITH_SMALL && (SMALL_SECONDS.length > 0 || IDENTITY || WEBGPU_SMALL_STEPS > 0)) {

@@ -172,6 +172,9 @@ describe('describeDecoding', () => {
     expect(describeDecoding({ loop: 'ort', cacheRewrite: 'time-major', kvCache: 'device' })).toBe(
       'Decoded with our loop (time-major KV cache, the cache on the GPU).',
     );
+    expect(describeDecoding({ loop: 'ort', cacheRewrite: 'time-major', kvCache: 'device', sampling: 'device' })).toBe(
+      'Decoded with our loop (time-major KV cache, the cache and the token choice on the GPU).',
+    );
     expect(
       describeDecoding({ loop: 'ort', cacheRewrite: 'time-major', kvCache: 'host', refused: 'its cache is float16' }),
     ).toBe('Decoded with our loop (time-major KV cache); the fused attention was not used: its cache is float16.');

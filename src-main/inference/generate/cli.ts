@@ -269,6 +269,11 @@ export function cacheRewriteOption(): Option {
 export function describeDecoding(path: DecodingPath): string {
   if (path.loop === 'transformers') return 'Decoded with transformers.js generate().';
   const how = path.cacheRewrite === 'fused-attention' ? 'fused self-attention' : 'time-major KV cache';
-  const where = path.kvCache === 'device' ? ', the cache on the GPU' : '';
+  const where =
+    path.kvCache !== 'device'
+      ? ''
+      : path.sampling === 'device'
+        ? ', the cache and the token choice on the GPU'
+        : ', the cache on the GPU';
   return `Decoded with our loop (${how}${where})${path.refused ? `; the fused attention was not used: ${path.refused}` : ''}.`;
 }

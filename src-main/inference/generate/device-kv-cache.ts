@@ -3,7 +3,7 @@
  * created with `preferredOutputLocation: 'gpu-buffer'` for every `present.*` output, and each
  * step's `present.L.decoder.*` is fed back as the next step's `past_key_values.L.decoder.*`
  * without leaving the device (as transformers.js does on WebGPU). Only the logits come back to the
- * host. This works on the exporter's own decoder: the time-major rewrite (kv-graph.ts) exists to
+ * host, or with the device sampler (device-sampler.ts) only the tokens. This works on the exporter's own decoder: the time-major rewrite (kv-graph.ts) exists to
  * avoid host copies, which a device-resident cache has none of.
  *
  * Ownership: the cache owns the device tensors it holds and disposes each one as soon as it is

@@ -29,7 +29,7 @@ import type { ExecutionProvider } from '../../../src-shared/schemas/gpu.js';
 import type { ModelDtype } from '../../../src-shared/schemas/model-manifest.js';
 import type { Logger } from '../../log/logger.js';
 import type { LoadableModel } from '../../models/store.js';
-import type { KvCacheLocation, OrtMusicgen } from './ort-decoder.js';
+import type { KvCacheLocation, OrtMusicgen, SamplingLocation } from './ort-decoder.js';
 import type { CacheRewrite } from './fused-attention-graph.js';
 import { firstNonFinite, tensorToFloat32 } from '../../audio/samples.js';
 import { hideSoftwareAdapters } from '../gpu/software-adapters.js';
@@ -98,13 +98,27 @@ export interface GeneratedAudio {
 }
 
 export type DecodingPath =
-  { loop: 'transformers' } | { loop: 'ort'; cacheRewrite: CacheRewrite; kvCache: KvCacheLocation; refused?: string };
+  | { loop: 'transformers' }
+  | {
+      loop: 'ort';
+      cacheRewrite: CacheRewrite;
+      kvCache: KvCacheLocation;
+      refused?: string;
+      /** Where the tokens were chosen (absent: on the host). */
+      sampling?: SamplingLocation;
+    };
 
 /** The decoding path of a loaded engine, as results report it. */
 function decodingPath(engine: Engine): DecodingPath {
   if (engine.kind === 'transformers') return { loop: 'transformers' };
   const { level, refused } = engine.model.cacheRewrite;
-  return { loop: 'ort', cacheRewrite: level, kvCache: engine.model.kvCache, ...(refused ? { refused } : {}) };
+  return {
+    loop: 'ort',
+    cacheRewrite: level,
+    kvCache: engine.model.kvCache,
+    ...(refused ? { refused } : {}),
+    ...(engine.model.sampling === 'device' ? { sampling: 'device' as const } : {}),
+  };
 }
 
 /** One request of `generateJobs`, with its own cancellation and progress. */

@@ -4,8 +4,9 @@
  * the codebook delay pattern, classifier-free guidance as one batch of 2·B, greedy or seeded
  * top-k sampling (sampling.ts), a KV cache allocated once per generation (kv-cache.ts) on a
  * decoder rewritten to return one frame per step (kv-graph.ts), and EnCodec once. On WebGPU the
- * cache stays in GPU memory instead (device-kv-cache.ts) and only the logits come back; the bytes
- * that cross per step are counted in `DecodeResult.transfers` (transfer-stats.ts).
+ * cache stays in GPU memory instead (device-kv-cache.ts), the logits too, and the token choice
+ * runs there as well (device-sampler.ts), so only the sampled tokens come back; the bytes that
+ * cross per step are counted in `DecodeResult.transfers` (transfer-stats.ts).
  * transformers.js is kept for the tokenizer only.
  *
  * Everything a generation needs lives in the generation (its cache, its buffers, its random
@@ -24,12 +25,21 @@ import type { MusicgenConfig } from '../../models/model-folder.js';
 import { halfToFloat, tensorToFloat32 } from '../../audio/samples.js';
 import { GenerationError, messageOf, throwIfAborted } from './errors.js';
 import { DeviceKvCache, presentNames, release } from './device-kv-cache.js';
+import { DeviceSampler } from './device-sampler.js';
 import { KvCache, type CacheFloat, type TensorConstructor } from './kv-cache.js';
 import { TIME_MAJOR_SUFFIX } from './kv-graph.js';
 import { decoderForLoop, type CacheRewrite } from './fused-attention-graph.js';
 import { readAfterFirstStep, readMainGraphNodes } from './decoder-reads.js';
 import { ioFloatType, type SessionDtypes } from './model-files.js';
-import { applyGuidance, applyTemperature, argmax, sampleTopK, SeededRandom, TopKScratch } from './sampling.js';
+import {
+  applyGuidance,
+  applyTemperature,
+  argmax,
+  checkTemperature,
+  sampleTopK,
+  SeededRandom,
+  TopKScratch,
+} from './sampling.js';
 import { TransferStats, type TransferSummary } from './transfer-stats.js';
 
 /**
@@ -38,6 +48,14 @@ import { TransferStats, type TransferSummary } from './transfer-stats.js';
  * step), `device` in the GPU's memory (device-kv-cache.ts, WebGPU only).
  */
 export type KvCacheLocation = 'host' | 'device';
+
+/**
+ * Where the tokens are chosen from the logits: `host` (sampling.ts, the logits are downloaded
+ * every step) or `device` (device-sampler.ts, on the GPU beside a device cache; only the tokens
+ * are downloaded). Greedy tokens agree; sampled ones may differ at rare float32/float64
+ * boundaries (sampler-graph.ts), each reproducible with its seed.
+ */
+export type SamplingLocation = 'host' | 'device';
 
 export interface DecodeSettings {
   /** Decoding steps (`max_new_tokens`). */
@@ -119,6 +137,8 @@ export interface OrtMusicgenOptions {
    * CUDA provider cannot return outputs in device memory (musicgen spec §9).
    */
   kvCache?: KvCacheLocation;
+  /** Default: `device` with a device cache, `host` otherwise (a device sampler needs a device cache). */
+  sampling?: SamplingLocation;
 }
 type OrtModule = typeof OrtModuleNamespace;
 
@@ -141,7 +161,14 @@ export class OrtMusicgen {
      * with-past branch does not read it, so later steps get a zero-length tensor.
      */
     readonly encoderStatesOnce: boolean,
+    /** Chooses tokens on the device when `sampling` is `device`. */
+    private readonly sampler: DeviceSampler | null,
   ) {}
+
+  /** Where the tokens are chosen. */
+  get sampling(): SamplingLocation {
+    return this.sampler ? 'device' : 'host';
+  }
 
   /**
    * Creates the three sessions from `dir` (transformers.js layout, musicgen spec §2) on `device`
@@ -159,6 +186,13 @@ export class OrtMusicgen {
       throw new GenerationError(
         'invalid_request',
         `A device-resident KV cache needs the WebGPU provider; ${device} keeps it on the host.`,
+      );
+    }
+    const sampling = loop.sampling ?? kvCache;
+    if (sampling === 'device' && kvCache !== 'device') {
+      throw new GenerationError(
+        'invalid_request',
+        'Sampling on the device needs the KV cache on the device (WebGPU): the logits would cross anyway.',
       );
     }
     const ort = await import('onnxruntime-node');
@@ -202,7 +236,13 @@ export class OrtMusicgen {
     const decoderSource = rewrite.source;
     const deviceOutputs: InferenceSession.SessionOptions = {
       ...options,
-      preferredOutputLocation: Object.fromEntries(presentNames(layers).map((name) => [name, 'gpu-buffer' as const])),
+      // With the device sampler the logits stay on the GPU too: it reads them there.
+      preferredOutputLocation: Object.fromEntries(
+        [...presentNames(layers), ...(sampling === 'device' ? ['logits'] : [])].map((name) => [
+          name,
+          'gpu-buffer' as const,
+        ]),
+      ),
     };
     const open = (session: keyof SessionDtypes): Promise<InferenceSession> => {
       if (session !== 'decoder_model_merged') return ort.InferenceSession.create(path(session), options);
@@ -269,6 +309,7 @@ export class OrtMusicgen {
       { level: rewrite.level, ...(rewrite.refused ? { refused: rewrite.refused } : {}) },
       kvCache,
       encoderStatesOnce,
+      sampling === 'device' ? new DeviceSampler(ort, device, ioFloatType(dtypes.decoder_model_merged)) : null,
     );
   }
 
@@ -326,6 +367,8 @@ export class OrtMusicgen {
     }
     // One generator per prompt: a batch of one draws exactly as a lone generation always did.
     const randoms = greedy ? null : seeds.map((s) => new SeededRandom(s ?? 0));
+    // The host sampler checks the temperature at its first step; the device one gets it as a number.
+    if (randoms && this.sampler) checkTemperature(temperature);
     const { Tensor } = this.ort;
     const started = performance.now();
     throwIfAborted(hooks.signal);
@@ -397,6 +440,7 @@ export class OrtMusicgen {
     let logits32: Float32Array | null = null;
     let scores: Float32Array | null = null;
     let scratch: TopKScratch | null = null;
+    const deviceRandoms = this.sampler && randoms ? rowRandoms(randoms, rows, K) : null;
     try {
       for (let n = 0; n < steps; n++) {
         // The input of codebook k at step n is its last code, or pad while the delay holds it (n ≤ k).
@@ -413,7 +457,8 @@ export class OrtMusicgen {
           use_cache_branch: new Tensor('bool', useCache, [1]),
         };
         const out = await this.run(this.decoder, stepFeeds, fetches ? { ...fetches, logits: null } : undefined);
-        transfers.record(stepFeeds, out);
+        // With the device sampler a step is recorded once its tokens are back.
+        if (!this.sampler) transfers.record(stepFeeds, out);
         try {
           cache.store(out);
         } catch (error) {
@@ -426,41 +471,57 @@ export class OrtMusicgen {
         const logits = out.logits;
         const dims = logits?.dims ?? [];
         if (dims.length !== 3 || dims[0] !== decoderRows || dims[1] !== 1 || (vocab > 0 && dims[2] !== vocab)) {
+          release(logits);
           throw new GenerationError('bad_output', `The decoder returned logits of shape [${dims.join(', ')}].`);
         }
-        if (vocab === 0) {
+        if (this.sampler) {
           vocab = dims[2] as number;
-          logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
-          scores = cfg ? new Float32Array(rows * vocab) : null;
-          scratch = greedy ? null : new TopKScratch(vocab);
-        }
-        let raw = logits?.data as Float32Array;
-        if (logits32) {
-          const half = logits?.data as Uint16Array;
-          for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
-          raw = logits32;
-        }
-        let next = raw;
-        if (scores) {
-          applyGuidance(raw, rows, vocab, guidanceScale, scores);
-          next = scores;
-        }
-        // transformers.js applies the temperature only when sampling.
-        if (randoms) applyTemperature(next, temperature, 0, rows * vocab);
-        for (let i = 0; i < rows; i++) {
-          // Row i is codebook i % K of prompt ⌊i / K⌋, which draws from that prompt's generator.
-          const random = randoms?.[Math.floor(i / K)];
-          const token =
-            random && scratch
-              ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
-              : argmax(next, i * vocab, vocab);
-          if (token < 0) {
-            throw new GenerationError(
-              'bad_output',
-              `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`,
-            );
+          await this.chooseOnDevice(out.logits as OrtTensor, n, {
+            rows,
+            vocab,
+            guidanceScale: cfg ? guidanceScale : null,
+            sampling: deviceRandoms ? { temperature, topK, randoms: deviceRandoms } : null,
+            tokens,
+            seq,
+            transfers,
+            stepFeeds,
+            out,
+          });
+        } else {
+          if (vocab === 0) {
+            vocab = dims[2] as number;
+            logits32 = this.float === 'float16' ? new Float32Array(decoderRows * vocab) : null;
+            scores = cfg ? new Float32Array(rows * vocab) : null;
+            scratch = greedy ? null : new TopKScratch(vocab);
           }
-          tokens[i * seq + n + 1] = token;
+          let raw = logits?.data as Float32Array;
+          if (logits32) {
+            const half = logits?.data as Uint16Array;
+            for (let j = 0; j < half.length; j++) logits32[j] = halfToFloat(half[j] as number);
+            raw = logits32;
+          }
+          let next = raw;
+          if (scores) {
+            applyGuidance(raw, rows, vocab, guidanceScale, scores);
+            next = scores;
+          }
+          // transformers.js applies the temperature only when sampling.
+          if (randoms) applyTemperature(next, temperature, 0, rows * vocab);
+          for (let i = 0; i < rows; i++) {
+            // Row i is codebook i % K of prompt ⌊i / K⌋, which draws from that prompt's generator.
+            const random = randoms?.[Math.floor(i / K)];
+            const token =
+              random && scratch
+                ? sampleTopK(next, i * vocab, vocab, topK, random, scratch)
+                : argmax(next, i * vocab, vocab);
+            if (token < 0) {
+              throw new GenerationError(
+                'bad_output',
+                `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`,
+              );
+            }
+            tokens[i * seq + n + 1] = token;
+          }
         }
         // A dropped prompt's rows stay in the batch (shrinking it would mean compacting the
         // cache) until the batch ends; when every prompt is dropped it ends here.
@@ -509,7 +570,49 @@ export class OrtMusicgen {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.textEncoder.release(), this.decoder.release(), this.encodec.release()]);
+    await Promise.all([
+      this.textEncoder.release(),
+      this.decoder.release(),
+      this.encodec.release(),
+      this.sampler?.dispose(),
+    ]);
+  }
+
+  /**
+   * One step's token choice on the device: the sampler reads the logits where the decoder left
+   * them, the step's transfers are recorded with the sampler's feeds and tokens, the logits are
+   * released (also on a failure), and a token outside the vocabulary (a non-finite row) is bad output.
+   */
+  private async chooseOnDevice(
+    logits: OrtTensor,
+    n: number,
+    step: {
+      rows: number;
+      vocab: number;
+      guidanceScale: number | null;
+      sampling: { temperature: number; topK: number; randoms: readonly SeededRandom[] } | null;
+      tokens: Int32Array;
+      seq: number;
+      transfers: TransferStats;
+      stepFeeds: Record<string, OrtTensor>;
+      out: Record<string, OrtTensor | undefined>;
+    },
+  ): Promise<void> {
+    const { rows, vocab, tokens, seq } = step;
+    let chosen: Awaited<ReturnType<DeviceSampler['choose']>>;
+    try {
+      chosen = await (this.sampler as DeviceSampler).choose(logits, step);
+    } finally {
+      release(logits);
+    }
+    step.transfers.record({ ...step.stepFeeds, ...chosen.feeds }, { ...step.out, ...chosen.outputs });
+    for (let i = 0; i < rows; i++) {
+      const token = Number(chosen.tokens[i]);
+      if (!(token >= 0 && token < vocab)) {
+        throw new GenerationError('bad_output', `The decoder returned non-finite logits at step ${n + 1} (row ${i}).`);
+      }
+      tokens[i * seq + n + 1] = token;
+    }
   }
 
   private async run(
@@ -557,6 +660,11 @@ function stepRows(
   hooks.onStep?.(done);
   for (const [b, row] of rows.entries()) if (!dropped[b]) row.onStep?.(done);
   return rows.length === 0 || running > 0;
+}
+
+/** The generator of each unguided row: row i is codebook i % K of prompt ⌊i / K⌋. */
+function rowRandoms(randoms: readonly SeededRandom[], rows: number, K: number): SeededRandom[] {
+  return Array.from({ length: rows }, (_, i) => randoms[Math.floor(i / K)] as SeededRandom);
 }
 
 /** A zero-filled copy of the encoder output with room for `size` elements (the unconditional half stays 0). */

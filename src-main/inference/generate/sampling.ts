@@ -81,11 +81,16 @@ export function applyGuidance(
   }
 }
 
-/** Divides `length` logits from `offset` by the temperature, in place (float32 rounding). */
-export function applyTemperature(logits: Float32Array, temperature: number, offset = 0, length = logits.length): void {
+/** Throws unless the temperature is a positive finite number. */
+export function checkTemperature(temperature: number): void {
   if (!(temperature > 0) || !Number.isFinite(temperature)) {
     throw new RangeError(`the temperature must be a positive number, not ${temperature}`);
   }
+}
+
+/** Divides `length` logits from `offset` by the temperature, in place (float32 rounding). */
+export function applyTemperature(logits: Float32Array, temperature: number, offset = 0, length = logits.length): void {
+  checkTemperature(temperature);
   if (temperature === 1) return;
   for (let i = offset; i < offset + length; i++) logits[i] = (logits[i] as number) / temperature;
 }
