@@ -136,23 +136,10 @@ export class InferenceWorker {
     generateOptions: GenerateOptions = {},
   ): Promise<GeneratedAudio> {
     if (this.closed) return Promise.reject(new GenerationError('worker_crashed', 'The inference worker is stopped.'));
-    const { signal } = generateOptions;
+    const { signal, onProgress } = generateOptions;
     if (signal?.aborted)
       return Promise.reject(new GenerationError('aborted', 'The generation was cancelled before it started.'));
     const id = this.nextId++;
-    const generation = this.hold(id, [id], () => ({ type: 'generate', id, source, options, request }), generateOptions);
-    this.ensureStarted();
-    this.flush();
-    return generation;
-  }
-
-  /** Holds one generation job until its message is sent; its abort cancels it (before the send, it is left out). */
-  private hold(
-    id: number,
-    batch: readonly number[],
-    message: Job['message'],
-    { signal, onProgress }: GenerateOptions,
-  ): Promise<GeneratedAudio> {
     return new Promise<GeneratedAudio>((resolve, reject) => {
       const abort = (): void => {
         const job = this.jobs.get(id);
@@ -163,14 +150,16 @@ export class InferenceWorker {
       signal?.addEventListener('abort', abort, { once: true });
       this.jobs.set(id, {
         kind: 'generate',
-        batch,
-        message,
+        batch: [id],
+        message: () => ({ type: 'generate', id, source, options, request }),
         sent: false,
         resolve: resolve as (result: unknown) => void,
         reject,
         ...(onProgress ? { onProgress } : {}),
         detachAbort: () => signal?.removeEventListener('abort', abort),
       });
+      this.ensureStarted();
+      this.flush();
     });
   }
 
@@ -197,11 +186,29 @@ export class InferenceWorker {
     });
     const promises = jobs.map((job, index) => {
       const id = ids[index] as number;
-      const signal = job.options?.signal;
+      const { signal, onProgress } = job.options ?? {};
       if (signal?.aborted) {
         return Promise.reject(new GenerationError('aborted', 'The generation was cancelled before it started.'));
       }
-      return this.hold(id, ids, message, job.options ?? {});
+      return new Promise<GeneratedAudio>((resolve, reject) => {
+        const abort = (): void => {
+          const held = this.jobs.get(id);
+          if (!held) return;
+          if (held.sent) this.process?.send({ type: 'cancel', id });
+          else this.settle(id, new GenerationError('aborted', 'The generation was cancelled before it started.'));
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+        this.jobs.set(id, {
+          kind: 'generate',
+          batch: ids,
+          message,
+          sent: false,
+          resolve: resolve as (result: unknown) => void,
+          reject,
+          ...(onProgress ? { onProgress } : {}),
+          detachAbort: () => signal?.removeEventListener('abort', abort),
+        });
+      });
     });
     this.ensureStarted();
     this.flush();
